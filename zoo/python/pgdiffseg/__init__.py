@@ -1,0 +1,1 @@
+"""PGDiffSeg reference implementation: model, data, training, export and bundle writing."""

@@ -1,0 +1,176 @@
+"""Bundle writer: bundle.json (manifest), checksums and MODEL_CARD.md beside the exported graphs.
+
+The manifest format is documented in docs/bundle-format.md; the Java SDK parses it strictly.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+from pathlib import Path
+
+import onnx
+import torch
+from torch.utils.flop_counter import FlopCounterMode
+
+from .data import CLASS_NAMES, WINDOW
+from .export import example_inputs
+from .model import PGDiffSeg
+
+FORMAT_VERSION = "1.0"
+MANIFEST = "bundle.json"
+CHECKPOINT = "torch/checkpoint.pt"
+
+
+def sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+@torch.no_grad()
+def model_cost(model: PGDiffSeg) -> dict:
+    """Parameters and FLOPs (2 per multiply-add) of one call of each graph, batch 1."""
+    x = example_inputs(model.cfg, 1)
+    costs = {}
+    for name, module, args in (("prior", model.prior, (x["image"],)),
+                               ("denoiser", model.denoiser, (x["x_t"], x["image"], x["t"], x["prior"]))):
+        counter = FlopCounterMode(display=False)
+        with counter:
+            module(*args)
+        costs[name] = {"parameters": sum(p.numel() for p in module.parameters()),
+                       "gflops_per_call": round(counter.get_total_flops() / 1e9, 4)}
+    return costs
+
+
+def tensor(name: str, shape: list, meaning: str, value_range=None) -> dict:
+    spec = {"name": name, "shape": shape, "dtype": "float32", "meaning": meaning}
+    if value_range is not None:
+        spec["range"] = value_range
+    return spec
+
+
+def graph_contract(cfg) -> dict:
+    s, b, c = cfg.image_size, cfg.bottleneck_size, cfg.prior_channels
+    image = tensor("image", ["N", 1, s, s], "preprocessed image", [-1.0, 1.0])
+    return {
+        "prior": {"file": "prior.onnx", "inputs": [image], "outputs": [
+            tensor("prior", ["N", c, b, b], "prior features added at the bottleneck, already scaled"),
+            tensor("class_logits", ["N", cfg.num_classes], "logits of the gating classes"),
+            tensor("coarse_mask", ["N", 1, 2 * b, 2 * b], "logits of the auxiliary lesion mask")]},
+        "denoiser": {"file": "denoiser.onnx", "inputs": [
+            tensor("x_t", ["N", 1, s, s], "noised mask at timestep t"), image,
+            tensor("t", ["N"], "timestep", [0.0, float(cfg.num_train_timesteps - 1)]),
+            tensor("prior", ["N", c, b, b], "output 'prior' of prior.onnx")],
+            "outputs": [tensor("eps", ["N", 1, s, s], "predicted noise")]},
+    }
+
+
+def refresh_checksums(folder: Path) -> None:
+    """Recomputes the sha256 of every file of the bundle (graphs, card, fixtures) in bundle.json."""
+    manifest = json.loads((folder / MANIFEST).read_text())
+    for graph in manifest["graphs"].values():
+        graph["sha256"] = sha256(folder / graph["file"])
+    manifest["files"] = {p.relative_to(folder).as_posix(): sha256(p) for p in sorted(folder.rglob("*"))
+                         if p.is_file() and p.name != MANIFEST}
+    (folder / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
+
+
+def write_bundle(folder: Path, model: PGDiffSeg, bundle_id: str, version: str, description: str,
+                 export_error: float, random_seed: int | None = None) -> None:
+    """Writes the manifest and card. Trained weights are kept as a PyTorch checkpoint for the conformance
+    fixture generator; random test weights are rebuilt from their seed instead, to keep the bundle small."""
+    cfg = model.cfg
+    trained = random_seed is None
+    if trained:
+        checkpoint = folder / CHECKPOINT
+        checkpoint.parent.mkdir(parents=True, exist_ok=True)
+        torch.save({"ema": model.state_dict(), "config": cfg.to_dict()}, checkpoint)
+    graphs = graph_contract(cfg)
+    for graph in graphs.values():
+        graph["opset"] = onnx.load(str(folder / graph["file"])).opset_import[0].version
+    previous = json.loads((folder / MANIFEST).read_text()) if (folder / MANIFEST).exists() else {}
+    manifest = {
+        "format_version": FORMAT_VERSION,
+        "id": bundle_id,
+        "version": version,
+        "changelog": previous.get("changelog") or [{"version": version, "changes": "first release"}],
+        "description": description,
+        "license": "Apache-2.0 (weights trained on BUSI, CC0 1.0)" if trained else "Apache-2.0",
+        "intended_use": "research, not for diagnosis",
+        "exported_with": {"torch": torch.__version__.split("+")[0], "onnx": onnx.__version__,
+                          "opset": graphs["denoiser"]["opset"], "max_abs_error_vs_torch": export_error},
+        "model": {"size": cfg.name, "config": cfg.to_dict(), "cost": model_cost(model), "trained": trained,
+                  **({} if trained else {"random_seed": random_seed})},
+        "input": {"height": cfg.image_size, "width": cfg.image_size, "channels": 1,
+                  "intensity_window": list(WINDOW), "normalization_range": [-1.0, 1.0],
+                  "resize_interpolation": "area"},
+        "diffusion": {"prediction_type": "epsilon", "num_train_timesteps": cfg.num_train_timesteps,
+                      "beta_schedule": "linear", "beta_start": cfg.beta_start, "beta_end": cfg.beta_end,
+                      "mask_value_range": [-1.0, 1.0]},
+        "graphs": graphs,
+        "gating": {"classes": list(CLASS_NAMES), "skip_class": "no_tumor", "threshold": 0.5},
+        "sampling_defaults": {"scheduler": "dpm++", "steps": 20, "ensemble": 5, "mask_threshold": 0.5,
+                              "seed": 0},
+        "metrics": previous.get("metrics", {}),
+        "files": {},
+    }
+    (folder / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
+    write_model_card(folder)
+    refresh_checksums(folder)
+
+
+def write_model_card(folder: Path) -> None:
+    m = json.loads((folder / MANIFEST).read_text())
+    cost = m["model"]["cost"]
+    lines = [
+        f"# {m['id']} {m['version']}", "",
+        m["description"] + ".", "",
+        f"**Intended use:** {m['intended_use']}. Not a medical device.", "",
+        "## Model", "",
+        f"PGDiffSeg (arXiv 2410.17812), size `{m['model']['size']}`, exported to ONNX opset "
+        f"{m['exported_with']['opset']} with torch {m['exported_with']['torch']}; the graphs match PyTorch to "
+        f"{m['exported_with']['max_abs_error_vs_torch']:.1e} (max abs, batch 1 and 4).", "",
+        "| graph | parameters | GFLOP per call (batch 1) |", "|---|---:|---:|",
+        *[f"| {g} | {c['parameters']:,} | {c['gflops_per_call']} |" for g, c in cost.items()], "",
+        f"Input: {m['input']['height']}x{m['input']['width']} gray, intensity window "
+        f"{m['input']['intensity_window']}, area resize, scaled to [-1, 1]. Diffusion: "
+        f"{m['diffusion']['beta_schedule']} betas {m['diffusion']['beta_start']}..{m['diffusion']['beta_end']}, "
+        f"T = {m['diffusion']['num_train_timesteps']}, epsilon prediction.", "",
+        f"Gate: classes {m['gating']['classes']}; diffusion is skipped when P({m['gating']['skip_class']}) >= "
+        f"{m['gating']['threshold']}.", "",
+    ]
+    if m["model"]["trained"]:
+        lines += ["## Data", "",
+                  "BUSI (Al-Dhabyani et al., Data in Brief 28, 2020), 545 training images in the paper's "
+                  "70/10/20 per-class split, six-fold flip/rotation augmentation. Validation: the 78 "
+                  "validation images. The test split is held out.", ""]
+    metrics = m.get("metrics") or {}
+    if metrics:
+        lines += ["## Validation metrics", "", f"Command: `{metrics.get('command', '')}`", "",
+                  "| scheduler | steps | ensemble | Dice | IoU | Dice (tumor) | IoU (tumor) |",
+                  "|---|---:|---:|---:|---:|---:|---:|"]
+        for r in metrics.get("results", []):
+            lines.append(f"| {r['scheduler']} | {r['steps']} | {r['ensemble']} | {r['dice']:.4f} | {r['iou']:.4f} "
+                         f"| {r['dice_tumor']:.4f} | {r['iou_tumor']:.4f} |")
+        if "gate_accuracy" in metrics:
+            lines += ["", f"Gate accuracy (normal vs tumor): {metrics['gate_accuracy']:.4f}."]
+        lines.append("")
+    lines += ["## Limits", "",
+              "Trained on one public ultrasound data set from one hospital and two scanner models; not "
+              "validated on other devices, populations or on MRI. Research software, not for diagnosis.", ""]
+    (folder / "MODEL_CARD.md").write_text("\n".join(lines))
+
+
+def main(argv=None) -> None:
+    p = argparse.ArgumentParser(description="Recompute a bundle's checksums and model card.")
+    p.add_argument("bundle", type=Path)
+    args = p.parse_args(argv)
+    write_model_card(args.bundle)
+    refresh_checksums(args.bundle)
+
+
+if __name__ == "__main__":
+    main()

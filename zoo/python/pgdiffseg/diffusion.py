@@ -1,0 +1,40 @@
+"""DDPM forward process and losses (Ho et al. 2020; the paper's Equations 8-10, 19)."""
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+from .config import ModelConfig
+
+# Weights of the prior losses in Equation 10; the paper gives none (docs/model.md).
+CLASS_WEIGHT = 0.5
+MASK_WEIGHT = 0.5
+
+
+class NoiseSchedule:
+    """Linear betas beta_start..beta_end over T steps, alphas_cumprod in float32 as diffusers keeps them."""
+
+    def __init__(self, cfg: ModelConfig):
+        self.T = cfg.num_train_timesteps
+        betas = torch.linspace(cfg.beta_start, cfg.beta_end, self.T, dtype=torch.float32)
+        self.alphas_cumprod = torch.cumprod(1.0 - betas, dim=0)
+
+    def q_sample(self, x0: torch.Tensor, t: torch.Tensor, noise: torch.Tensor) -> torch.Tensor:
+        a = self.alphas_cumprod.to(x0.device)[t].view(-1, 1, 1, 1)
+        return a.sqrt() * x0 + (1 - a).sqrt() * noise
+
+
+def dice_loss(logits: torch.Tensor, target01: torch.Tensor, eps: float = 1.0) -> torch.Tensor:
+    """Equation 8, per image, averaged; eps keeps empty masks (normal images) finite."""
+    p = torch.sigmoid(logits).flatten(1)
+    y = target01.flatten(1)
+    return (1 - (2 * (p * y).sum(1) + eps) / (p.sum(1) + y.sum(1) + eps)).mean()
+
+
+def prior_losses(class_logits, coarse_mask, mask_pm1, labels) -> tuple[torch.Tensor, torch.Tensor]:
+    """Cross-entropy of the gate classes (Equation 7) and Dice + BCE of the coarse mask against the label
+    resized to the coarse mask's size (Equations 8-9)."""
+    ce = F.cross_entropy(class_logits, labels)
+    target = F.interpolate((mask_pm1 + 1) / 2, size=coarse_mask.shape[-2:], mode="area")
+    seg = dice_loss(coarse_mask, target) + F.binary_cross_entropy_with_logits(coarse_mask, target)
+    return ce, seg

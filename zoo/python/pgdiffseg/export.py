@@ -1,0 +1,121 @@
+"""Export a trained PGDiffSeg to the two ONNX graphs of a bundle and check them against PyTorch.
+
+    python -m pgdiffseg.export --checkpoint runs/cpu/best.pt --out zoo/models/pgdiffseg-busi-128 \
+        --id pgdiffseg-busi-128
+"""
+from __future__ import annotations
+
+import argparse
+import warnings
+from pathlib import Path
+
+import numpy as np
+import onnx
+import onnxruntime as ort
+import torch
+
+from .config import ModelConfig, size
+from .model import PGDiffSeg
+
+OPSET = 17
+PRIOR_INPUTS, PRIOR_OUTPUTS = ["image"], ["prior", "class_logits", "coarse_mask"]
+DENOISER_INPUTS, DENOISER_OUTPUTS = ["x_t", "image", "t", "prior"], ["eps"]
+TOLERANCE = 1e-4
+
+
+def load_model(checkpoint: Path) -> PGDiffSeg:
+    """EMA weights of a training checkpoint (last.pt or best.pt), in eval mode."""
+    state = torch.load(checkpoint, map_location="cpu", weights_only=False)
+    model = PGDiffSeg(ModelConfig.from_dict(state["config"]))
+    model.load_state_dict(state["ema"])
+    return model.eval()
+
+
+def example_inputs(cfg: ModelConfig, batch: int, seed: int = 0) -> dict[str, torch.Tensor]:
+    g = torch.Generator().manual_seed(seed)
+    s, b = cfg.image_size, cfg.bottleneck_size
+    return {
+        "image": torch.rand((batch, 1, s, s), generator=g) * 2 - 1,
+        "x_t": torch.randn((batch, 1, s, s), generator=g),
+        "t": torch.randint(0, cfg.num_train_timesteps, (batch,), generator=g).float(),
+        "prior": torch.randn((batch, cfg.prior_channels, b, b), generator=g),
+    }
+
+
+def export_graphs(model: PGDiffSeg, out: Path) -> tuple[Path, Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    x = example_inputs(model.cfg, 2)
+    batch_axis = {0: "N"}
+    prior_path, denoiser_path = out / "prior.onnx", out / "denoiser.onnx"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(model.prior, (x["image"],), str(prior_path), input_names=PRIOR_INPUTS,
+                          output_names=PRIOR_OUTPUTS, opset_version=OPSET, dynamo=False,
+                          dynamic_axes={n: batch_axis for n in PRIOR_INPUTS + PRIOR_OUTPUTS})
+        torch.onnx.export(model.denoiser, tuple(x[n] for n in DENOISER_INPUTS), str(denoiser_path),
+                          input_names=DENOISER_INPUTS, output_names=DENOISER_OUTPUTS, opset_version=OPSET,
+                          dynamo=False, dynamic_axes={n: batch_axis for n in DENOISER_INPUTS + DENOISER_OUTPUTS})
+    for path in (prior_path, denoiser_path):
+        onnx.checker.check_model(onnx.load(str(path)), full_check=True)
+    return prior_path, denoiser_path
+
+
+@torch.no_grad()
+def verify_graphs(model: PGDiffSeg, prior_path: Path, denoiser_path: Path, batches=(1, 4)) -> float:
+    """Largest absolute difference between onnxruntime and PyTorch over both graphs and batch sizes;
+    raises if it exceeds TOLERANCE."""
+    prior_sess = ort.InferenceSession(str(prior_path), providers=["CPUExecutionProvider"])
+    den_sess = ort.InferenceSession(str(denoiser_path), providers=["CPUExecutionProvider"])
+    worst = 0.0
+    for batch in batches:
+        x = example_inputs(model.cfg, batch, seed=batch)
+        expected = [t.numpy() for t in model.prior(x["image"])]
+        actual = prior_sess.run(PRIOR_OUTPUTS, {"image": x["image"].numpy()})
+        expected.append(model.denoiser(*(x[n] for n in DENOISER_INPUTS)).numpy())
+        actual += den_sess.run(DENOISER_OUTPUTS, {n: x[n].numpy() for n in DENOISER_INPUTS})
+        for name, e, a in zip(PRIOR_OUTPUTS + DENOISER_OUTPUTS, expected, actual):
+            if e.shape != a.shape:
+                raise AssertionError(f"{name}: shape {a.shape} from onnxruntime, {e.shape} from PyTorch")
+            worst = max(worst, float(np.abs(e - a).max()))
+    if worst > TOLERANCE:
+        raise AssertionError(f"ONNX graphs differ from PyTorch by {worst:.3g} > {TOLERANCE}")
+    return worst
+
+
+def random_model(size_name: str, seed: int) -> PGDiffSeg:
+    """Random weights with non-trivial BatchNorm statistics and PSA gamma, for test bundles."""
+    torch.manual_seed(seed)
+    model = PGDiffSeg(size(size_name))
+    with torch.no_grad():
+        for m in model.modules():
+            if isinstance(m, torch.nn.BatchNorm2d):
+                m.running_mean.uniform_(-0.1, 0.1)
+                m.running_var.uniform_(0.5, 1.5)
+        for name, p in model.named_parameters():
+            if name.endswith("gamma"):
+                p.fill_(0.5)
+    return model.eval()
+
+
+def main(argv=None) -> None:
+    from . import bundle
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    src = p.add_mutually_exclusive_group(required=True)
+    src.add_argument("--checkpoint", type=Path, help="training checkpoint (EMA weights are exported)")
+    src.add_argument("--random", metavar="SIZE", help="random weights of this size (test bundles)")
+    p.add_argument("--seed", type=int, default=0, help="seed of --random weights")
+    p.add_argument("--out", type=Path, required=True, help="bundle folder to write")
+    p.add_argument("--id", required=True, help="bundle id")
+    p.add_argument("--version", default="1.0.0")
+    p.add_argument("--description", default="PGDiffSeg breast-ultrasound lesion segmentation, trained on BUSI")
+    args = p.parse_args(argv)
+    model = load_model(args.checkpoint) if args.checkpoint else random_model(args.random, args.seed)
+    prior_path, denoiser_path = export_graphs(model, args.out)
+    error = verify_graphs(model, prior_path, denoiser_path)
+    bundle.write_bundle(args.out, model, bundle_id=args.id, version=args.version, description=args.description,
+                        export_error=error, random_seed=None if args.checkpoint else args.seed)
+    print(f"wrote {args.out} (max |onnx - torch| = {error:.2e})")
+
+
+if __name__ == "__main__":
+    main()

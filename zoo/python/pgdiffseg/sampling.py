@@ -1,0 +1,96 @@
+"""The reference sampling pipeline: prior once, gate, scheduler loop over the denoiser, ensemble mean.
+
+The Java SDK reproduces this loop; given the same seed, the noise comes from the same torch.randn stream
+(initial noise first, then each stochastic step's noise, all from one CPU generator).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+import torch
+from diffusers import DDIMScheduler, DDPMScheduler, DPMSolverMultistepScheduler, UniPCMultistepScheduler
+
+from .config import ModelConfig
+
+SCHEDULERS = ("ddpm", "ddim", "dpm++", "dpm++-sde", "unipc")
+
+
+def make_scheduler(name: str, cfg: ModelConfig):
+    """diffusers scheduler for a CLI name, on the model's training schedule."""
+    common = dict(num_train_timesteps=cfg.num_train_timesteps, beta_start=cfg.beta_start,
+                  beta_end=cfg.beta_end, beta_schedule="linear", prediction_type="epsilon")
+    if name == "ddpm":
+        return DDPMScheduler(**common, clip_sample=True)
+    if name == "ddim":
+        return DDIMScheduler(**common, clip_sample=True, set_alpha_to_one=True)
+    if name == "dpm++":
+        return DPMSolverMultistepScheduler(**common, algorithm_type="dpmsolver++", solver_order=2)
+    if name == "dpm++-sde":
+        return DPMSolverMultistepScheduler(**common, algorithm_type="sde-dpmsolver++", solver_order=2)
+    if name == "unipc":
+        return UniPCMultistepScheduler(**common, solver_order=2)
+    raise ValueError(f"unknown scheduler {name!r}, expected one of {SCHEDULERS}")
+
+
+@dataclass
+class SegmentationOutput:
+    class_probs: np.ndarray            # [K]
+    gated: bool                        # diffusion skipped because the gate said "no tumor"
+    probability: np.ndarray            # [H, W] in [0, 1] at model resolution
+    samples: np.ndarray                # [K, H, W] final x0 in [-1, 1]
+    trajectory: list[np.ndarray] = field(default_factory=list)   # x_t before each step, then x_0
+
+
+@torch.no_grad()
+def segment(prior_fn: Callable, denoiser_fn: Callable, image: torch.Tensor, scheduler, steps: int,
+            ensemble: int, seed: int, gate_class: int | None = 0, gate_threshold: float = 0.5,
+            keep_trajectory: bool = False) -> SegmentationOutput:
+    """image: [1, 1, H, W] preprocessed. prior_fn(image) -> (prior, logits, coarse);
+    denoiser_fn(x_t, image, t, prior) -> eps. Runs the ensemble as one batch of K."""
+    generator = torch.Generator().manual_seed(seed)
+    batch = image.expand(ensemble, -1, -1, -1).contiguous()
+    prior, logits, _ = prior_fn(batch)
+    class_probs = torch.softmax(logits[0], dim=0).numpy()
+    h, w = image.shape[-2:]
+    if gate_class is not None and class_probs[gate_class] >= gate_threshold:
+        empty = np.zeros((h, w), np.float32)
+        return SegmentationOutput(class_probs, True, empty, -np.ones((ensemble, h, w), np.float32))
+    x = torch.randn((ensemble, 1, h, w), generator=generator, dtype=torch.float32)
+    scheduler.set_timesteps(steps)
+    trajectory = []
+    for t in scheduler.timesteps:
+        if keep_trajectory:
+            trajectory.append(x[:, 0].numpy().copy())
+        eps = denoiser_fn(x, batch, torch.full((ensemble,), float(t), dtype=torch.float32), prior)
+        x = scheduler.step(eps, t, x, generator=generator).prev_sample
+    x0 = x[:, 0].numpy()
+    if keep_trajectory:
+        trajectory.append(x0.copy())
+    probability = np.clip((x0 + 1.0) / 2.0, 0.0, 1.0).mean(axis=0)
+    return SegmentationOutput(class_probs, False, probability.astype(np.float32), x0, trajectory)
+
+
+def torch_model_fns(model) -> tuple[Callable, Callable]:
+    return model.prior, model.denoiser
+
+
+def onnx_model_fns(prior_path, denoiser_path, threads: int = 0) -> tuple[Callable, Callable]:
+    """The same callables over the exported graphs, through onnxruntime on CPU."""
+    import onnxruntime as ort
+    opts = ort.SessionOptions()
+    if threads:
+        opts.intra_op_num_threads = threads
+    prior = ort.InferenceSession(str(prior_path), opts, providers=["CPUExecutionProvider"])
+    denoiser = ort.InferenceSession(str(denoiser_path), opts, providers=["CPUExecutionProvider"])
+
+    def prior_fn(image):
+        outs = prior.run(None, {"image": image.numpy()})
+        return tuple(torch.from_numpy(o) for o in outs)
+
+    def denoiser_fn(x_t, image, t, p):
+        feeds = {"x_t": x_t.numpy(), "image": image.numpy(), "t": t.numpy(), "prior": p.numpy()}
+        return torch.from_numpy(denoiser.run(None, feeds)[0])
+
+    return prior_fn, denoiser_fn

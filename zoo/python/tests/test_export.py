@@ -1,0 +1,46 @@
+import json
+
+import numpy as np
+import onnx
+import pytest
+
+from pgdiffseg import export
+from pgdiffseg.bundle import sha256
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory):
+    out = tmp_path_factory.mktemp("bundle")
+    export.main(["--random", "tiny", "--seed", "3", "--out", str(out), "--id", "t"])
+    return out
+
+
+def test_export_round_trip_matches_pytorch(exported):
+    model = export.random_model("tiny", 3)
+    error = export.verify_graphs(model, exported / "prior.onnx", exported / "denoiser.onnx", batches=(1, 4))
+    assert error <= export.TOLERANCE
+
+
+def test_graphs_declare_the_contract(exported):
+    for name, inputs, outputs in (("prior", export.PRIOR_INPUTS, export.PRIOR_OUTPUTS),
+                                  ("denoiser", export.DENOISER_INPUTS, export.DENOISER_OUTPUTS)):
+        graph = onnx.load(str(exported / f"{name}.onnx"))
+        assert [i.name for i in graph.graph.input] == inputs
+        assert [o.name for o in graph.graph.output] == outputs
+        assert graph.opset_import[0].version >= 17
+        assert graph.graph.input[0].type.tensor_type.shape.dim[0].dim_param == "N"
+
+
+def test_manifest_checksums_every_file(exported):
+    manifest = json.loads((exported / "bundle.json").read_text())
+    assert manifest["graphs"]["prior"]["sha256"] == sha256(exported / "prior.onnx")
+    assert set(manifest["files"]) == {"prior.onnx", "denoiser.onnx", "MODEL_CARD.md"}
+    assert manifest["model"]["random_seed"] == 3
+
+
+def test_a_perturbed_graph_fails_verification(exported, tmp_path):
+    model = export.random_model("tiny", 3)
+    other = export.random_model("tiny", 4)
+    with pytest.raises(AssertionError, match="differ"):
+        export.verify_graphs(other, exported / "prior.onnx", exported / "denoiser.onnx", batches=(1,))
+    assert np.isfinite(export.verify_graphs(model, exported / "prior.onnx", exported / "denoiser.onnx", batches=(1,)))

@@ -1,0 +1,52 @@
+import torch
+
+from pgdiffseg import diffusion
+from pgdiffseg.config import size
+from pgdiffseg.model import PGDiffSeg
+
+
+def test_graph_shapes_follow_the_contract():
+    cfg = size("tiny")
+    model = PGDiffSeg(cfg).eval()
+    image = torch.rand(3, 1, cfg.image_size, cfg.image_size) * 2 - 1
+    prior, logits, coarse = model.prior(image)
+    b = cfg.bottleneck_size
+    assert prior.shape == (3, cfg.prior_channels, b, b)
+    assert logits.shape == (3, cfg.num_classes)
+    assert coarse.shape == (3, 1, 2 * b, 2 * b)
+    eps = model.denoiser(torch.randn_like(image), image, torch.tensor([0.0, 500.0, 999.0]), prior)
+    assert eps.shape == image.shape
+
+
+def test_psa_gamma_starts_at_zero_so_flows_start_independent():
+    model = PGDiffSeg(size("tiny"))
+    gammas = [p for n, p in model.named_parameters() if n.endswith("gamma")]
+    assert len(gammas) == len(size("tiny").channel_mults)
+    assert all(float(g.detach()) == 0.0 for g in gammas)
+
+
+def test_cpu_default_fits_its_budget():
+    from pgdiffseg.bundle import model_cost
+    cost = model_cost(PGDiffSeg(size("cpu")).eval())["denoiser"]
+    assert cost["gflops_per_call"] <= 3.0
+    assert cost["parameters"] <= 12_000_000
+
+
+def test_prior_losses_are_zero_free_and_reward_the_right_answer():
+    mask = -torch.ones(2, 1, 32, 32)
+    mask[0, :, 8:24, 8:24] = 1.0
+    labels = torch.tensor([1, 0])
+    coarse_good = torch.where(torch.nn.functional.interpolate(mask, size=(4, 4)) > 0, 10.0, -10.0)
+    logits_good = torch.tensor([[-5.0, 5.0], [5.0, -5.0]])
+    ce_good, seg_good = diffusion.prior_losses(logits_good, coarse_good, mask, labels)
+    ce_bad, seg_bad = diffusion.prior_losses(-logits_good, -coarse_good, mask, labels)
+    assert ce_good < 0.01 < ce_bad
+    assert seg_good < 0.05 < seg_bad
+
+
+def test_q_sample_matches_closed_form():
+    schedule = diffusion.NoiseSchedule(size("tiny"))
+    x0, noise = torch.ones(1, 1, 2, 2), torch.zeros(1, 1, 2, 2)
+    a = schedule.alphas_cumprod[999]
+    assert torch.allclose(schedule.q_sample(x0, torch.tensor([999]), noise), a.sqrt() * x0)
+    assert abs(float(schedule.alphas_cumprod[0]) - (1 - 1e-4)) < 1e-7
