@@ -1,0 +1,106 @@
+package org.pgdiffseg.sdk.bundle;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The parsed {@code bundle.json} of a model bundle (docs/bundle-format.md). Field names map 1:1 to the
+ * manifest's snake_case keys. Immutable; validated once by {@link ManifestParser}.
+ */
+public record BundleManifest(
+    String formatVersion,
+    String id,
+    String version,
+    List<ChangelogEntry> changelog,
+    String description,
+    String license,
+    String intendedUse,
+    ExportInfo exportedWith,
+    JsonNode model,
+    InputSpec input,
+    DiffusionSpec diffusion,
+    Map<String, GraphDecl> graphs,
+    GatingSpec gating,
+    SamplingDefaults samplingDefaults,
+    JsonNode metrics,
+    Map<String, String> files) {
+
+  public static final String PRIOR = "prior";
+  public static final String DENOISER = "denoiser";
+
+  public BundleManifest {
+    changelog = changelog == null ? List.of() : List.copyOf(changelog);
+    graphs = graphs == null ? Map.of() : Map.copyOf(graphs);
+    files = files == null ? Map.of() : Map.copyOf(files);
+  }
+
+  public GraphDecl prior() {
+    return graphs.get(PRIOR);
+  }
+
+  public GraphDecl denoiser() {
+    return graphs.get(DENOISER);
+  }
+
+  /** One release note. */
+  public record ChangelogEntry(String version, String changes) {}
+
+  /** Versions the graphs were exported with and how closely they matched PyTorch. */
+  public record ExportInfo(String torch, String onnx, Integer opset, Double maxAbsErrorVsTorch) {}
+
+  /** Preprocessing: model input size, intensity window, output range and resize interpolation. */
+  public record InputSpec(
+      Integer height,
+      Integer width,
+      Integer channels,
+      List<Double> intensityWindow,
+      List<Double> normalizationRange,
+      String resizeInterpolation) {}
+
+  /** The training noise schedule the samplers must use. */
+  public record DiffusionSpec(
+      String predictionType,
+      Integer numTrainTimesteps,
+      String betaSchedule,
+      Double betaStart,
+      Double betaEnd,
+      List<Double> maskValueRange) {}
+
+  /** One graph file: its checksum, opset and declared I/O. */
+  public record GraphDecl(String file, String sha256, Integer opset, List<TensorDecl> inputs, List<TensorDecl> outputs) {
+    public GraphDecl {
+      inputs = inputs == null ? List.of() : List.copyOf(inputs);
+      outputs = outputs == null ? List.of() : List.copyOf(outputs);
+    }
+  }
+
+  /**
+   * A declared tensor: name, shape (integers, or a string such as "N" for a symbolic dimension), element
+   * type, optional value range and meaning, as MONAI's network_data_format.
+   */
+  public record TensorDecl(String name, List<Object> shape, String dtype, List<Double> range, String meaning) {
+    public TensorDecl {
+      shape = shape == null ? null : List.copyOf(shape);
+    }
+
+    /** The shape with -1 for symbolic dimensions. */
+    public long[] dims() {
+      return shape.stream().mapToLong(d -> d instanceof Number n ? n.longValue() : -1L).toArray();
+    }
+  }
+
+  /** Classification gate: class names in logit order, the class that skips diffusion and its threshold. */
+  public record GatingSpec(List<String> classes, String skipClass, Double threshold) {
+    public GatingSpec {
+      classes = classes == null ? null : List.copyOf(classes);
+    }
+
+    public int skipClassIndex() {
+      return classes.indexOf(skipClass);
+    }
+  }
+
+  /** Sampling settings the bundle was evaluated with. */
+  public record SamplingDefaults(String scheduler, Integer steps, Integer ensemble, Double maskThreshold, Long seed) {}
+}

@@ -1,0 +1,127 @@
+package org.pgdiffseg.sdk.bundle;
+
+import com.google.common.hash.Hashing;
+import com.google.common.io.MoreFiles;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.Map;
+import org.pgdiffseg.sdk.BundleException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A verified model bundle on local disk: its folder and parsed manifest. {@link #open} checks the
+ * manifest and the sha256 of every file it lists before any graph can be opened. Immutable and
+ * thread-safe.
+ */
+public final class ModelBundle {
+  private static final Logger LOG = LoggerFactory.getLogger(ModelBundle.class);
+  public static final String MANIFEST = "bundle.json";
+
+  private final Path root;
+  private final BundleManifest manifest;
+
+  private ModelBundle(Path root, BundleManifest manifest) {
+    this.root = root;
+    this.manifest = manifest;
+  }
+
+  /** Opens a bundle folder, or a {@code .zip} of one (unpacked into a temporary folder), in strict mode. */
+  public static ModelBundle open(Path folderOrZip) throws BundleException {
+    return open(folderOrZip, ManifestParser.strict(), ZipLimits.DEFAULT);
+  }
+
+  public static ModelBundle open(Path folderOrZip, ManifestParser parser, ZipLimits limits) throws BundleException {
+    if (!Files.exists(folderOrZip)) {
+      throw new BundleException(folderOrZip + ": no such bundle folder or zip");
+    }
+    Path folder = folderOrZip;
+    if (Files.isRegularFile(folderOrZip)) {
+      try {
+        Path target = Files.createTempDirectory("pgdiffseg-bundle-");
+        target.toFile().deleteOnExit();
+        folder = ZipBundleExtractor.extract(folderOrZip, target, limits);
+      } catch (IOException e) {
+        throw new BundleException(folderOrZip + ": cannot create a folder to unpack into: " + e.getMessage(), e);
+      }
+    }
+    return openFolder(folder, parser);
+  }
+
+  private static ModelBundle openFolder(Path folder, ManifestParser parser) throws BundleException {
+    Path root;
+    try {
+      root = folder.toRealPath();
+    } catch (IOException e) {
+      throw new BundleException(folder + ": cannot resolve bundle folder: " + e.getMessage(), e);
+    }
+    Path manifestFile = root.resolve(MANIFEST);
+    if (!Files.isRegularFile(manifestFile)) {
+      throw new BundleException(root + ": missing " + MANIFEST);
+    }
+    BundleManifest manifest;
+    try {
+      manifest = parser.parse(Files.readAllBytes(manifestFile), manifestFile.toString());
+    } catch (IOException e) {
+      throw new BundleException(manifestFile + ": cannot read: " + e.getMessage(), e);
+    }
+    ModelBundle bundle = new ModelBundle(root, manifest);
+    bundle.verifyChecksums();
+    LOG.debug("Opened bundle {} {} from {}", manifest.id(), manifest.version(), root);
+    return bundle;
+  }
+
+  /** Checks the sha256 of both graphs and of every file in the manifest's {@code files} map. */
+  private void verifyChecksums() throws BundleException {
+    for (var graph : manifest.graphs().entrySet()) {
+      verify(graph.getValue().file(), graph.getValue().sha256(), "graphs." + graph.getKey() + ".sha256");
+    }
+    for (Map.Entry<String, String> file : manifest.files().entrySet()) {
+      verify(file.getKey(), file.getValue(), "files." + file.getKey());
+    }
+  }
+
+  private void verify(String relative, String expected, String key) throws BundleException {
+    Path file = resolveInside(relative);
+    if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+      throw new BundleException(root + ": missing file '" + relative + "' listed in " + MANIFEST + " (" + key + ")");
+    }
+    String actual;
+    try {
+      actual = MoreFiles.asByteSource(file).hash(Hashing.sha256()).toString();
+    } catch (IOException e) {
+      throw new BundleException(file + ": cannot read: " + e.getMessage(), e);
+    }
+    if (!actual.equals(expected)) {
+      throw new BundleException("Checksum error: " + file + ", expected " + expected + " (" + key + "), actual " + actual);
+    }
+  }
+
+  private Path resolveInside(String relative) throws BundleException {
+    Path file = root.resolve(relative).normalize();
+    if (!file.startsWith(root)) {
+      throw new BundleException(root + ": '" + relative + "' is outside the bundle folder");
+    }
+    return file;
+  }
+
+  public Path root() {
+    return root;
+  }
+
+  public BundleManifest manifest() {
+    return manifest;
+  }
+
+  /** Path of a graph file ({@link BundleManifest#PRIOR} or {@link BundleManifest#DENOISER}). */
+  public Path graphPath(String graph) {
+    return root.resolve(manifest.graphs().get(graph).file());
+  }
+
+  @Override
+  public String toString() {
+    return manifest.id() + " " + manifest.version() + " (" + root + ")";
+  }
+}

@@ -1,0 +1,144 @@
+package org.pgdiffseg.sdk.bundle;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
+import org.apache.commons.compress.archivers.zip.ZipArchiveOutputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.pgdiffseg.sdk.BundleException;
+
+class ModelBundleTest {
+  @TempDir Path tmp;
+
+  @Test
+  void opensTheCommittedTestBundle() throws Exception {
+    ModelBundle bundle = ModelBundle.open(TestBundles.tiny());
+    BundleManifest m = bundle.manifest();
+    assertThat(m.id()).isEqualTo("pgdiffseg-tiny-test");
+    assertThat(m.input().height()).isEqualTo(32);
+    assertThat(m.prior().outputs()).extracting(BundleManifest.TensorDecl::name)
+        .containsExactly("prior", "class_logits", "coarse_mask");
+    assertThat(m.denoiser().inputs().get(0).dims()).containsExactly(-1, 1, 32, 32);
+    assertThat(m.gating().skipClassIndex()).isZero();
+    assertThat(bundle.graphPath(BundleManifest.DENOISER)).exists();
+  }
+
+  @Test
+  void refusesAGraphWhoseChecksumDiffers() throws Exception {
+    Path copy = TestBundles.copyOfTiny(tmp);
+    byte[] graph = Files.readAllBytes(copy.resolve("denoiser.onnx"));
+    graph[graph.length / 2] ^= 1;
+    Files.write(copy.resolve("denoiser.onnx"), graph);
+    assertThatThrownBy(() -> ModelBundle.open(copy))
+        .isInstanceOf(BundleException.class)
+        .hasMessageContaining("Checksum error")
+        .hasMessageContaining("denoiser.onnx")
+        .hasMessageContaining("expected");
+  }
+
+  @Test
+  void refusesAMissingFile() throws Exception {
+    Path copy = TestBundles.copyOfTiny(tmp);
+    Files.delete(copy.resolve("MODEL_CARD.md"));
+    assertThatThrownBy(() -> ModelBundle.open(copy)).isInstanceOf(BundleException.class)
+        .hasMessageContaining("missing file 'MODEL_CARD.md'");
+  }
+
+  @Test
+  void refusesAMissingManifestAndAMissingFolder() {
+    assertThatThrownBy(() -> ModelBundle.open(tmp)).isInstanceOf(BundleException.class).hasMessageContaining("missing bundle.json");
+    assertThatThrownBy(() -> ModelBundle.open(tmp.resolve("nope"))).isInstanceOf(BundleException.class)
+        .hasMessageContaining("no such bundle");
+  }
+
+  @Test
+  void refusesASymlinkedGraph() throws Exception {
+    Path copy = TestBundles.copyOfTiny(tmp);
+    Path outside = tmp.resolve("outside.onnx");
+    Files.move(copy.resolve("prior.onnx"), outside);
+    Files.createSymbolicLink(copy.resolve("prior.onnx"), outside);
+    assertThatThrownBy(() -> ModelBundle.open(copy)).isInstanceOf(BundleException.class)
+        .hasMessageContaining("prior.onnx");
+  }
+
+  @Test
+  void opensAZipWithTheBundleAtTheRootOrInOneFolder() throws Exception {
+    Path flat = zipOf(TestBundles.tiny(), tmp.resolve("flat.zip"), "");
+    Path nested = zipOf(TestBundles.tiny(), tmp.resolve("nested.zip"), "pgdiffseg-tiny-test/");
+    assertThat(ModelBundle.open(flat).manifest().id()).isEqualTo("pgdiffseg-tiny-test");
+    assertThat(ModelBundle.open(nested).manifest().id()).isEqualTo("pgdiffseg-tiny-test");
+  }
+
+  @Test
+  void refusesZipEntriesThatEscapeTheFolder() throws Exception {
+    for (String evil : new String[] {"../evil.txt", "/etc/evil.txt", "a/../../evil.txt"}) {
+      Path zip = tmp.resolve("evil" + evil.hashCode() + ".zip");
+      try (ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(zip))) {
+        out.putNextEntry(new ZipEntry(evil));
+        out.write("x".getBytes(StandardCharsets.UTF_8));
+      }
+      assertThatThrownBy(() -> ModelBundle.open(zip)).as(evil).isInstanceOf(BundleException.class)
+          .hasMessageContaining(evil);
+    }
+    assertThat(tmp.getParent().resolve("evil.txt")).doesNotExist();
+  }
+
+  @Test
+  void refusesZipSymlinks() throws Exception {
+    Path zip = tmp.resolve("link.zip");
+    try (ZipArchiveOutputStream out = new ZipArchiveOutputStream(zip)) {
+      ZipArchiveEntry link = new ZipArchiveEntry("bundle.json");
+      link.setUnixMode(0120777);
+      out.putArchiveEntry(link);
+      out.write("/etc/passwd".getBytes(StandardCharsets.UTF_8));
+      out.closeArchiveEntry();
+    }
+    assertThatThrownBy(() -> ModelBundle.open(zip)).isInstanceOf(BundleException.class)
+        .hasMessageContaining("symbolic link");
+  }
+
+  @Test
+  void refusesZipsOverTheSizeLimits() throws Exception {
+    Path zip = tmp.resolve("big.zip");
+    try (ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(zip))) {
+      out.putNextEntry(new ZipEntry("bundle.json"));
+      out.write(new byte[100_000]);   // compresses to almost nothing: inflated size is what counts
+    }
+    ZipLimits tight = new ZipLimits(1 << 20, 10_000, 10_000, 10);
+    assertThatThrownBy(() -> ModelBundle.open(zip, ManifestParser.strict(), tight))
+        .isInstanceOf(BundleException.class).hasMessageContaining("limit");
+    ZipLimits tinyZip = new ZipLimits(10, 1 << 20, 1 << 20, 10);
+    assertThatThrownBy(() -> ModelBundle.open(zip, ManifestParser.strict(), tinyZip))
+        .isInstanceOf(BundleException.class).hasMessageContaining("over the limit");
+  }
+
+  @Test
+  void refusesANonZipFile() throws Exception {
+    Path file = tmp.resolve("bundle.zip");
+    Files.writeString(file, "not a zip");
+    assertThatThrownBy(() -> ModelBundle.open(file)).isInstanceOf(BundleException.class)
+        .hasMessageContaining("cannot read zip");
+  }
+
+  static Path zipOf(Path folder, Path zip, String prefix) throws IOException {
+    try (ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(zip));
+        var files = Files.walk(folder)) {
+      for (Path p : (Iterable<Path>) files::iterator) {
+        if (Files.isRegularFile(p)) {
+          out.putNextEntry(new ZipEntry(prefix + folder.relativize(p).toString().replace('\\', '/')));
+          Files.copy(p, (OutputStream) out);
+        }
+      }
+    }
+    return zip;
+  }
+}
