@@ -69,12 +69,14 @@ def graph_contract(cfg) -> dict:
 
 
 def refresh_checksums(folder: Path) -> None:
-    """Recomputes the sha256 of every file of the bundle (graphs, card, fixtures) in bundle.json."""
+    """Recomputes the sha256 of every deployable file of the bundle (graphs, card, fixtures) in bundle.json.
+    The PyTorch checkpoint under torch/ is reference material for fixture generation, not deployed, and
+    not listed."""
     manifest = json.loads((folder / MANIFEST).read_text())
     for graph in manifest["graphs"].values():
         graph["sha256"] = sha256(folder / graph["file"])
     manifest["files"] = {p.relative_to(folder).as_posix(): sha256(p) for p in sorted(folder.rglob("*"))
-                         if p.is_file() and p.name != MANIFEST}
+                         if p.is_file() and p.name != MANIFEST and p.relative_to(folder).parts[0] != "torch"}
     (folder / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
 
 

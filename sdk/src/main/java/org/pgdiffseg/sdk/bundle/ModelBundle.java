@@ -50,6 +50,14 @@ public final class ModelBundle {
     return openFolder(folder, parser);
   }
 
+  /**
+   * Unpacks a zipped bundle into the empty folder {@code target} with the same safety checks as
+   * {@link #open}, without verifying it; callers open the result.
+   */
+  public static Path unpack(Path zip, Path target, ZipLimits limits) throws BundleException {
+    return ZipBundleExtractor.extract(zip, target, limits);
+  }
+
   private static ModelBundle openFolder(Path folder, ManifestParser parser) throws BundleException {
     Path root;
     try {

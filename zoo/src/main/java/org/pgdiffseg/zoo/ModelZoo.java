@@ -1,0 +1,312 @@
+package org.pgdiffseg.zoo;
+
+import static com.google.common.base.Preconditions.checkArgument;
+
+import com.google.common.hash.Hashing;
+import com.google.common.io.MoreFiles;
+import com.google.common.io.RecursiveDeleteOption;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.locks.Lock;
+import com.google.common.util.concurrent.Striped;
+import org.pgdiffseg.sdk.BundleException;
+import org.pgdiffseg.sdk.bundle.BundleManifest;
+import org.pgdiffseg.sdk.bundle.ModelBundle;
+import org.pgdiffseg.sdk.bundle.ZipLimits;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Resolves a model id (or a folder / zip path) to a verified local bundle, trying in turn: a path on
+ * disk, the local cache, the bundles embedded in this jar, and the URL the index gives (DJL's
+ * {@code Criteria.loadModel} manner). Installs go to a temporary folder beside the cache entry, are
+ * verified, then moved into place, so a half-written entry is never seen. Thread-safe; concurrent
+ * installs of one id, in one or several processes, are safe.
+ */
+public final class ModelZoo {
+  private static final Logger LOG = LoggerFactory.getLogger(ModelZoo.class);
+  public static final String CACHE_ENV = "PGDIFFSEG_CACHE";
+  public static final String CACHE_PROPERTY = "pgdiffseg.cache";
+  static final String EMBEDDED_ROOT = "/org/pgdiffseg/zoo/models/";
+  private static final Striped<Lock> INSTALL_LOCKS = Striped.lock(16);
+
+  private final Path cacheRoot;
+  private final ZooIndex index;
+  private final HttpClient http;
+
+  public ModelZoo(Path cacheRoot, ZooIndex index) {
+    this.cacheRoot = cacheRoot.toAbsolutePath();
+    this.index = index;
+    this.http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
+        .connectTimeout(Duration.ofSeconds(20)).build();
+  }
+
+  /** The zoo over the embedded index and the default cache folder. */
+  public static ModelZoo defaultZoo() throws BundleException {
+    return new ModelZoo(defaultCacheRoot(), ZooIndex.embedded());
+  }
+
+  /** {@code ModelZoo.defaultZoo().resolve(idOrPath)}. */
+  public static ModelBundle resolve(String idOrPath) throws BundleException {
+    return defaultZoo().get(idOrPath);
+  }
+
+  /** Cache root: $PGDIFFSEG_CACHE, else the system property pgdiffseg.cache, else ~/.pgdiffseg. */
+  public static Path defaultCacheRoot() {
+    String env = System.getenv(CACHE_ENV);
+    if (env != null && !env.isBlank()) {
+      return Path.of(env);
+    }
+    String property = System.getProperty(CACHE_PROPERTY);
+    if (property != null && !property.isBlank()) {
+      return Path.of(property);
+    }
+    return Path.of(System.getProperty("user.home"), ".pgdiffseg");
+  }
+
+  public ZooIndex index() {
+    return index;
+  }
+
+  public Path cacheRoot() {
+    return cacheRoot;
+  }
+
+  /** Where an id's bundle lives once installed. */
+  public Path cacheEntry(String id, String version) {
+    checkArgument(id.matches("[A-Za-z0-9._-]+") && !id.startsWith("."), "not a model id: %s", id);
+    return cacheRoot.resolve("models").resolve(id).resolve(version);
+  }
+
+  /** The default model of the index. */
+  public ModelBundle getDefault() throws BundleException {
+    return get(index.defaultEntry().id());
+  }
+
+  /** Resolves {@code idOrPath}; when every source fails, throws with the last failure as cause. */
+  public ModelBundle get(String idOrPath) throws BundleException {
+    List<String> tried = new ArrayList<>();
+    BundleException last = null;
+    Path asPath = asPath(idOrPath);
+    if (asPath != null && Files.exists(asPath)) {
+      return ModelBundle.open(asPath);
+    }
+    Optional<ZooEntry> entry = index.find(idOrPath);
+    if (entry.isEmpty()) {
+      throw new BundleException("unknown model '" + idOrPath + "': not a bundle folder or zip, and not one of "
+          + index.entries().stream().map(ZooEntry::id).toList());
+    }
+    ZooEntry e = entry.get();
+    Path cached = cacheEntry(e.id(), e.version());
+    if (Files.isDirectory(cached)) {
+      tried.add("cache " + cached);
+      try {
+        return ModelBundle.open(cached);
+      } catch (BundleException failure) {
+        LOG.warn("Cached bundle {} failed verification, installing it again: {}", cached, failure.getMessage());
+        last = failure;
+      }
+    }
+    try {
+      if (e.embedded()) {
+        tried.add("embedded " + EMBEDDED_ROOT + e.id());
+        return install(e, target -> copyEmbedded(e.id(), target));
+      }
+      tried.add("url " + e.source());
+      URI uri = URI.create(e.source());
+      return install(e, target -> unpackDownload(uri, e.sha256(), "http".equals(uri.getScheme()), target));
+    } catch (BundleException failure) {
+      if (last != null) {
+        failure.addSuppressed(last);
+      }
+      throw new BundleException("cannot resolve model '" + idOrPath + "' (tried " + String.join(", ", tried) + ")", failure);
+    }
+  }
+
+  /**
+   * Downloads a zipped bundle from {@code source} (https, or http only when {@code allowPlainHttp}; file
+   * URLs and paths too), checks its sha256 when given, unpacks it and installs it into the cache under the
+   * id and version its manifest declares.
+   */
+  public ModelBundle pull(URI source, String expectedSha256, boolean allowPlainHttp) throws BundleException {
+    Path staging = newStaging("pull");
+    try {
+      Path unpacked = unpackDownload(source, expectedSha256, allowPlainHttp, staging.resolve("bundle"));
+      BundleManifest manifest = ModelBundle.open(unpacked).manifest();
+      Path target = cacheEntry(manifest.id(), manifest.version());
+      return moveIntoPlace(unpacked, target);
+    } finally {
+      deleteQuietly(staging);
+    }
+  }
+
+  /** Fills a folder with a bundle's files. */
+  @FunctionalInterface
+  private interface Installer {
+    Path fill(Path target) throws BundleException;
+  }
+
+  private ModelBundle install(ZooEntry e, Installer installer) throws BundleException {
+    Path staging = newStaging(e.id());
+    try {
+      Path filled = installer.fill(staging.resolve("bundle"));
+      ModelBundle.open(filled);   // verify before it becomes visible
+      return moveIntoPlace(filled, cacheEntry(e.id(), e.version()));
+    } finally {
+      deleteQuietly(staging);
+    }
+  }
+
+  /**
+   * Moves a verified bundle into {@code target} under a lock (threads of this JVM through a striped lock,
+   * other processes through a file lock). An entry already there that verifies wins and ours is
+   * discarded; one that does not verify is replaced.
+   */
+  private ModelBundle moveIntoPlace(Path verified, Path target) throws BundleException {
+    Lock local = INSTALL_LOCKS.get(target);
+    local.lock();
+    try {
+      Files.createDirectories(target.getParent());
+      try (FileChannel channel = FileChannel.open(target.resolveSibling(target.getFileName() + ".lock"),
+              StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+          FileLock ignored = channel.lock()) {
+        if (Files.isDirectory(target)) {
+          try {
+            ModelBundle present = ModelBundle.open(target);
+            LOG.debug("{} was installed concurrently; using that copy", target);
+            return present;
+          } catch (BundleException stale) {
+            deleteQuietly(target);
+          }
+        }
+        Files.move(verified, target, StandardCopyOption.ATOMIC_MOVE);
+        LOG.info("Installed bundle into {}", target);
+      }
+      return ModelBundle.open(target);
+    } catch (IOException ioe) {
+      throw new BundleException("cannot install bundle into " + target + ": " + ioe.getMessage(), ioe);
+    } finally {
+      local.unlock();
+    }
+  }
+
+  /** Copies an embedded bundle's manifest and every file it lists out of the jar. */
+  static Path copyEmbedded(String id, Path target) throws BundleException {
+    String base = EMBEDDED_ROOT + id + "/";
+    byte[] json = readResource(base + ModelBundle.MANIFEST);
+    BundleManifest manifest = org.pgdiffseg.sdk.bundle.ManifestParser.lenient().parse(json, base + ModelBundle.MANIFEST);
+    List<String> files = new ArrayList<>(manifest.files().keySet());
+    manifest.graphs().values().forEach(g -> { if (!files.contains(g.file())) files.add(g.file()); });
+    try {
+      Files.createDirectories(target);
+      Files.write(target.resolve(ModelBundle.MANIFEST), json);
+      for (String file : files) {
+        Path out = target.resolve(file).normalize();
+        if (!out.startsWith(target)) {
+          throw new BundleException(base + ": file '" + file + "' escapes the bundle");
+        }
+        Files.createDirectories(out.getParent());
+        Files.write(out, readResource(base + file));
+      }
+    } catch (IOException e) {
+      throw new BundleException("cannot copy embedded bundle " + id + " to " + target + ": " + e.getMessage(), e);
+    }
+    return target;
+  }
+
+  private static byte[] readResource(String name) throws BundleException {
+    try (InputStream in = ModelZoo.class.getResourceAsStream(name)) {
+      if (in == null) {
+        throw new BundleException("embedded resource " + name + " is missing from the jar");
+      }
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new BundleException("cannot read embedded resource " + name + ": " + e.getMessage(), e);
+    }
+  }
+
+  private Path unpackDownload(URI source, String expectedSha256, boolean allowPlainHttp, Path target)
+      throws BundleException {
+    Path zip = target.resolveSibling("download.zip");
+    download(source, allowPlainHttp, zip);
+    if (expectedSha256 != null) {
+      String actual;
+      try {
+        actual = MoreFiles.asByteSource(zip).hash(Hashing.sha256()).toString();
+      } catch (IOException e) {
+        throw new BundleException(zip + ": cannot read download: " + e.getMessage(), e);
+      }
+      if (!actual.equalsIgnoreCase(expectedSha256)) {
+        throw new BundleException("Checksum error: " + source + ", expected " + expectedSha256 + ", actual " + actual);
+      }
+    }
+    return ModelBundle.unpack(zip, target, ZipLimits.DEFAULT);
+  }
+
+  private void download(URI source, boolean allowPlainHttp, Path out) throws BundleException {
+    String scheme = source.getScheme() == null ? "file" : source.getScheme();
+    try {
+      Files.createDirectories(out.getParent());
+      switch (scheme) {
+        case "file" -> Files.copy(source.getScheme() == null ? Path.of(source.getPath()) : Path.of(source), out);
+        case "https", "http" -> {
+          if ("http".equals(scheme) && !allowPlainHttp) {
+            throw new BundleException(source + ": plain HTTP refused; use https or allow plain HTTP explicitly");
+          }
+          HttpRequest request = HttpRequest.newBuilder(source).timeout(Duration.ofMinutes(10)).GET().build();
+          HttpResponse<Path> response = http.send(request, HttpResponse.BodyHandlers.ofFile(out));
+          if (response.statusCode() != 200) {
+            throw new BundleException(source + ": HTTP " + response.statusCode());
+          }
+        }
+        default -> throw new BundleException(source + ": unsupported scheme '" + scheme + "', expected https, http or file");
+      }
+    } catch (IOException e) {
+      throw new BundleException(source + ": download failed: " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new BundleException(source + ": download interrupted", e);
+    }
+  }
+
+  private Path newStaging(String name) throws BundleException {
+    try {
+      Files.createDirectories(cacheRoot.resolve("models"));
+      return Files.createTempDirectory(cacheRoot.resolve("models"), "stage-" + name + "-");
+    } catch (IOException e) {
+      throw new BundleException("cannot create a staging folder in " + cacheRoot + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static Path asPath(String idOrPath) {
+    try {
+      return Path.of(idOrPath);
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
+  private static void deleteQuietly(Path path) {
+    try {
+      if (Files.exists(path)) {
+        MoreFiles.deleteRecursively(path, RecursiveDeleteOption.ALLOW_INSECURE);
+      }
+    } catch (IOException e) {
+      LOG.warn("Could not delete {}: {}", path, e.getMessage());
+    }
+  }
+}
