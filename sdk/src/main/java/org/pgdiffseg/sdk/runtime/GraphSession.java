@@ -56,9 +56,22 @@ public final class GraphSession implements AutoCloseable {
             + cOutputs + " inputs/outputs, expected " + inputs.size() + "/" + outputs.size());
       }
     } catch (OrtException | InferenceException e) {
+      closeQuietly(session);
       throw new BundleException(path + ": cannot read graph inputs and outputs: " + e.getMessage(), e);
     } catch (IllegalAccessException e) {
+      closeQuietly(session);
       throw new IllegalStateException("cannot read OrtSession's native handle", e);
+    } catch (RuntimeException e) {
+      closeQuietly(session);
+      throw e;
+    }
+  }
+
+  private static void closeQuietly(OrtSession session) {
+    try {
+      session.close();
+    } catch (OrtException e) {
+      // the failure being reported matters more than this one
     }
   }
 
