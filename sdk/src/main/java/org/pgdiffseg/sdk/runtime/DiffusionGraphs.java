@@ -1,0 +1,315 @@
+package org.pgdiffseg.sdk.runtime;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkNotNull;
+import static com.google.common.base.Preconditions.checkState;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.pgdiffseg.sdk.BundleException;
+import org.pgdiffseg.sdk.InferenceException;
+
+/**
+ * Runs a bundle's prior graph once per image batch and its denoiser graph once per step, with I/O
+ * binding: image and prior tensors bound once per batch (kept in device memory on CUDA), x_t / t / eps
+ * native buffers reused every step.
+ *
+ * <p>On CPU the prior output is written into a host buffer this object owns, and that same buffer is the
+ * denoiser's {@code prior} input. On CUDA the prior output is bound to device memory
+ * ({@code BindOutputToDevice}), fetched as an {@code OrtValue} and bound as the denoiser's input, so it
+ * never leaves the device; the image is copied to the device once, when it is bound. x_t and t are
+ * rebound every step, which copies them to the device on CUDA and costs nothing on CPU.
+ *
+ * <p>Not thread-safe: one instance serves one run at a time. {@link #close()} is idempotent; any other
+ * call after it throws {@link IllegalStateException}.
+ */
+public final class DiffusionGraphs implements AutoCloseable {
+  private final GraphSession prior;
+  private final GraphSession denoiser;
+  private final GraphContract contract;
+  private final ExecutionDevice device;
+  private final OrtCApi api;
+  private final MemoryInfo hostMemory;
+  private final MemoryInfo deviceMemory; // null on CPU
+  private final SessionAllocator priorAllocator;
+  private final IoBinding priorBinding;
+  private final IoBinding denoiserBinding;
+  private BatchBuffers buffers; // for the batch size of the last conditionOn, or null
+  private boolean conditioned;
+  private boolean closed;
+
+  private DiffusionGraphs(GraphSession prior, GraphSession denoiser, GraphContract contract, int cudaDeviceId)
+      throws InferenceException {
+    this.prior = prior;
+    this.denoiser = denoiser;
+    this.contract = contract;
+    // Both on CUDA, or the host path (which is also right when only one of them got CUDA).
+    this.device = prior.device() == ExecutionDevice.CUDA && denoiser.device() == ExecutionDevice.CUDA
+        ? ExecutionDevice.CUDA : ExecutionDevice.CPU;
+    this.api = prior.api();
+    MemoryInfo host = null;
+    MemoryInfo onDevice = null;
+    SessionAllocator allocator = null;
+    IoBinding priorIo = null;
+    try {
+      host = MemoryInfo.cpu(api);
+      if (device == ExecutionDevice.CUDA) {
+        onDevice = MemoryInfo.cuda(api, cudaDeviceId);
+      }
+      allocator = new SessionAllocator(api, prior.nativeSession(), host);
+      priorIo = new IoBinding(prior);
+      this.denoiserBinding = new IoBinding(denoiser);
+    } catch (InferenceException | RuntimeException e) {
+      closeAll(priorIo, allocator, onDevice, host);
+      throw e;
+    }
+    this.hostMemory = host;
+    this.deviceMemory = onDevice;
+    this.priorAllocator = allocator;
+    this.priorBinding = priorIo;
+  }
+
+  /**
+   * Opens both graphs with {@code config} and checks them against the graph contract.
+   *
+   * @throws BundleException when a graph cannot be loaded or does not meet the contract; the message
+   *     names the file, the tensor and expected vs declared
+   */
+  public static DiffusionGraphs open(OrtRuntime runtime, Path priorOnnx, Path denoiserOnnx, SessionConfig config)
+      throws BundleException {
+    checkNotNull(runtime, "runtime");
+    GraphSession prior = runtime.openSession(priorOnnx, config);
+    GraphSession denoiser = null;
+    try {
+      denoiser = runtime.openSession(denoiserOnnx, config);
+      return new DiffusionGraphs(prior, denoiser, GraphContract.of(prior, denoiser), config.cudaDeviceId());
+    } catch (InferenceException e) {
+      closeAll(denoiser, prior);
+      throw new BundleException("cannot prepare I/O binding for " + priorOnnx + " and " + denoiserOnnx + ": "
+          + e.getMessage(), e);
+    } catch (BundleException | RuntimeException e) {
+      closeAll(denoiser, prior);
+      throw e;
+    }
+  }
+
+  public GraphSession priorSession() {
+    checkOpen();
+    return prior;
+  }
+
+  public GraphSession denoiserSession() {
+    checkOpen();
+    return denoiser;
+  }
+
+  public ExecutionDevice device() {
+    checkOpen();
+    return device;
+  }
+
+  /** {@code {H, W}} of the image the graphs take. */
+  public int[] imageShape() {
+    checkOpen();
+    return new int[] {contract.height(), contract.width()};
+  }
+
+  /** {@code K}, the number of classes in {@code class_logits}. */
+  public int classCount() {
+    checkOpen();
+    return contract.classes();
+  }
+
+  /** {@code {h', w'}} of {@code coarse_mask}. */
+  public int[] coarseMaskShape() {
+    checkOpen();
+    return new int[] {contract.coarseHeight(), contract.coarseWidth()};
+  }
+
+  /**
+   * Runs prior.onnx on image [batch,1,h,w] (row-major float32); copies class_logits [batch,K] and
+   * coarse_mask [batch,1,h',w'] to the given host arrays; keeps image and prior bound for denoise().
+   *
+   * @throws IllegalArgumentException when an array's length does not match {@code batch} and the graphs
+   * @throws InferenceException when ONNX Runtime fails; its error code is kept
+   */
+  public void conditionOn(float[] image, int batch, float[] classLogitsOut, float[] coarseMaskOut)
+      throws InferenceException {
+    checkOpen();
+    checkArgument(batch > 0, "batch must be positive, got %s", batch);
+    checkLength("image", image, (long) batch * contract.height() * contract.width());
+    checkLength("classLogitsOut", classLogitsOut, (long) batch * contract.classes());
+    checkLength("coarseMaskOut", coarseMaskOut, (long) batch * contract.coarseHeight() * contract.coarseWidth());
+    conditioned = false;
+    BatchBuffers batchBuffers = buffersFor(batch);
+    batchBuffers.image.write(image);
+
+    priorBinding.bindInput(GraphContract.IMAGE, batchBuffers.image);
+    if (device == ExecutionDevice.CUDA) {
+      priorBinding.bindOutputToDevice(GraphContract.PRIOR, deviceMemory);
+    } else {
+      priorBinding.bindOutput(GraphContract.PRIOR, batchBuffers.priorOnHost);
+    }
+    priorBinding.bindOutput(GraphContract.CLASS_LOGITS, batchBuffers.classLogits);
+    priorBinding.bindOutput(GraphContract.COARSE_MASK, batchBuffers.coarseMask);
+    priorBinding.synchronizeInputs();
+    priorBinding.run();
+    priorBinding.synchronizeOutputs();
+
+    if (device == ExecutionDevice.CUDA) {
+      batchBuffers.keepPriorOnDevice(fetchPriorOnDevice());
+      denoiserBinding.bindInput(GraphContract.PRIOR, batchBuffers.priorOnDevice.handle());
+    } else {
+      denoiserBinding.bindInput(GraphContract.PRIOR, batchBuffers.priorOnHost);
+    }
+    denoiserBinding.bindInput(GraphContract.IMAGE, batchBuffers.image);
+    denoiserBinding.bindOutput(GraphContract.EPS, batchBuffers.eps);
+    batchBuffers.classLogits.read(classLogitsOut);
+    batchBuffers.coarseMask.read(coarseMaskOut);
+    conditioned = true;
+  }
+
+  /**
+   * One denoiser call: x_t [batch,1,h,w], t [batch] -> eps [batch,1,h,w], all host float[] of the batch
+   * given to conditionOn. Allocates nothing on the Java heap after the first call for a batch size.
+   *
+   * @throws IllegalStateException before {@link #conditionOn} succeeded
+   * @throws IllegalArgumentException when an array's length does not match the batch
+   * @throws InferenceException when ONNX Runtime fails; its error code is kept
+   */
+  public void denoise(float[] xt, float[] t, float[] epsOut) throws InferenceException {
+    checkOpen();
+    checkState(conditioned, "denoise() needs a successful conditionOn() first");
+    BatchBuffers batchBuffers = buffers;
+    checkLength("xt", xt, batchBuffers.xt.elementCount());
+    checkLength("t", t, batchBuffers.t.elementCount());
+    checkLength("epsOut", epsOut, batchBuffers.eps.elementCount());
+    batchBuffers.xt.write(xt);
+    batchBuffers.t.write(t);
+    denoiserBinding.bindInput(GraphContract.X_T, batchBuffers.xt);
+    denoiserBinding.bindInput(GraphContract.T, batchBuffers.t);
+    denoiserBinding.synchronizeInputs();
+    denoiserBinding.run();
+    denoiserBinding.synchronizeOutputs();
+    batchBuffers.eps.read(epsOut);
+  }
+
+  /** The prior output ONNX Runtime allocated on the device; the other outputs went to host buffers. */
+  private OrtValueRef fetchPriorOnDevice() throws InferenceException {
+    List<OrtValueRef> outputs = priorBinding.boundOutputValues(priorAllocator);
+    // Bound in the order prior, class_logits, coarse_mask: keep the first, release the others.
+    for (int i = 1; i < outputs.size(); i++) {
+      outputs.get(i).close();
+    }
+    return outputs.getFirst();
+  }
+
+  private BatchBuffers buffersFor(int batch) throws InferenceException {
+    if (buffers != null && buffers.batch == batch) {
+      return buffers;
+    }
+    // Nothing may stay bound to the buffers about to be freed.
+    priorBinding.clear();
+    denoiserBinding.clear();
+    if (buffers != null) {
+      buffers.close();
+      buffers = null;
+    }
+    buffers = new BatchBuffers(batch);
+    return buffers;
+  }
+
+  private static void checkLength(String name, float[] array, long expected) {
+    checkNotNull(array, name);
+    if (array.length != expected) {
+      throw new IllegalArgumentException(name + " must hold " + expected + " floats, got " + array.length);
+    }
+  }
+
+  private void checkOpen() {
+    checkState(!closed, "DiffusionGraphs is closed");
+  }
+
+  /** Closes the bindings, then the buffers bound to them, then memory infos, then the sessions. */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    conditioned = false;
+    closeAll(denoiserBinding, priorBinding, buffers, priorAllocator, deviceMemory, hostMemory, denoiser, prior);
+  }
+
+  private static void closeAll(AutoCloseable... resources) {
+    RuntimeException failure = null;
+    for (AutoCloseable resource : resources) {
+      if (resource == null) {
+        continue;
+      }
+      try {
+        resource.close();
+      } catch (Exception e) {
+        RuntimeException wrapped = e instanceof RuntimeException r ? r : new IllegalStateException(e);
+        if (failure == null) {
+          failure = wrapped;
+        } else {
+          failure.addSuppressed(wrapped);
+        }
+      }
+    }
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  /** The host buffers of one batch size, each with its OrtValue. */
+  private final class BatchBuffers implements AutoCloseable {
+    final int batch;
+    final NativeTensor image;
+    final NativeTensor priorOnHost; // CPU path only
+    final NativeTensor classLogits;
+    final NativeTensor coarseMask;
+    final NativeTensor xt;
+    final NativeTensor t;
+    final NativeTensor eps;
+    OrtValueRef priorOnDevice; // CUDA path only, replaced on every conditionOn
+
+    BatchBuffers(int batch) throws InferenceException {
+      this.batch = batch;
+      NativeTensor[] made = new NativeTensor[7];
+      try {
+        made[0] = NativeTensor.allocate(api, hostMemory, contract.imageShape(batch));
+        made[1] = device == ExecutionDevice.CPU
+            ? NativeTensor.allocate(api, hostMemory, contract.priorShape(batch)) : null;
+        made[2] = NativeTensor.allocate(api, hostMemory, contract.classLogitsShape(batch));
+        made[3] = NativeTensor.allocate(api, hostMemory, contract.coarseMaskShape(batch));
+        made[4] = NativeTensor.allocate(api, hostMemory, contract.imageShape(batch));
+        made[5] = NativeTensor.allocate(api, hostMemory, batch);
+        made[6] = NativeTensor.allocate(api, hostMemory, contract.imageShape(batch));
+      } catch (InferenceException | RuntimeException e) {
+        closeAll(made);
+        throw e;
+      }
+      image = made[0];
+      priorOnHost = made[1];
+      classLogits = made[2];
+      coarseMask = made[3];
+      xt = made[4];
+      t = made[5];
+      eps = made[6];
+    }
+
+    void keepPriorOnDevice(OrtValueRef value) {
+      if (priorOnDevice != null) {
+        priorOnDevice.close();
+      }
+      priorOnDevice = value;
+    }
+
+    @Override
+    public void close() {
+      closeAll(priorOnDevice, eps, t, xt, coarseMask, classLogits, priorOnHost, image);
+    }
+  }
+}

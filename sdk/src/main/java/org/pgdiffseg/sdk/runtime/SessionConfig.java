@@ -1,0 +1,125 @@
+package org.pgdiffseg.sdk.runtime;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkNotNull;
+
+import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
+
+/**
+ * How ONNX Runtime sessions are built: thread counts, graph optimisation, memory pattern and whether to
+ * ask for the CUDA execution provider. Immutable; {@link #defaults()} suits most uses.
+ *
+ * @param intraOpThreads threads used inside one operator; 0 lets ONNX Runtime choose (one per core)
+ * @param interOpThreads threads used across independent operators; 0 lets ONNX Runtime choose
+ * @param optimization graph optimisation level applied when a session is created
+ * @param memoryPattern whether ONNX Runtime plans memory from the shapes of earlier runs
+ * @param cudaEnabled whether to ask for the CUDA execution provider when a GPU is present
+ * @param cudaDeviceId the CUDA device to run on
+ */
+public record SessionConfig(
+    int intraOpThreads,
+    int interOpThreads,
+    Optimization optimization,
+    boolean memoryPattern,
+    boolean cudaEnabled,
+    int cudaDeviceId) {
+
+  /** ONNX Runtime's graph optimisation levels. */
+  public enum Optimization {
+    NONE(OptLevel.NO_OPT),
+    BASIC(OptLevel.BASIC_OPT),
+    EXTENDED(OptLevel.EXTENDED_OPT),
+    ALL(OptLevel.ALL_OPT);
+
+    private final OptLevel ortLevel;
+
+    Optimization(OptLevel ortLevel) {
+      this.ortLevel = ortLevel;
+    }
+
+    OptLevel ortLevel() {
+      return ortLevel;
+    }
+  }
+
+  private static final SessionConfig DEFAULTS = new SessionConfig(0, 0, Optimization.ALL, true, true, 0);
+
+  public SessionConfig {
+    checkArgument(intraOpThreads >= 0, "intraOpThreads must be >= 0, got %s", intraOpThreads);
+    checkArgument(interOpThreads >= 0, "interOpThreads must be >= 0, got %s", interOpThreads);
+    checkNotNull(optimization, "optimization");
+    checkArgument(cudaDeviceId >= 0, "cudaDeviceId must be >= 0, got %s", cudaDeviceId);
+  }
+
+  /** ONNX Runtime's own thread defaults, all optimisations, memory pattern on, CUDA device 0 if present. */
+  public static SessionConfig defaults() {
+    return DEFAULTS;
+  }
+
+  /** Defaults with CUDA turned off: always CPU. */
+  public static SessionConfig cpuOnly() {
+    return DEFAULTS.toBuilder().cudaEnabled(false).build();
+  }
+
+  public static Builder builder() {
+    return DEFAULTS.toBuilder();
+  }
+
+  public Builder toBuilder() {
+    return new Builder(this);
+  }
+
+  /** Builder starting from the values it was made from; every setting is optional. Not thread-safe. */
+  public static final class Builder {
+    private int intraOpThreads;
+    private int interOpThreads;
+    private Optimization optimization;
+    private boolean memoryPattern;
+    private boolean cudaEnabled;
+    private int cudaDeviceId;
+
+    private Builder(SessionConfig from) {
+      intraOpThreads = from.intraOpThreads;
+      interOpThreads = from.interOpThreads;
+      optimization = from.optimization;
+      memoryPattern = from.memoryPattern;
+      cudaEnabled = from.cudaEnabled;
+      cudaDeviceId = from.cudaDeviceId;
+    }
+
+    public Builder intraOpThreads(int threads) {
+      this.intraOpThreads = threads;
+      return this;
+    }
+
+    public Builder interOpThreads(int threads) {
+      this.interOpThreads = threads;
+      return this;
+    }
+
+    public Builder optimization(Optimization level) {
+      this.optimization = level;
+      return this;
+    }
+
+    public Builder memoryPattern(boolean enabled) {
+      this.memoryPattern = enabled;
+      return this;
+    }
+
+    public Builder cudaEnabled(boolean enabled) {
+      this.cudaEnabled = enabled;
+      return this;
+    }
+
+    public Builder cudaDeviceId(int deviceId) {
+      this.cudaDeviceId = deviceId;
+      return this;
+    }
+
+    public SessionConfig build() {
+      return new SessionConfig(
+          intraOpThreads, interOpThreads, optimization, memoryPattern, cudaEnabled, cudaDeviceId);
+    }
+  }
+}

@@ -1,0 +1,37 @@
+package org.pgdiffseg.sdk.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+class SessionConfigTest {
+  @Test
+  void defaultsLeaveThreadsToOnnxRuntimeAndAllowCuda() {
+    SessionConfig config = SessionConfig.defaults();
+    assertThat(config.intraOpThreads()).isZero();
+    assertThat(config.interOpThreads()).isZero();
+    assertThat(config.optimization()).isEqualTo(SessionConfig.Optimization.ALL);
+    assertThat(config.memoryPattern()).isTrue();
+    assertThat(config.cudaEnabled()).isTrue();
+    assertThat(config.cudaDeviceId()).isZero();
+    assertThat(SessionConfig.cpuOnly().cudaEnabled()).isFalse();
+  }
+
+  @Test
+  void builderCopiesAndOverrides() {
+    SessionConfig config = SessionConfig.builder().intraOpThreads(2).interOpThreads(1)
+        .optimization(SessionConfig.Optimization.BASIC).memoryPattern(false).cudaDeviceId(1).build();
+    assertThat(config).isEqualTo(new SessionConfig(2, 1, SessionConfig.Optimization.BASIC, false, true, 1));
+    assertThat(config.toBuilder().build()).isEqualTo(config);
+    assertThat(config.toBuilder().cudaEnabled(false).build().intraOpThreads()).isEqualTo(2);
+  }
+
+  @Test
+  void rejectsNegativeCounts() {
+    assertThatThrownBy(() -> SessionConfig.builder().intraOpThreads(-1).build())
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("intraOpThreads");
+    assertThatThrownBy(() -> SessionConfig.builder().cudaDeviceId(-2).build())
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+}
