@@ -1,0 +1,110 @@
+package org.pgdiffseg.sdk.imaging;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkNotNull;
+import static org.bytedeco.opencv.global.opencv_core.CV_8UC1;
+import static org.bytedeco.opencv.global.opencv_core.CV_8UC3;
+import static org.bytedeco.opencv.global.opencv_core.addWeighted;
+import static org.bytedeco.opencv.global.opencv_imgproc.CHAIN_APPROX_NONE;
+import static org.bytedeco.opencv.global.opencv_imgproc.COLOR_GRAY2BGR;
+import static org.bytedeco.opencv.global.opencv_imgproc.LINE_8;
+import static org.bytedeco.opencv.global.opencv_imgproc.RETR_LIST;
+import static org.bytedeco.opencv.global.opencv_imgproc.cvtColor;
+import static org.bytedeco.opencv.global.opencv_imgproc.drawContours;
+import static org.bytedeco.opencv.global.opencv_imgproc.findContours;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.bytedeco.opencv.opencv_core.Mat;
+import org.bytedeco.opencv.opencv_core.MatVector;
+import org.bytedeco.opencv.opencv_core.Point;
+import org.bytedeco.opencv.opencv_core.Scalar;
+
+/**
+ * Draws a mask over its image for people to look at: the gray image as colour, lesion pixels blended with a
+ * fill colour at {@code fillOpacity}, and every mask contour (outer and hole boundaries) drawn in the same
+ * colour, {@code contourThickness} pixels wide. Immutable and thread-safe.
+ *
+ * @param red fill and contour colour, 0..255
+ * @param fillOpacity weight of the colour in the fill, 0 (image only) to 1 (solid colour)
+ * @param contourThickness contour width in pixels; 0 draws no contour
+ */
+public record OverlayRenderer(int red, int green, int blue, double fillOpacity, int contourThickness) {
+
+  public OverlayRenderer {
+    checkArgument(inByteRange(red) && inByteRange(green) && inByteRange(blue),
+        "colour components must be 0..255, got (%s, %s, %s)", red, green, blue);
+    checkArgument(fillOpacity >= 0 && fillOpacity <= 1, "fillOpacity must be in [0, 1], got %s", fillOpacity);
+    checkArgument(contourThickness >= 0, "contourThickness must be >= 0, got %s", contourThickness);
+  }
+
+  /** Red fill at 35 % opacity with a 2-pixel red contour. */
+  public static OverlayRenderer defaults() {
+    return new OverlayRenderer(255, 0, 0, 0.35, 2);
+  }
+
+  /** The overlay as interleaved BGR bytes, row-major {@code [height, width, 3]}. */
+  public byte[] renderBgr(DecodedImage image, BinaryMask mask) {
+    try (Mat overlay = render(image, mask)) {
+      byte[] bgr = new byte[image.width() * image.height() * 3];
+      ((ByteBuffer) overlay.createBuffer()).get(0, bgr);
+      return bgr;
+    }
+  }
+
+  /** The overlay encoded as a colour PNG. */
+  public byte[] encodePng(DecodedImage image, BinaryMask mask) {
+    try (Mat overlay = render(image, mask)) {
+      return ImageWriter.encodePng(overlay);
+    }
+  }
+
+  /** Writes the overlay to {@code file} as a colour PNG. */
+  public void writePng(Path file, DecodedImage image, BinaryMask mask) throws IOException {
+    checkNotNull(file, "file");
+    Files.write(file, encodePng(image, mask));
+  }
+
+  /** Returns a new BGR Mat that the caller owns and must close. */
+  private Mat render(DecodedImage image, BinaryMask mask) {
+    checkNotNull(image, "image");
+    checkNotNull(mask, "mask");
+    int width = image.width();
+    int height = image.height();
+    checkArgument(mask.width() == width && mask.height() == height,
+        "mask is %s x %s but image %s is %s x %s", mask.width(), mask.height(), image.name(), width, height);
+    Mat bgr = new Mat();
+    try (Mat gray = new Mat(height, width, CV_8UC1);
+        Mat lesion = new Mat(height, width, CV_8UC1);
+        Scalar colour = new Scalar(blue, green, red, 0);
+        Mat solid = new Mat(height, width, CV_8UC3, colour);
+        Mat blended = new Mat();
+        MatVector contours = new MatVector();
+        Mat hierarchy = new Mat();
+        Point offset = new Point(0, 0)) {
+      float[] values = image.grayArray();
+      ByteBuffer grayBytes = gray.createBuffer();
+      for (int i = 0; i < values.length; i++) {
+        grayBytes.put(i, (byte) Math.round(Math.min(Math.max(values[i], 0f), 255f)));
+      }
+      ((ByteBuffer) lesion.createBuffer()).put(0, mask.pixelArray());
+      cvtColor(gray, bgr, COLOR_GRAY2BGR);
+      addWeighted(bgr, 1 - fillOpacity, solid, fillOpacity, 0, blended);
+      blended.copyTo(bgr, lesion);
+      if (contourThickness > 0) {
+        findContours(lesion, contours, hierarchy, RETR_LIST, CHAIN_APPROX_NONE);
+        drawContours(bgr, contours, -1, colour, contourThickness, LINE_8, hierarchy, Integer.MAX_VALUE, offset);
+      }
+      return bgr;
+    } catch (RuntimeException e) {
+      bgr.close();
+      throw e;
+    }
+  }
+
+  private static boolean inByteRange(int v) {
+    return v >= 0 && v <= 255;
+  }
+}
