@@ -152,11 +152,11 @@ def write_model_card(folder: Path) -> None:
     metrics = m.get("metrics") or {}
     if metrics:
         lines += ["## Validation metrics", "", f"Command: `{metrics.get('command', '')}`", "",
-                  "| scheduler | steps | ensemble | Dice | IoU | Dice (tumor) | IoU (tumor) |",
-                  "|---|---:|---:|---:|---:|---:|---:|"]
+                  "| scheduler | steps | ensemble | Dice | IoU | Dice (tumor) | IoU (tumor) | HD95 (px) |",
+                  "|---|---:|---:|---:|---:|---:|---:|---:|"]
         for r in metrics.get("results", []):
             lines.append(f"| {r['scheduler']} | {r['steps']} | {r['ensemble']} | {r['dice']:.4f} | {r['iou']:.4f} "
-                         f"| {r['dice_tumor']:.4f} | {r['iou_tumor']:.4f} |")
+                         f"| {r['dice_tumor']:.4f} | {r['iou_tumor']:.4f} | {r['hd95']:.2f} |")
         if "gate_accuracy" in metrics:
             lines += ["", f"Gate accuracy (normal vs tumor): {metrics['gate_accuracy']:.4f}."]
         lines.append("")

@@ -5,6 +5,7 @@ The Java SDK reproduces this loop; given the same seed, the noise comes from the
 """
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -59,12 +60,14 @@ def segment(prior_fn: Callable, denoiser_fn: Callable, image: torch.Tensor, sche
         return SegmentationOutput(class_probs, True, empty, -np.ones((ensemble, h, w), np.float32))
     x = torch.randn((ensemble, 1, h, w), generator=generator, dtype=torch.float32)
     scheduler.set_timesteps(steps)
+    # Stochastic steps draw their noise from the same generator, after the initial noise.
+    extra = {"generator": generator} if "generator" in inspect.signature(scheduler.step).parameters else {}
     trajectory = []
     for t in scheduler.timesteps:
         if keep_trajectory:
             trajectory.append(x[:, 0].numpy().copy())
         eps = denoiser_fn(x, batch, torch.full((ensemble,), float(t), dtype=torch.float32), prior)
-        x = scheduler.step(eps, t, x, generator=generator).prev_sample
+        x = scheduler.step(eps, t, x, **extra).prev_sample
     x0 = x[:, 0].numpy()
     if keep_trajectory:
         trajectory.append(x0.copy())

@@ -50,3 +50,18 @@ def test_q_sample_matches_closed_form():
     a = schedule.alphas_cumprod[999]
     assert torch.allclose(schedule.q_sample(x0, torch.tensor([999]), noise), a.sqrt() * x0)
     assert abs(float(schedule.alphas_cumprod[0]) - (1 - 1e-4)) < 1e-7
+
+
+def test_metrics_on_known_masks():
+    import numpy as np
+    from pgdiffseg.metrics import dice, hd95, iou
+    a = np.zeros((20, 20), bool)
+    a[5:15, 5:15] = True
+    b = np.zeros((20, 20), bool)
+    b[5:15, 7:17] = True
+    empty = np.zeros((20, 20), bool)
+    assert dice(empty, empty) == 1.0 and iou(empty, empty) == 1.0 and hd95(empty, empty) == 0.0
+    assert dice(a, a) == 1.0 and hd95(a, a) == 0.0
+    assert abs(dice(a, b) - 2 * 80 / 200) < 1e-9 and abs(iou(a, b) - 80 / 120) < 1e-9
+    assert abs(hd95(a, b) - 2.0) < 1e-6
+    assert np.isnan(hd95(a, empty)) and dice(a, empty) == 0.0

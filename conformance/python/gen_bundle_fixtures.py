@@ -1,0 +1,150 @@
+"""Reference fixtures of one bundle for the conformance suite (format: docs/conformance.md).
+
+    python conformance/python/gen_bundle_fixtures.py --bundle zoo/models/pgdiffseg-busi-128 \
+        --image ../shared/data/busi/val/images/benign_306.png
+
+Writes <bundle>/fixtures/index.json and .npy arrays, then refreshes the bundle's checksums:
+- graph_io: fixed inputs of both graphs at batch 1 and 4 and the PyTorch outputs for them (from the bundle's
+  torch/checkpoint.pt, or from the random seed of a test bundle; onnxruntime only when neither exists);
+- end_to_end: for each scheduler, the preprocessed image, the seed, every x_t of the PyTorch reference
+  pipeline (initial noise first), the final x0 samples, the probability map and the mask at model size.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "zoo" / "python"))
+
+from pgdiffseg import bundle as bundle_io  # noqa: E402
+from pgdiffseg.config import ModelConfig  # noqa: E402
+from pgdiffseg.data import load_image, preprocess  # noqa: E402
+from pgdiffseg.export import (DENOISER_INPUTS, DENOISER_OUTPUTS, PRIOR_INPUTS, PRIOR_OUTPUTS,  # noqa: E402
+                              example_inputs, random_model)
+from pgdiffseg.model import PGDiffSeg  # noqa: E402
+from pgdiffseg.sampling import make_scheduler, onnx_model_fns, segment, torch_model_fns  # noqa: E402
+
+DEFAULT_RUNS = ("ddim:20", "dpm++:20", "unipc:20", "ddpm:1000")
+LONG_RUN_STRIDE = 50    # runs of more than 50 steps keep every 50th x_t
+
+
+class Writer:
+    def __init__(self, folder: Path):
+        self.folder = folder
+        folder.mkdir(parents=True, exist_ok=True)
+        for old in folder.glob("*.npy"):
+            old.unlink()
+
+    def array(self, name: str, value) -> str:
+        arr = np.ascontiguousarray(np.asarray(value))
+        arr = arr.astype(np.float32) if arr.dtype.kind == "f" else arr.astype(np.int64)
+        np.save(self.folder / f"{name}.npy", arr)
+        return f"{name}.npy"
+
+
+def reference_model(folder: Path, manifest: dict) -> tuple[PGDiffSeg | None, str]:
+    checkpoint = folder / bundle_io.CHECKPOINT
+    if checkpoint.exists():
+        state = torch.load(checkpoint, map_location="cpu", weights_only=False)
+        model = PGDiffSeg(ModelConfig.from_dict(state["config"]))
+        model.load_state_dict(state["ema"])
+        return model.eval(), "pytorch checkpoint " + bundle_io.CHECKPOINT
+    if "random_seed" in manifest["model"]:
+        seed = manifest["model"]["random_seed"]
+        return random_model(manifest["model"]["size"], seed), f"pytorch random weights, seed {seed}"
+    return None, "onnxruntime (no PyTorch weights in the bundle)"
+
+
+@torch.no_grad()
+def graph_io(w: Writer, model, folder: Path, cfg: ModelConfig) -> list[dict]:
+    cases = []
+    for batch in (1, 4):
+        x = example_inputs(cfg, batch, seed=100 + batch)
+        if model is not None:
+            prior_out = [t.numpy() for t in model.prior(x["image"])]
+            den_out = [model.denoiser(*(x[n] for n in DENOISER_INPUTS)).numpy()]
+        else:
+            import onnxruntime as ort
+            prior_out = ort.InferenceSession(str(folder / "prior.onnx")).run(PRIOR_OUTPUTS, {"image": x["image"].numpy()})
+            den_out = ort.InferenceSession(str(folder / "denoiser.onnx")).run(
+                DENOISER_OUTPUTS, {n: x[n].numpy() for n in DENOISER_INPUTS})
+        for graph, names_in, names_out, outs in (("prior", PRIOR_INPUTS, PRIOR_OUTPUTS, prior_out),
+                                                 ("denoiser", DENOISER_INPUTS, DENOISER_OUTPUTS, den_out)):
+            cases.append({"graph": graph, "batch": batch,
+                          "inputs": {n: w.array(f"io_{graph}_b{batch}_in_{n}", x[n].numpy()) for n in names_in},
+                          "outputs": {n: w.array(f"io_{graph}_b{batch}_out_{n}", o) for n, o in zip(names_out, outs)}})
+    return cases
+
+
+def end_to_end(w: Writer, fns, image: np.ndarray, cfg: ModelConfig, manifest: dict, runs: list[str],
+               ensemble: int, seed: int, keep_every: int) -> list[dict]:
+    gate = manifest["gating"]
+    cases = []
+    image_t = torch.from_numpy(image)[None, None]
+    image_file = w.array("e2e_image", image)
+    for run in runs:
+        scheduler, steps = run.split(":")
+        steps = int(steps)
+        out = segment(*fns, image_t, make_scheduler(scheduler, cfg), steps, ensemble, seed,
+                      gate_class=None, keep_trajectory=True)
+        stride = LONG_RUN_STRIDE if steps > LONG_RUN_STRIDE else keep_every
+        kept = list(range(0, steps, stride)) + [steps]       # index steps = final x0
+        tag = f"e2e_{scheduler.replace('+', 'p')}_{steps}"
+        cases.append({"scheduler": scheduler, "steps": steps, "ensemble": ensemble, "seed": seed,
+                      "image": image_file, "gating": False,
+                      "trajectory": [{"index": i, "file": w.array(f"{tag}_x{i:04d}", out.trajectory[i])} for i in kept],
+                      "probability": w.array(f"{tag}_probability", out.probability),
+                      "mask": w.array(f"{tag}_mask", (out.probability >= manifest["sampling_defaults"]["mask_threshold"]).astype(np.int64))})
+    return cases
+
+
+def main(argv=None) -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--bundle", type=Path, required=True)
+    p.add_argument("--image", type=Path, help="image for the end-to-end cases (default: a synthetic lesion)")
+    p.add_argument("--run", action="append", help=f"SCHEDULER:STEPS, repeatable (default {' '.join(DEFAULT_RUNS)})")
+    p.add_argument("--ensemble", type=int, default=2)
+    p.add_argument("--seed", type=int, default=42)
+    p.add_argument("--keep-every", type=int, default=1, help="keep every Nth x_t of runs up to 50 steps")
+    p.add_argument("--threads", type=int, default=1, help="torch CPU threads")
+    p.add_argument("--source", choices=("pytorch", "onnx"), default="pytorch",
+                   help="pipeline the end-to-end references come from")
+    args = p.parse_args(argv)
+    torch.set_num_threads(args.threads)
+    folder = args.bundle
+    manifest = json.loads((folder / "bundle.json").read_text())
+    cfg = ModelConfig.from_dict(manifest["model"]["config"])
+    model, weights = reference_model(folder, manifest)
+    w = Writer(folder / "fixtures")
+    if args.image:
+        image = preprocess(load_image(args.image), cfg.image_size)
+        image_source = args.image.name
+    else:
+        yy, xx = np.mgrid[:cfg.image_size, :cfg.image_size] / cfg.image_size
+        image = np.where((yy - 0.5) ** 2 + (xx - 0.45) ** 2 < 0.04, -0.6, 0.3).astype(np.float32)
+        image_source = "synthetic disc"
+    use_torch = model is not None and args.source == "pytorch"
+    fns = torch_model_fns(model) if use_torch else onnx_model_fns(folder / "prior.onnx", folder / "denoiser.onnx")
+    index = {"format": "pgdiffseg-fixtures/1", "bundle": manifest["id"], "bundle_version": manifest["version"],
+             "generated_with": {"torch": torch.__version__.split("+")[0], "reference_weights": weights,
+                                "end_to_end_pipeline": "pytorch" if use_torch else "onnxruntime"},
+             "noise": "torch.randn on a CPU torch.Generator seeded with 'seed': initial x_T of shape "
+                      "[ensemble,1,H,W] first, then each stochastic step's noise of the same shape",
+             "image_source": image_source,
+             "tolerances": {"graph_io_abs": 1e-4, "end_to_end_probability_abs": 1e-3, "end_to_end_mask_dice": 0.99},
+             "graph_io": graph_io(w, model, folder, cfg),
+             "end_to_end": end_to_end(w, fns, image, cfg, manifest, list(args.run or DEFAULT_RUNS),
+                                      args.ensemble, args.seed, args.keep_every)}
+    (w.folder / "index.json").write_text(json.dumps(index, indent=2) + "\n")
+    bundle_io.refresh_checksums(folder)
+    size = sum(f.stat().st_size for f in w.folder.iterdir())
+    print(f"wrote {len(list(w.folder.iterdir()))} files ({size / 1e6:.1f} MB) to {w.folder}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,79 @@
+package org.pgdiffseg.conformance;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.google.common.escape.Escaper;
+import com.google.common.xml.XmlEscapers;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The outcome of a conformance run: every check, a summary, and its JSON and JUnit XML forms. */
+public record ConformanceReport(String bundle, List<CheckResult> checks) {
+  public ConformanceReport {
+    checks = List.copyOf(checks);
+  }
+
+  public long count(CheckResult.Status status) {
+    return checks.stream().filter(c -> c.status() == status).count();
+  }
+
+  public boolean passed() {
+    return count(CheckResult.Status.FAILED) == 0 && count(CheckResult.Status.PASSED) > 0;
+  }
+
+  public void print(PrintWriter out) {
+    out.println("Conformance of " + bundle);
+    for (CheckResult c : checks) {
+      out.printf("  %-11s %-36s %s%n", c.status(), c.name(), c.detail());
+    }
+    out.printf("%d passed, %d failed, %d skipped, %d unsupported%n", count(CheckResult.Status.PASSED),
+        count(CheckResult.Status.FAILED), count(CheckResult.Status.SKIPPED), count(CheckResult.Status.UNSUPPORTED));
+    out.flush();
+  }
+
+  public void writeJson(Path file) throws IOException {
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("bundle", bundle);
+    json.put("passed", passed());
+    json.put("summary", Map.of("passed", count(CheckResult.Status.PASSED), "failed", count(CheckResult.Status.FAILED),
+        "skipped", count(CheckResult.Status.SKIPPED), "unsupported", count(CheckResult.Status.UNSUPPORTED)));
+    json.put("checks", checks.stream().map(c -> {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("name", c.name());
+      m.put("status", c.status().name().toLowerCase());
+      m.put("detail", c.detail());
+      if (!Double.isNaN(c.measured())) {
+        m.put("measured", c.measured());
+      }
+      if (!Double.isNaN(c.tolerance())) {
+        m.put("tolerance", c.tolerance());
+      }
+      return m;
+    }).toList());
+    new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), json);
+  }
+
+  public void writeJUnitXml(Path file) throws IOException {
+    Escaper xml = XmlEscapers.xmlAttributeEscaper();
+    StringBuilder s = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    s.append(String.format("<testsuite name=\"%s\" tests=\"%d\" failures=\"%d\" skipped=\"%d\">%n", xml.escape(
+        "conformance " + bundle), checks.size(), count(CheckResult.Status.FAILED),
+        count(CheckResult.Status.SKIPPED) + count(CheckResult.Status.UNSUPPORTED)));
+    for (CheckResult c : checks) {
+      s.append("  <testcase classname=\"conformance\" name=\"").append(xml.escape(c.name())).append("\">");
+      switch (c.status()) {
+        case FAILED -> s.append("<failure message=\"").append(xml.escape(c.detail())).append("\"/>");
+        case SKIPPED, UNSUPPORTED -> s.append("<skipped message=\"").append(xml.escape(c.detail())).append("\"/>");
+        default -> { }
+      }
+      s.append("</testcase>\n");
+    }
+    s.append("</testsuite>\n");
+    Files.writeString(file, s);
+  }
+}

@@ -1,0 +1,32 @@
+package org.pgdiffseg.sdk.pipeline;
+
+import java.util.List;
+import org.pgdiffseg.sdk.gating.GateDecision;
+import org.pgdiffseg.sdk.imaging.BinaryMask;
+
+/**
+ * The outcome of segmenting one image.
+ *
+ * @param name the image's file name or given name
+ * @param mask lesion mask at the original size (0/255)
+ * @param probability lesion probability at model resolution, row-major {@code modelHeight x modelWidth}
+ *     (mean over the ensemble of (x0 + 1) / 2; all zero when the gate skipped diffusion)
+ * @param gate class probabilities and whether diffusion was skipped
+ * @param trajectory when asked for: the ensemble-mean probability of the x0 prediction after each step
+ * @param options the settings actually used
+ */
+public record SegmentationResult(
+    String name, BinaryMask mask, float[] probability, int modelHeight, int modelWidth, GateDecision gate,
+    List<float[]> trajectory, StageTimings timings, SamplingOptions options) {
+  public SegmentationResult {
+    trajectory = List.copyOf(trajectory);
+  }
+
+  public int width() {
+    return mask.width();
+  }
+
+  public int height() {
+    return mask.height();
+  }
+}

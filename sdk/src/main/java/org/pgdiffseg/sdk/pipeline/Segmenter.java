@@ -1,0 +1,334 @@
+package org.pgdiffseg.sdk.pipeline;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkNotNull;
+import static com.google.common.base.Preconditions.checkState;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.pgdiffseg.sdk.BundleException;
+import org.pgdiffseg.sdk.InferenceException;
+import org.pgdiffseg.sdk.PgDiffSegException;
+import org.pgdiffseg.sdk.bundle.BundleManifest;
+import org.pgdiffseg.sdk.bundle.ModelBundle;
+import org.pgdiffseg.sdk.gating.GateDecision;
+import org.pgdiffseg.sdk.gating.GatePolicy;
+import org.pgdiffseg.sdk.imaging.BinaryMask;
+import org.pgdiffseg.sdk.imaging.DecodedImage;
+import org.pgdiffseg.sdk.imaging.ImageDecoder;
+import org.pgdiffseg.sdk.imaging.MaskPostprocessor;
+import org.pgdiffseg.sdk.imaging.PreprocessSpec;
+import org.pgdiffseg.sdk.imaging.Preprocessor;
+import org.pgdiffseg.sdk.runtime.DiffusionGraphs;
+import org.pgdiffseg.sdk.runtime.ExecutionDevice;
+import org.pgdiffseg.sdk.runtime.OrtRuntime;
+import org.pgdiffseg.sdk.runtime.SessionConfig;
+import org.pgdiffseg.sdk.schedule.DiffusionSchedule;
+import org.pgdiffseg.sdk.schedule.SchedulerSpec;
+
+/**
+ * Segments images with a PGDiffSeg bundle: decode, preprocess, prior graph, gate, the scheduler loop over
+ * the denoiser graph (an ensemble of K samples as one batch of K), ensemble mean, threshold, mask at the
+ * original size.
+ *
+ * <p>Thread-safe: {@link #segment} may be called from many threads; each call takes one of
+ * {@code concurrency} workers (graph bindings and buffers) and waits while all are busy. Results do not
+ * depend on which thread or worker ran them. {@link #close()} is idempotent; use after close throws
+ * {@link IllegalStateException}.
+ */
+public final class Segmenter implements AutoCloseable {
+  private final ModelBundle bundle;
+  private final SamplingOptions options;
+  private final GatePolicy gate;
+  private final ImageDecoder decoder;
+  private final Preprocessor preprocessor;
+  private final BlockingQueue<DenoisingWorker> idle;
+  private final List<DenoisingWorker> workers = new ArrayList<>();
+  private final ExecutionDevice device;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private Segmenter(Builder b) throws BundleException {
+    this.bundle = b.bundle;
+    BundleManifest m = bundle.manifest();
+    this.options = b.resolveOptions(m);
+    this.gate = GatePolicy.of(m.gating()).withEnabled(b.gating)
+        .withThreshold(b.gateThreshold != null ? b.gateThreshold : m.gating().threshold());
+    this.decoder = new ImageDecoder(b.maxPixels);
+    var in = m.input();
+    this.preprocessor = new Preprocessor(new PreprocessSpec(in.height(), in.width(), in.intensityWindow().get(0),
+        in.intensityWindow().get(1), in.normalizationRange().get(0), in.normalizationRange().get(1),
+        in.resizeInterpolation()));
+    var d = m.diffusion();
+    DiffusionSchedule schedule = new DiffusionSchedule(d.numTrainTimesteps(), d.betaSchedule(), d.betaStart(),
+        d.betaEnd(), d.predictionType());
+    options.scheduler().create(schedule);   // refuse a scheduler this schedule cannot drive, now
+    this.idle = new ArrayBlockingQueue<>(b.concurrency);
+    try {
+      for (int i = 0; i < b.concurrency; i++) {
+        DiffusionGraphs graphs = DiffusionGraphs.open(OrtRuntime.shared(), bundle.graphPath(BundleManifest.PRIOR),
+            bundle.graphPath(BundleManifest.DENOISER), b.sessionConfig);
+        workers.add(new DenoisingWorker(graphs, schedule));
+        if (i == 0) {
+          GraphManifestCheck.check(BundleManifest.PRIOR, m.prior(), graphs.priorSession());
+          GraphManifestCheck.check(BundleManifest.DENOISER, m.denoiser(), graphs.denoiserSession());
+          int[] hw = graphs.imageShape();
+          if (hw[0] != in.height() || hw[1] != in.width()) {
+            throw new BundleException(bundle.root() + ": input is " + in.height() + "x" + in.width()
+                + " in bundle.json but " + hw[0] + "x" + hw[1] + " in the graphs");
+          }
+        }
+      }
+      idle.addAll(workers);
+      smokeTest();
+    } catch (BundleException | RuntimeException e) {
+      workers.forEach(DenoisingWorker::close);
+      throw e;
+    }
+    this.device = workers.get(0).device();
+  }
+
+  /** Runs both graphs once on a blank image, so a broken bundle fails at load, not mid-batch. */
+  private void smokeTest() throws BundleException {
+    DenoisingWorker w = workers.get(0);
+    float[] blank = new float[w.pixels()];
+    try {
+      w.sample(blank, options.withSteps(1).withEnsemble(1), gate.withEnabled(false), SegmentRequest.defaults(),
+          new float[w.pixels()], new ArrayList<>());
+    } catch (InferenceException e) {
+      throw new BundleException(bundle.root() + ": the graphs fail on a blank input: " + e.getMessage(), e);
+    }
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder holding this segmenter's settings. */
+  public Builder toBuilder() {
+    return new Builder().bundle(bundle).options(options).gating(gate.enabled()).gateThreshold(gate.threshold())
+        .maxPixels(decoder.maxPixels()).concurrency(workers.size());
+  }
+
+  public ModelBundle bundle() {
+    return bundle;
+  }
+
+  public SamplingOptions options() {
+    return options;
+  }
+
+  public GatePolicy gate() {
+    return gate;
+  }
+
+  /** Where the graphs run. */
+  public ExecutionDevice device() {
+    return device;
+  }
+
+  public SegmentationResult segment(Path image) throws PgDiffSegException {
+    return segment(image, SegmentRequest.defaults());
+  }
+
+  public SegmentationResult segment(Path image, SegmentRequest request) throws PgDiffSegException {
+    checkOpen();
+    long start = System.nanoTime();
+    DecodedImage decoded = decoder.decode(image);
+    return segment(decoded, request, System.nanoTime() - start);
+  }
+
+  public SegmentationResult segment(DecodedImage image, SegmentRequest request) throws PgDiffSegException {
+    return segment(image, request, 0);
+  }
+
+  private SegmentationResult segment(DecodedImage image, SegmentRequest request, long decodeNanos)
+      throws PgDiffSegException {
+    checkNotNull(image, "image");
+    long start = System.nanoTime();
+    float[] input = preprocessor.preprocess(image);
+    long preprocessNanos = System.nanoTime() - start;
+    return run(image.name(), input, image.height(), image.width(), request, decodeNanos, preprocessNanos, start - decodeNanos);
+  }
+
+  /**
+   * Segments an already preprocessed model input ({@code modelHeight x modelWidth}, row-major, in the
+   * manifest's normalisation range); the mask is resized to {@code height x width}. For conformance
+   * checks and callers with their own preprocessing.
+   */
+  public SegmentationResult segmentPreprocessed(String name, float[] input, int height, int width,
+      SegmentRequest request) throws PgDiffSegException {
+    var in = bundle.manifest().input();
+    checkArgument(input.length == in.height() * in.width(), "input has %s values, expected %s x %s",
+        input.length, in.height(), in.width());
+    return run(name, input.clone(), height, width, request, 0, 0, System.nanoTime());
+  }
+
+  private SegmentationResult run(String name, float[] input, int height, int width, SegmentRequest request,
+      long decodeNanos, long preprocessNanos, long startedAt) throws PgDiffSegException {
+    checkOpen();
+    checkNotNull(request, "request");
+    SamplingOptions used = request.options() != null ? request.options() : options;
+    var in = bundle.manifest().input();
+    float[] probability = new float[in.height() * in.width()];
+    List<float[]> trajectory = new ArrayList<>();
+    DenoisingWorker worker = take();
+    GateDecision decision;
+    long prior;
+    long denoise;
+    try {
+      decision = worker.sample(input, used, gate, request, probability, trajectory);
+      prior = worker.priorNanos;
+      denoise = worker.denoiseNanos;
+    } finally {
+      idle.add(worker);
+    }
+    long start = System.nanoTime();
+    BinaryMask mask = decision.skipped()
+        ? BinaryMask.empty(width, height)
+        : new MaskPostprocessor(used.maskThreshold(), used.keepLargestComponent(), used.fillHoles())
+            .toMask(probability, in.height(), in.width(), height, width);
+    long post = System.nanoTime() - start;
+    StageTimings timings = new StageTimings(decodeNanos, preprocessNanos, prior, denoise, post,
+        System.nanoTime() - startedAt);
+    return new SegmentationResult(name, mask, probability, in.height(), in.width(), decision, trajectory, timings, used);
+  }
+
+  private DenoisingWorker take() throws InferenceException {
+    try {
+      return idle.take();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InferenceException("interrupted while waiting for a free worker", e);
+    }
+  }
+
+  private void checkOpen() {
+    checkState(!closed.get(), "this Segmenter is closed");
+  }
+
+  @Override
+  public void close() {
+    if (closed.compareAndSet(false, true)) {
+      workers.forEach(DenoisingWorker::close);
+    }
+  }
+
+  /**
+   * Settings of a {@link Segmenter}. Required: {@link #bundle}. Every sampling option defaults to the
+   * bundle's {@code sampling_defaults}.
+   */
+  public static final class Builder {
+    private ModelBundle bundle;
+    private SamplingOptions options;
+    private SchedulerSpec scheduler;
+    private Integer steps;
+    private Integer ensemble;
+    private Long seed;
+    private Double maskThreshold;
+    private boolean keepLargestComponent;
+    private boolean fillHoles;
+    private boolean gating = true;
+    private Double gateThreshold;
+    private long maxPixels = ImageDecoder.DEFAULT_MAX_PIXELS;
+    private int concurrency = 1;
+    private SessionConfig sessionConfig = SessionConfig.defaults();
+
+    private Builder() {}
+
+    public Builder bundle(ModelBundle value) {
+      this.bundle = checkNotNull(value, "bundle");
+      return this;
+    }
+
+    /** All sampling options at once; individual setters called after this override it. */
+    public Builder options(SamplingOptions value) {
+      this.options = value;
+      return this;
+    }
+
+    public Builder scheduler(SchedulerSpec value) {
+      this.scheduler = checkNotNull(value, "scheduler");
+      return this;
+    }
+
+    public Builder steps(int value) {
+      this.steps = value;
+      return this;
+    }
+
+    public Builder ensemble(int value) {
+      this.ensemble = value;
+      return this;
+    }
+
+    public Builder seed(long value) {
+      this.seed = value;
+      return this;
+    }
+
+    public Builder maskThreshold(double value) {
+      this.maskThreshold = value;
+      return this;
+    }
+
+    /** Keep only the largest connected lesion, and fill holes inside lesions. */
+    public Builder cleanup(boolean largestComponent, boolean holes) {
+      this.keepLargestComponent = largestComponent;
+      this.fillHoles = holes;
+      return this;
+    }
+
+    /** Skip diffusion when the prior says "no tumor" (on by default). */
+    public Builder gating(boolean enabled) {
+      this.gating = enabled;
+      return this;
+    }
+
+    public Builder gateThreshold(double value) {
+      this.gateThreshold = value;
+      return this;
+    }
+
+    /** Images with more pixels are refused from their header, before decoding. */
+    public Builder maxPixels(long value) {
+      checkArgument(value > 0, "maxPixels must be positive");
+      this.maxPixels = value;
+      return this;
+    }
+
+    /** Number of images segmented at the same time by concurrent callers (one set of bindings each). */
+    public Builder concurrency(int value) {
+      checkArgument(value >= 1 && value <= 64, "concurrency must be in 1..64, got %s", value);
+      this.concurrency = value;
+      return this;
+    }
+
+    public Builder sessionConfig(SessionConfig value) {
+      this.sessionConfig = checkNotNull(value, "sessionConfig");
+      return this;
+    }
+
+    SamplingOptions resolveOptions(BundleManifest m) {
+      var d = m.samplingDefaults();
+      SamplingOptions base = options != null ? options : new SamplingOptions(SchedulerSpec.parse(d.scheduler()),
+          d.steps(), d.ensemble(), d.seed() == null ? 0 : d.seed(), d.maskThreshold(), false, false);
+      if (scheduler != null) base = base.withScheduler(scheduler);
+      if (steps != null) base = base.withSteps(steps);
+      if (ensemble != null) base = base.withEnsemble(ensemble);
+      if (seed != null) base = base.withSeed(seed);
+      if (maskThreshold != null) base = base.withMaskThreshold(maskThreshold);
+      if (keepLargestComponent || fillHoles) base = base.withCleanup(keepLargestComponent, fillHoles);
+      return base;
+    }
+
+    /** Opens the graphs, checks them against the manifest and runs them once. */
+    public Segmenter build() throws BundleException {
+      checkState(bundle != null, "bundle is required");
+      return new Segmenter(this);
+    }
+  }
+}

@@ -1,0 +1,80 @@
+package org.pgdiffseg.sdk.schedule;
+
+import static com.google.common.base.Preconditions.checkArgument;
+
+import java.util.Set;
+
+/**
+ * The training noise schedule of a model, as its bundle declares it: T, the beta schedule and range, and
+ * what the network predicts. {@link #alphasCumprod()} reproduces diffusers' float32 tensor bit for bit
+ * (torch.linspace in float32, cumprod accumulated in double and stored as float32, as torch does on CPU).
+ */
+public record DiffusionSchedule(int numTrainTimesteps, String betaSchedule, double betaStart, double betaEnd,
+                                String predictionType) {
+  static final Set<String> BETA_SCHEDULES = Set.of("linear", "scaled_linear", "squaredcos_cap_v2");
+  static final Set<String> PREDICTION_TYPES = Set.of("epsilon", "sample", "v_prediction");
+
+  public DiffusionSchedule {
+    checkArgument(numTrainTimesteps >= 2, "num_train_timesteps must be at least 2, got %s", numTrainTimesteps);
+    checkArgument(BETA_SCHEDULES.contains(betaSchedule), "beta_schedule must be one of %s, got %s", BETA_SCHEDULES, betaSchedule);
+    checkArgument(PREDICTION_TYPES.contains(predictionType), "prediction_type must be one of %s, got %s",
+        PREDICTION_TYPES, predictionType);
+  }
+
+  /** PGDiffSeg's schedule: linear betas 1e-4 to 2e-2 over T = 1000, epsilon prediction (DDPM). */
+  public static DiffusionSchedule pgdiffseg() {
+    return new DiffusionSchedule(1000, "linear", 1e-4, 2e-2, "epsilon");
+  }
+
+  /** Betas in float32, as diffusers computes them. */
+  public float[] betas() {
+    int n = numTrainTimesteps;
+    return switch (betaSchedule) {
+      case "linear" -> linspace((float) betaStart, (float) betaEnd, n);
+      case "scaled_linear" -> {
+        float[] b = linspace((float) Math.sqrt(betaStart), (float) Math.sqrt(betaEnd), n);
+        for (int i = 0; i < n; i++) {
+          b[i] = b[i] * b[i];
+        }
+        yield b;
+      }
+      default -> {   // squaredcos_cap_v2 (Nichol & Dhariwal 2021), computed in double as diffusers does
+        float[] b = new float[n];
+        for (int i = 0; i < n; i++) {
+          double t1 = (double) i / n;
+          double t2 = (double) (i + 1) / n;
+          b[i] = (float) Math.min(1 - alphaBar(t2) / alphaBar(t1), 0.999);
+        }
+        yield b;
+      }
+    };
+  }
+
+  private static double alphaBar(double t) {
+    double c = Math.cos((t + 0.008) / 1.008 * Math.PI / 2);
+    return c * c;
+  }
+
+  /** Cumulative products of 1 - beta, float32. */
+  public float[] alphasCumprod() {
+    float[] betas = betas();
+    float[] out = new float[betas.length];
+    double acc = 1.0;
+    for (int i = 0; i < betas.length; i++) {
+      acc *= (1.0f - betas[i]);
+      out[i] = (float) acc;
+    }
+    return out;
+  }
+
+  /** torch.linspace for float32 on CPU: from the start for the first half, from the end for the rest. */
+  static float[] linspace(float start, float end, int steps) {
+    float[] out = new float[steps];
+    float step = (end - start) / (float) (steps - 1);
+    int halfway = steps / 2;
+    for (int i = 0; i < steps; i++) {
+      out[i] = i < halfway ? start + step * i : end - step * (steps - i - 1);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,87 @@
+package org.pgdiffseg.sdk.schedule;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkNotNull;
+
+import java.util.List;
+
+/**
+ * A scheduler by name and configuration, without per-run state; {@link #create} makes a fresh
+ * {@link Scheduler} for one run. Immutable and thread-safe.
+ *
+ * <p>CLI names: {@code ddpm}, {@code ddim}, {@code dpm++} (DPM-Solver++ 2M), {@code dpm++3} (3M),
+ * {@code dpm++-sde} (SDE-DPM-Solver++ 2M), {@code dpm} (DPM-Solver 2M), {@code unipc} (UniPC bh2, order 2),
+ * {@code unipc-p} (the predictor alone).
+ */
+public record SchedulerSpec(String name, Object config) {
+  public static final List<String> NAMES = List.of("ddpm", "ddim", "dpm++", "dpm++3", "dpm++-sde", "dpm", "unipc", "unipc-p");
+
+  public SchedulerSpec {
+    checkNotNull(name, "name");
+    checkArgument(config instanceof DdpmConfig || config instanceof DdimConfig || config instanceof DpmSolverConfig
+        || config instanceof UniPcConfig, "unsupported scheduler config %s", config);
+  }
+
+  public static SchedulerSpec ddpm() {
+    return new SchedulerSpec("ddpm", DdpmConfig.defaults());
+  }
+
+  public static SchedulerSpec ddim() {
+    return new SchedulerSpec("ddim", DdimConfig.defaults());
+  }
+
+  public static SchedulerSpec ddim(DdimConfig config) {
+    return new SchedulerSpec("ddim", config);
+  }
+
+  public static SchedulerSpec dpmSolverPlusPlus(int order) {
+    return new SchedulerSpec(order == 2 ? "dpm++" : "dpm++" + order, DpmSolverConfig.defaults().withSolverOrder(order));
+  }
+
+  public static SchedulerSpec dpmSolver(DpmSolverConfig config) {
+    return new SchedulerSpec("dpm-solver", config);
+  }
+
+  public static SchedulerSpec uniPc() {
+    return new SchedulerSpec("unipc", UniPcConfig.defaults());
+  }
+
+  public static SchedulerSpec uniPc(UniPcConfig config) {
+    return new SchedulerSpec("unipc", config);
+  }
+
+  public static SchedulerSpec ddpm(DdpmConfig config) {
+    return new SchedulerSpec("ddpm", config);
+  }
+
+  /** The scheduler for a CLI / manifest name (see the class comment). */
+  public static SchedulerSpec parse(String name) {
+    return switch (name) {
+      case "ddpm" -> ddpm();
+      case "ddim" -> ddim();
+      case "dpm++" -> dpmSolverPlusPlus(2);
+      case "dpm++3" -> dpmSolverPlusPlus(3);
+      case "dpm++-sde" -> new SchedulerSpec(name, DpmSolverConfig.defaults().withAlgorithmType("sde-dpmsolver++"));
+      case "dpm" -> new SchedulerSpec(name, DpmSolverConfig.defaults().withAlgorithmType("dpmsolver"));
+      case "unipc" -> uniPc();
+      case "unipc-p" -> new SchedulerSpec(name, UniPcConfig.defaults().correctorOff());
+      default -> throw new IllegalArgumentException("unknown scheduler '" + name + "', expected one of " + NAMES);
+    };
+  }
+
+  /** A fresh scheduler on the model's noise schedule. */
+  public Scheduler create(DiffusionSchedule schedule) {
+    return switch (config) {
+      case DdpmConfig c -> new DdpmScheduler(schedule, c);
+      case DdimConfig c -> new DdimScheduler(schedule, c);
+      case DpmSolverConfig c -> new DpmSolverMultistepScheduler(schedule, c);
+      case UniPcConfig c -> new UniPcMultistepScheduler(schedule, c);
+      default -> throw new IllegalStateException("unsupported scheduler config " + config);
+    };
+  }
+
+  @Override
+  public String toString() {
+    return name;
+  }
+}

@@ -1,0 +1,231 @@
+package org.pgdiffseg.sdk.schedule;
+
+import static com.google.common.base.Preconditions.checkState;
+
+/**
+ * UniPC (Zhao et al. 2023): the UniP-p predictor and the UniC corrector with B(h) = h (bh1) or e^h - 1
+ * (bh2), data prediction, with the semantics of diffusers' UniPCMultistepScheduler. One deliberate
+ * difference: where the final sigma is 0, h is infinite and diffusers' bh1 multiplies B(h) = -inf by a
+ * zero residual (NaN); here both variants use the limit e^-inf - 1 = -1 for that step, so the result is
+ * finite (docs/schedulers.md). Not thread-safe.
+ */
+public final class UniPcMultistepScheduler implements Scheduler {
+  private final DiffusionSchedule schedule;
+  private final UniPcConfig config;
+  private final float[] alphasCumprod;
+  private SigmaSchedule run;
+  private ModelOutputHistory history;
+  private float[] lastSample;
+  private float[] corrected;
+  private float[] converted;
+  private boolean hasLastSample;
+  private int stepIndex;
+  private int lowerOrderNums;
+  private int thisOrder;
+  private final double[] rks = new double[4];
+  private final double[] b = new double[4];
+  private final double[][] r = new double[4][4];
+  private final double[] rhos = new double[4];
+
+  public UniPcMultistepScheduler(DiffusionSchedule schedule, UniPcConfig config) {
+    this.schedule = schedule;
+    this.config = config;
+    this.alphasCumprod = schedule.alphasCumprod();
+  }
+
+  @Override
+  public void setTimesteps(int numInferenceSteps) {
+    run = SigmaSchedule.of(alphasCumprod, numInferenceSteps, config.timestepSpacing(), config.stepsOffset(),
+        config.finalSigmasType());
+    history = null;
+    hasLastSample = false;
+    stepIndex = -1;
+    lowerOrderNums = 0;
+    thisOrder = 0;
+  }
+
+  @Override
+  public int[] timesteps() {
+    checkState(run != null, "call setTimesteps first");
+    return run.timesteps().clone();
+  }
+
+  @Override
+  public int numInferenceSteps() {
+    checkState(run != null, "call setTimesteps first");
+    return run.timesteps().length;
+  }
+
+  @Override
+  public void step(float[] modelOutput, int timestep, float[] sample, NoiseSource noise, float[] prevOut, float[] x0Out) {
+    checkState(run != null, "call setTimesteps before step");
+    int n = run.timesteps().length;
+    if (stepIndex < 0) {
+      stepIndex = run.indexOf(timestep);
+    }
+    checkState(stepIndex < n, "all %s steps of the run are done; call setTimesteps again", n);
+    if (history == null || history.length() != sample.length) {
+      history = new ModelOutputHistory(config.solverOrder(), sample.length);
+      lastSample = new float[sample.length];
+      corrected = new float[sample.length];
+      converted = new float[sample.length];
+    }
+    boolean useCorrector = stepIndex > 0 && !config.correctorDisabledAt(stepIndex - 1) && hasLastSample;
+    float[] x0 = converted;
+    convert(modelOutput, sample, x0);
+    if (x0Out != null) {
+      System.arraycopy(x0, 0, x0Out, 0, x0.length);
+    }
+    float[] current = sample;
+    if (useCorrector) {
+      corrector(x0, lastSample, sample, thisOrder, corrected);
+      current = corrected;
+    }
+    System.arraycopy(x0, 0, history.push(), 0, x0.length);
+    thisOrder = config.lowerOrderFinal() ? Math.min(config.solverOrder(), n - stepIndex) : config.solverOrder();
+    thisOrder = Math.min(thisOrder, lowerOrderNums + 1);
+    System.arraycopy(current, 0, lastSample, 0, current.length);
+    hasLastSample = true;
+    predictor(lastSample, thisOrder, prevOut);
+    if (lowerOrderNums < config.solverOrder()) {
+      lowerOrderNums++;
+    }
+    stepIndex++;
+  }
+
+  private void convert(float[] m, float[] sample, float[] out) {
+    float sigma = run.sigmas()[stepIndex];
+    float alphaT = SigmaSchedule.alpha(sigma);
+    float sigmaT = sigma * alphaT;
+    String prediction = schedule.predictionType();
+    for (int i = 0; i < m.length; i++) {
+      out[i] = switch (prediction) {
+        case "epsilon" -> (sample[i] - sigmaT * m[i]) / alphaT;
+        case "sample" -> m[i];
+        default -> alphaT * sample[i] - sigmaT * m[i];
+      };
+    }
+  }
+
+  /** Fills rks/b/r for {@code order} (UniPC Algorithm 1 and eq. 4-5); returns h_phi_1 and B(h) in out2. */
+  private void coefficients(int order, double hh, double[] out2) {
+    double hPhi1 = Math.expm1(hh);
+    double hPhiK = hPhi1 / hh - 1;
+    double bh = config.solverType().equals("bh1") && Double.isFinite(hh) ? hh : Math.expm1(hh);
+    double factorial = 1;
+    for (int i = 1; i <= order; i++) {
+      for (int k = 0; k < order; k++) {
+        r[i - 1][k] = Math.pow(rks[k], i - 1);
+      }
+      b[i - 1] = hPhiK * factorial / bh;
+      factorial *= i + 1;
+      hPhiK = hPhiK / hh - 1 / factorial;
+    }
+    out2[0] = hPhi1;
+    out2[1] = bh;
+  }
+
+  private final double[] phi = new double[2];
+
+  /** UniP-p (bh variants), data prediction. */
+  private void predictor(float[] x, int order, float[] out) {
+    float[] s = run.sigmas();
+    float alphaT = SigmaSchedule.alpha(s[stepIndex + 1]);
+    float sigmaT = s[stepIndex + 1] * alphaT;
+    float alphaS0 = SigmaSchedule.alpha(s[stepIndex]);
+    float sigmaS0 = s[stepIndex] * alphaS0;
+    float lambdaS0 = SigmaSchedule.lambda(s[stepIndex]);
+    double h = SigmaSchedule.lambda(s[stepIndex + 1]) - lambdaS0;
+    for (int i = 1; i < order; i++) {
+      rks[i - 1] = (SigmaSchedule.lambda(s[stepIndex - i]) - lambdaS0) / h;
+    }
+    rks[order - 1] = 1.0;
+    coefficients(order, -h, phi);
+    int residuals = order - 1;
+    if (residuals == 1) {
+      rhos[0] = 0.5;
+    } else if (residuals > 1) {
+      solve(residuals, rhos);
+    }
+    float a = sigmaT / sigmaS0;
+    float c0 = (float) (alphaT * phi[0]);
+    float cb = (float) (alphaT * phi[1]);
+    float[] m0 = history.get(1);
+    for (int p = 0; p < out.length; p++) {
+      float xt = a * x[p] - c0 * m0[p];
+      if (residuals > 0) {
+        double res = 0;
+        for (int k = 0; k < residuals; k++) {
+          res += rhos[k] * ((history.get(k + 2)[p] - m0[p]) / rks[k]);
+        }
+        xt -= cb * (float) res;
+      }
+      out[p] = xt;
+    }
+  }
+
+  /** UniC (bh variants), data prediction: corrects the sample the last predictor produced. */
+  private void corrector(float[] modelT, float[] x, float[] xt, int order, float[] out) {
+    float[] s = run.sigmas();
+    float alphaT = SigmaSchedule.alpha(s[stepIndex]);
+    float sigmaT = s[stepIndex] * alphaT;
+    float alphaS0 = SigmaSchedule.alpha(s[stepIndex - 1]);
+    float sigmaS0 = s[stepIndex - 1] * alphaS0;
+    float lambdaS0 = SigmaSchedule.lambda(s[stepIndex - 1]);
+    double h = SigmaSchedule.lambda(s[stepIndex]) - lambdaS0;
+    for (int i = 1; i < order; i++) {
+      rks[i - 1] = (SigmaSchedule.lambda(s[stepIndex - (i + 1)]) - lambdaS0) / h;
+    }
+    rks[order - 1] = 1.0;
+    coefficients(order, -h, phi);
+    if (order == 1) {
+      rhos[0] = 0.5;
+    } else {
+      solve(order, rhos);
+    }
+    float a = sigmaT / sigmaS0;
+    float c0 = (float) (alphaT * phi[0]);
+    float cb = (float) (alphaT * phi[1]);
+    float[] m0 = history.get(1);
+    for (int p = 0; p < out.length; p++) {
+      double res = 0;
+      for (int k = 0; k < order - 1; k++) {
+        res += rhos[k] * ((history.get(k + 2)[p] - m0[p]) / rks[k]);
+      }
+      res += rhos[order - 1] * (modelT[p] - m0[p]);
+      out[p] = a * x[p] - c0 * m0[p] - cb * (float) res;
+    }
+  }
+
+  /** Solves r[0..n) x = b[0..n) by Gaussian elimination with partial pivoting, into x. */
+  private void solve(int n, double[] x) {
+    for (int col = 0; col < n; col++) {
+      int pivot = col;
+      for (int row = col + 1; row < n; row++) {
+        if (Math.abs(r[row][col]) > Math.abs(r[pivot][col])) {
+          pivot = row;
+        }
+      }
+      double[] tmp = r[col];
+      r[col] = r[pivot];
+      r[pivot] = tmp;
+      double tb = b[col];
+      b[col] = b[pivot];
+      b[pivot] = tb;
+      for (int row = col + 1; row < n; row++) {
+        double f = r[row][col] / r[col][col];
+        for (int k = col; k < n; k++) {
+          r[row][k] -= f * r[col][k];
+        }
+        b[row] -= f * b[col];
+      }
+    }
+    for (int row = n - 1; row >= 0; row--) {
+      double v = b[row];
+      for (int k = row + 1; k < n; k++) {
+        v -= r[row][k] * x[k];
+      }
+      x[row] = v / r[row][row];
+    }
+  }
+}

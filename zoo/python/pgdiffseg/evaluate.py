@@ -1,0 +1,101 @@
+"""Validation figures of a bundle on BUSI val, through its exported graphs (what ships is what is measured).
+
+    python -m pgdiffseg.evaluate --bundle zoo/models/pgdiffseg-busi-128 --data ../shared/data/busi \
+        --run dpm++:20 --run ddim:20 --run ddpm:1000:1 --record
+
+Each image is segmented as the SDK does it: preprocess, prior, gate, K samples as one batch from seed S,
+mean probability resized to the mask's size, threshold. `--record` writes the figures and the command into
+bundle.json and MODEL_CARD.md.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from . import bundle as bundle_io
+from .config import ModelConfig
+from .data import load_image, load_mask, preprocess, read_split
+from .metrics import dice, hd95, iou, to_original_size
+from .sampling import make_scheduler, onnx_model_fns, segment
+
+
+def parse_run(text: str, default_ensemble: int) -> tuple[str, int, int]:
+    parts = text.split(":")
+    if len(parts) not in (2, 3):
+        raise argparse.ArgumentTypeError(f"--run expects SCHEDULER:STEPS[:ENSEMBLE], got {text!r}")
+    return parts[0], int(parts[1]), int(parts[2]) if len(parts) == 3 else default_ensemble
+
+
+def evaluate(folder: Path, data: Path, scheduler: str, steps: int, ensemble: int, seed: int,
+             threshold: float, limit: int = 0) -> dict:
+    manifest = json.loads((folder / "bundle.json").read_text())
+    cfg = ModelConfig.from_dict(manifest["model"]["config"])
+    gate = manifest["gating"]
+    gate_class = gate["classes"].index(gate["skip_class"])
+    prior_fn, denoiser_fn = onnx_model_fns(folder / "prior.onnx", folder / "denoiser.onnx")
+    samples = read_split(data, "val")[: limit or None]
+    rows = []
+    started = time.time()
+    for s in samples:
+        image = torch.from_numpy(preprocess(load_image(s.image_path), cfg.image_size))[None, None]
+        out = segment(prior_fn, denoiser_fn, image, make_scheduler(scheduler, cfg), steps, ensemble, seed,
+                      gate_class=gate_class, gate_threshold=gate["threshold"])
+        truth = load_mask(s.mask_path) > 127
+        pred = np.zeros_like(truth) if out.gated else to_original_size(out.probability, *truth.shape, threshold)
+        rows.append({"id": s.id, "class": s.busi_class, "dice": dice(pred, truth), "iou": iou(pred, truth),
+                     "hd95": hd95(pred, truth),
+                     "gated": out.gated, "p_skip": float(out.class_probs[gate_class])})
+    tumor = [r for r in rows if r["class"] != "normal"]
+    gate_ok = sum(r["gated"] == (r["class"] == "normal") for r in rows)
+    return {"scheduler": scheduler, "steps": steps, "ensemble": ensemble, "seed": seed, "images": len(rows),
+            "dice": float(np.mean([r["dice"] for r in rows])), "iou": float(np.mean([r["iou"] for r in rows])),
+            "dice_tumor": float(np.mean([r["dice"] for r in tumor])),
+            "iou_tumor": float(np.mean([r["iou"] for r in tumor])),
+            "hd95": float(np.nanmean([r["hd95"] for r in rows])),
+            "gate_accuracy": gate_ok / len(rows), "seconds": round(time.time() - started, 1), "per_image": rows}
+
+
+def main(argv=None) -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--bundle", type=Path, required=True)
+    p.add_argument("--data", type=Path, required=True, help="BUSI folder with split.csv")
+    p.add_argument("--run", action="append", required=True, help="SCHEDULER:STEPS[:ENSEMBLE], repeatable")
+    p.add_argument("--ensemble", type=int, default=5)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--threshold", type=float, default=0.5)
+    p.add_argument("--limit", type=int, default=0, help="first N validation images only (0: all 78)")
+    p.add_argument("--record", action="store_true", help="write the figures into bundle.json and MODEL_CARD.md")
+    p.add_argument("--json", type=Path, help="also write every figure, per image, to this file")
+    args = p.parse_args(argv)
+    results = []
+    for run in args.run:
+        scheduler, steps, ensemble = parse_run(run, args.ensemble)
+        r = evaluate(args.bundle, args.data, scheduler, steps, ensemble, args.seed, args.threshold, args.limit)
+        print(f"{scheduler:10s} steps={steps:4d} K={ensemble} dice={r['dice']:.4f} iou={r['iou']:.4f} "
+              f"dice_tumor={r['dice_tumor']:.4f} hd95={r['hd95']:.2f} gate_acc={r['gate_accuracy']:.4f} ({r['seconds']} s)", flush=True)
+        results.append(r)
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2))
+    if args.record:
+        manifest_path = args.bundle / "bundle.json"
+        manifest = json.loads(manifest_path.read_text())
+        command = "python -m pgdiffseg.evaluate " + " ".join(shlex.quote(a) for a in (argv or sys.argv[1:]))
+        manifest["metrics"] = {
+            "split": "BUSI val (78 images: 44 benign, 21 malignant, 13 normal)" if not args.limit else f"first {args.limit} BUSI val images",
+            "command": command, "threshold": args.threshold,
+            "gate_accuracy": results[0]["gate_accuracy"],
+            "results": [{k: v for k, v in r.items() if k != "per_image"} for r in results]}
+        manifest_path.write_text(json.dumps(manifest, indent=2) + "\n")
+        bundle_io.write_model_card(args.bundle)
+        bundle_io.refresh_checksums(args.bundle)
+
+
+if __name__ == "__main__":
+    main()
