@@ -1,0 +1,34 @@
+package org.pgdiffseg.conformance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.pgdiffseg.sdk.runtime.SessionConfig;
+
+/** The committed test bundle passes the whole suite with its committed fixtures. */
+class TinyBundleConformanceTest {
+  static Path tiny() {
+    for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+      Path candidate = dir.resolve("zoo/models/pgdiffseg-tiny-test");
+      if (Files.isDirectory(candidate)) {
+        return candidate;
+      }
+    }
+    throw new IllegalStateException("zoo/models/pgdiffseg-tiny-test not found");
+  }
+
+  @Test
+  void theTinyBundlePassesEveryCheck() {
+    ConformanceReport report = new ConformanceSuite(tiny(), null, null, SessionConfig.cpuOnly()).run();
+    report.print(new PrintWriter(System.err, true));
+    assertThat(report.checks()).filteredOn(c -> c.status() == CheckResult.Status.FAILED).isEmpty();
+    assertThat(report.checks()).extracting(CheckResult::name)
+        .contains("manifest and sha256", "graph I/O contract", "opset prior", "graph output denoiser batch 4",
+            "batch invariance denoiser", "seed compatibility", "end to end ddim 20 steps",
+            "end to end dpm++ 20 steps", "end to end unipc 20 steps", "end to end ddpm 1000 steps", "determinism");
+    assertThat(report.passed()).isTrue();
+  }
+}
