@@ -11,7 +11,8 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = "Breast-lesion segmentation with the PGDiffSeg diffusion model (research software, not for diagnosis).",
-    subcommands = {ZooCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {SegmentCommand.class, EvalCommand.class, TrajectoryCommand.class, BenchCommand.class,
+        ZooCommand.class, ConformanceCommand.class, CommandLine.HelpCommand.class})
 public final class PgDiffSegCli implements Runnable {
   public static final int OK = 0;
   public static final int FAILED_CHECK = 1;

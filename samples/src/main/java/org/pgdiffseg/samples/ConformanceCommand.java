@@ -1,0 +1,51 @@
+package org.pgdiffseg.samples;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.pgdiffseg.conformance.ConformanceReport;
+import org.pgdiffseg.conformance.ConformanceSuite;
+import org.pgdiffseg.sdk.runtime.SessionConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code pgdiffseg conformance}: does this bundle, run by this SDK, reproduce its PyTorch reference? */
+@Command(name = "conformance", mixinStandardHelpOptions = true,
+    description = {"Validate a bundle and the SDK against reference outputs (docs/conformance.md).",
+        "Prints every check, writes --report (JSON) and --junit (JUnit XML) when given. Exit code 1 on any failure."})
+final class ConformanceCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Option(names = "--bundle", required = true, paramLabel = "DIR", description = "Bundle folder or zip.")
+  Path bundle;
+
+  @Option(names = "--fixtures", paramLabel = "DIR", description = "Fixture folder (default: the bundle's fixtures/).")
+  Path fixtures;
+
+  @Option(names = "--data", paramLabel = "DIR", description = "BUSI-layout folder; checks the manifest's claimed validation Dice.")
+  Path data;
+
+  @Option(names = "--report", paramLabel = "FILE", description = "Write the JSON report here.")
+  Path report;
+
+  @Option(names = "--junit", paramLabel = "FILE", description = "Write a JUnit XML report here.")
+  Path junit;
+
+  @Option(names = "--cpu", description = "Run on CPU even where a GPU is available.")
+  boolean cpu;
+
+  @Override
+  public Integer call() throws Exception {
+    ConformanceReport result = new ConformanceSuite(bundle, fixtures, data,
+        cpu ? SessionConfig.cpuOnly() : SessionConfig.defaults()).run();
+    result.print(spec.commandLine().getOut());
+    if (report != null) {
+      result.writeJson(report);
+    }
+    if (junit != null) {
+      result.writeJUnitXml(junit);
+    }
+    return result.passed() ? PgDiffSegCli.OK : PgDiffSegCli.FAILED_CHECK;
+  }
+}

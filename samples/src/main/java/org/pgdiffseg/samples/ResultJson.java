@@ -1,0 +1,50 @@
+package org.pgdiffseg.samples;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.pgdiffseg.sdk.gating.GatePolicy;
+import org.pgdiffseg.sdk.pipeline.SamplingOptions;
+import org.pgdiffseg.sdk.pipeline.SegmentationResult;
+
+/** The JSON form of results and settings written by the commands. */
+final class ResultJson {
+  private ResultJson() {}
+
+  static Map<String, Object> of(Path file, SegmentationResult r, Path mask, Path overlay) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("image", file.toString());
+    m.put("width", r.width());
+    m.put("height", r.height());
+    m.put("class_probabilities", r.gate().asMap());
+    m.put("gated", r.gate().skipped());
+    m.put("lesion_pixels", r.mask().lesionPixels());
+    m.put("lesion_fraction", r.mask().lesionFraction());
+    m.put("mask", mask.toString());
+    m.put("overlay", overlay.toString());
+    var t = r.timings();
+    Map<String, Object> ms = new LinkedHashMap<>();
+    ms.put("decode", t.decodeNanos() / 1e6);
+    ms.put("preprocess", t.preprocessNanos() / 1e6);
+    ms.put("prior", t.priorNanos() / 1e6);
+    ms.put("denoise", t.denoiseNanos() / 1e6);
+    ms.put("postprocess", t.postprocessNanos() / 1e6);
+    ms.put("total", t.totalNanos() / 1e6);
+    m.put("timings_ms", ms);
+    return m;
+  }
+
+  static Map<String, Object> settings(SamplingOptions o, GatePolicy gate) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("scheduler", o.scheduler().name());
+    m.put("steps", o.steps());
+    m.put("ensemble", o.ensemble());
+    m.put("seed", o.seed());
+    m.put("mask_threshold", o.maskThreshold());
+    m.put("largest_component", o.keepLargestComponent());
+    m.put("fill_holes", o.fillHoles());
+    m.put("gating", gate.enabled());
+    m.put("gate_threshold", gate.threshold());
+    return m;
+  }
+}

@@ -1,0 +1,150 @@
+package org.pgdiffseg.samples;
+
+import java.awt.Color;
+import java.awt.Font;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import javax.imageio.IIOImage;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageTypeSpecifier;
+import javax.imageio.ImageWriter;
+import javax.imageio.metadata.IIOMetadata;
+import javax.imageio.metadata.IIOMetadataNode;
+import javax.imageio.stream.ImageOutputStream;
+import org.pgdiffseg.sdk.imaging.DecodedImage;
+import org.pgdiffseg.sdk.imaging.ImageDecoder;
+import org.pgdiffseg.sdk.pipeline.SegmentRequest;
+import org.pgdiffseg.sdk.pipeline.SegmentationResult;
+import org.pgdiffseg.sdk.pipeline.Segmenter;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * {@code pgdiffseg trajectory}: the x0 prediction after every step, as a PNG strip and an animated GIF,
+ * with the class probabilities drawn on (the interpretability view of the paper's section 5).
+ */
+@Command(name = "trajectory", mixinStandardHelpOptions = true,
+    description = {"Show how the lesion emerges: the predicted mask probability after each sampling step, drawn over",
+        "the image, as <name>_trajectory.png (a strip of up to --frames steps) and <name>_trajectory.gif (every step).",
+        "Gating is off so that diffusion always runs."})
+final class TrajectoryCommand implements Callable<Integer> {
+  static final int TILE = 192;
+  @Spec CommandSpec spec;
+  @Mixin ModelOptions model;
+
+  @Option(names = "--out", paramLabel = "DIR", defaultValue = "pgdiffseg-trajectory", description = "Output folder (default: ${DEFAULT-VALUE}).")
+  Path out;
+
+  @Option(names = "--frames", paramLabel = "N", defaultValue = "8", description = "Steps shown in the strip (default: ${DEFAULT-VALUE}).")
+  int frames;
+
+  @Parameters(paramLabel = "IMAGE", description = "Image file.")
+  Path image;
+
+  @Override
+  public Integer call() throws Exception {
+    model.noGating = true;
+    DecodedImage decoded = new ImageDecoder().decode(image);
+    Files.createDirectories(out);
+    try (Segmenter segmenter = model.open()) {
+      SegmentationResult r = segmenter.segment(decoded, SegmentRequest.defaults().withTrajectory(true));
+      List<BufferedImage> tiles = new ArrayList<>();
+      int n = r.trajectory().size();
+      for (int i = 0; i < n; i++) {
+        tiles.add(tile(decoded, r.trajectory().get(i), r.modelWidth(), r.modelHeight(),
+            "step " + (i + 1) + "/" + n, r.gate().asMap()));
+      }
+      String stem = InputFiles.stem(image);
+      Path strip = out.resolve(stem + "_trajectory.png");
+      Path gif = out.resolve(stem + "_trajectory.gif");
+      ImageIO.write(strip(tiles, Math.max(1, Math.min(frames, n))), "png", strip.toFile());
+      writeGif(tiles, gif);
+      spec.commandLine().getOut().printf("Wrote %s and %s (%d steps, %s)%n", strip, gif, n, segmenter.options().scheduler());
+    }
+    return PgDiffSegCli.OK;
+  }
+
+  /** The image in gray with the probability in red on top, and the step and class probabilities as text. */
+  static BufferedImage tile(DecodedImage image, float[] probability, int pw, int ph, String label, Map<String, Double> classes) {
+    BufferedImage tile = new BufferedImage(TILE, TILE + 34, BufferedImage.TYPE_INT_RGB);
+    for (int y = 0; y < TILE; y++) {
+      for (int x = 0; x < TILE; x++) {
+        float g = image.grayAt(x * image.width() / TILE, y * image.height() / TILE) / 255f;
+        float p = probability[(y * ph / TILE) * pw + x * pw / TILE];
+        float r = Math.min(1f, g * (1 - p) + p);
+        float gb = g * (1 - p);
+        tile.setRGB(x, y, new Color(r, gb, gb).getRGB());
+      }
+    }
+    Graphics2D g = tile.createGraphics();
+    g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+    g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
+    g.setColor(Color.WHITE);
+    g.drawString(label, 4, TILE + 13);
+    StringBuilder text = new StringBuilder();
+    classes.forEach((k, v) -> text.append(k).append(String.format(" %.2f  ", v)));
+    g.drawString(text.toString().trim(), 4, TILE + 28);
+    g.dispose();
+    return tile;
+  }
+
+  static BufferedImage strip(List<BufferedImage> tiles, int count) {
+    BufferedImage first = tiles.get(0);
+    BufferedImage strip = new BufferedImage(first.getWidth() * count, first.getHeight(), BufferedImage.TYPE_INT_RGB);
+    Graphics2D g = strip.createGraphics();
+    for (int i = 0; i < count; i++) {
+      int index = count == 1 ? tiles.size() - 1 : (int) Math.round((double) i * (tiles.size() - 1) / (count - 1));
+      g.drawImage(tiles.get(index), i * first.getWidth(), 0, null);
+    }
+    g.dispose();
+    return strip;
+  }
+
+  /** Animated GIF, looping, 150 ms a frame and a longer pause on the last. */
+  static void writeGif(List<BufferedImage> frames, Path file) throws java.io.IOException {
+    ImageWriter writer = ImageIO.getImageWritersByFormatName("gif").next();
+    Files.deleteIfExists(file);
+    try (ImageOutputStream stream = ImageIO.createImageOutputStream(file.toFile())) {
+      writer.setOutput(stream);
+      writer.prepareWriteSequence(null);
+      for (int i = 0; i < frames.size(); i++) {
+        BufferedImage frame = frames.get(i);
+        IIOMetadata meta = writer.getDefaultImageMetadata(ImageTypeSpecifier.createFromRenderedImage(frame), null);
+        String format = meta.getNativeMetadataFormatName();
+        IIOMetadataNode root = (IIOMetadataNode) meta.getAsTree(format);
+        IIOMetadataNode control = new IIOMetadataNode("GraphicControlExtension");
+        control.setAttribute("disposalMethod", "none");
+        control.setAttribute("userInputFlag", "FALSE");
+        control.setAttribute("transparentColorFlag", "FALSE");
+        control.setAttribute("delayTime", i == frames.size() - 1 ? "150" : "15");
+        control.setAttribute("transparentColorIndex", "0");
+        root.appendChild(control);
+        if (i == 0) {
+          IIOMetadataNode apps = new IIOMetadataNode("ApplicationExtensions");
+          IIOMetadataNode loop = new IIOMetadataNode("ApplicationExtension");
+          loop.setAttribute("applicationID", "NETSCAPE");
+          loop.setAttribute("authenticationCode", "2.0");
+          loop.setUserObject(new byte[] {1, 0, 0});
+          apps.appendChild(loop);
+          root.appendChild(apps);
+        }
+        meta.setFromTree(format, root);
+        writer.writeToSequence(new IIOImage(frame, null, meta), null);
+      }
+      writer.endWriteSequence();
+    } finally {
+      writer.dispose();
+    }
+  }
+}
