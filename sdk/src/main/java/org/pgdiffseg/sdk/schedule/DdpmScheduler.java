@@ -38,11 +38,21 @@ public final class DdpmScheduler implements Scheduler {
     return timesteps.length;
   }
 
+  /** The next timestep of the run after {@code t}, or -1 after the last (diffusers' previous_timestep). */
+  private int previousTimestep(int t) {
+    for (int i = 0; i < timesteps.length; i++) {
+      if (timesteps[i] == t) {
+        return i + 1 < timesteps.length ? timesteps[i + 1] : -1;
+      }
+    }
+    throw new IllegalArgumentException("timestep " + t + " is not one of this run's timesteps");
+  }
+
   @Override
   public void step(float[] modelOutput, int t, float[] sample, NoiseSource noiseSource, float[] prevOut, float[] x0Out) {
     checkState(timesteps != null, "call setTimesteps before step");
     checkArgument(t >= 0 && t < alphasCumprod.length, "timestep %s outside [0, %s)", t, alphasCumprod.length);
-    int prevT = t - schedule.numTrainTimesteps() / timesteps.length;
+    int prevT = previousTimestep(t);
     float alphaProdT = alphasCumprod[t];
     float alphaProdPrev = prevT >= 0 ? alphasCumprod[prevT] : 1.0f;
     float betaProdT = 1 - alphaProdT;

@@ -67,13 +67,16 @@ public record DiffusionSchedule(int numTrainTimesteps, String betaSchedule, doub
     return out;
   }
 
-  /** torch.linspace for float32 on CPU: from the start for the first half, from the end for the rest. */
+  /**
+   * torch.linspace for float32 on CPU: from the start for the first half, from the end for the rest, each
+   * value one fused multiply-add of the float32 step (as its vectorised kernel computes it).
+   */
   static float[] linspace(float start, float end, int steps) {
     float[] out = new float[steps];
     float step = (end - start) / (float) (steps - 1);
     int halfway = steps / 2;
     for (int i = 0; i < steps; i++) {
-      out[i] = i < halfway ? start + step * i : end - step * (steps - i - 1);
+      out[i] = i < halfway ? Math.fma(step, (float) i, start) : Math.fma(-step, (float) (steps - i - 1), end);
     }
     return out;
   }

@@ -14,6 +14,8 @@ public record DpmSolverConfig(int solverOrder, String algorithmType, String solv
     checkArgument(ALGORITHMS.contains(algorithmType), "algorithm_type must be one of %s, got %s", ALGORITHMS, algorithmType);
     checkArgument(!(algorithmType.startsWith("sde") && solverOrder == 3),
         "sde-dpmsolver++ supports solver_order 1 and 2 (diffusers has no third-order SDE update)");
+    checkArgument(!(algorithmType.equals("dpmsolver") && finalSigmasType.equals("zero")),
+        "final_sigmas_type zero is not supported for dpmsolver (noise prediction divides by sigma); use sigma_min");
     checkArgument(Set.of("midpoint", "heun").contains(solverType), "solver_type must be midpoint or heun, got %s", solverType);
     checkArgument(Set.of("zero", "sigma_min").contains(finalSigmasType), "final_sigmas_type must be zero or sigma_min");
     TimestepSpacing.fromConfig(timestepSpacing);

@@ -62,7 +62,8 @@ public record SchedulerSpec(String name, Object config) {
       case "dpm++" -> dpmSolverPlusPlus(2);
       case "dpm++3" -> dpmSolverPlusPlus(3);
       case "dpm++-sde" -> new SchedulerSpec(name, DpmSolverConfig.defaults().withAlgorithmType("sde-dpmsolver++"));
-      case "dpm" -> new SchedulerSpec(name, DpmSolverConfig.defaults().withAlgorithmType("dpmsolver"));
+      case "dpm" -> new SchedulerSpec(name,
+          DpmSolverConfig.defaults().withFinalSigmasType("sigma_min").withAlgorithmType("dpmsolver"));
       case "unipc" -> uniPc();
       case "unipc-p" -> new SchedulerSpec(name, UniPcConfig.defaults().correctorOff());
       default -> throw new IllegalArgumentException("unknown scheduler '" + name + "', expected one of " + NAMES);

@@ -8,6 +8,13 @@ package org.pgdiffseg.sdk.schedule;
 record SigmaSchedule(int[] timesteps, float[] sigmas) {
   static SigmaSchedule of(float[] alphasCumprod, int steps, String spacing, int stepsOffset, String finalSigmasType) {
     int[] t = TimestepSpacing.fromConfig(spacing).multistep(steps, alphasCumprod.length, stepsOffset);
+    for (int i = 1; i < t.length; i++) {
+      // A repeated timestep makes the step size h zero and diffusers' update NaN: refuse it up front.
+      if (t[i] == t[i - 1]) {
+        throw new IllegalArgumentException(steps + " steps with " + spacing + " spacing repeat timestep " + t[i]
+            + " of " + alphasCumprod.length + "; multistep solvers need distinct timesteps (use fewer steps)");
+      }
+    }
     float[] sigmas = new float[t.length + 1];
     for (int i = 0; i < t.length; i++) {
       sigmas[i] = sigmaOf(alphasCumprod[t[i]]);

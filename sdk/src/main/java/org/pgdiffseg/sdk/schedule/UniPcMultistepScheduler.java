@@ -5,9 +5,10 @@ import static com.google.common.base.Preconditions.checkState;
 /**
  * UniPC (Zhao et al. 2023): the UniP-p predictor and the UniC corrector with B(h) = h (bh1) or e^h - 1
  * (bh2), data prediction, with the semantics of diffusers' UniPCMultistepScheduler. One deliberate
- * difference: where the final sigma is 0, h is infinite and diffusers' bh1 multiplies B(h) = -inf by a
- * zero residual (NaN); here both variants use the limit e^-inf - 1 = -1 for that step, so the result is
- * finite (docs/schedulers.md). Not thread-safe.
+ * difference: where the final sigma is 0, h is infinite and diffusers turns NaN (bh1 multiplies B(h) = -inf
+ * by a zero residual; without lower_order_final the residuals divide by rk = 0). Here that step takes the
+ * limit, a first-order step with B(h) = e^-inf - 1 = -1, which lands on the data prediction, so the result
+ * is finite (docs/schedulers.md). Not thread-safe.
  */
 public final class UniPcMultistepScheduler implements Scheduler {
   private final DiffusionSchedule schedule;
@@ -26,6 +27,8 @@ public final class UniPcMultistepScheduler implements Scheduler {
   private final double[] b = new double[4];
   private final double[][] r = new double[4][4];
   private final double[] rhos = new double[4];
+  private final double[][] lu = new double[4][4];
+  private final double[] rhs = new double[4];
 
   public UniPcMultistepScheduler(DiffusionSchedule schedule, UniPcConfig config) {
     this.schedule = schedule;
@@ -107,19 +110,23 @@ public final class UniPcMultistepScheduler implements Scheduler {
     }
   }
 
-  /** Fills rks/b/r for {@code order} (UniPC Algorithm 1 and eq. 4-5); returns h_phi_1 and B(h) in out2. */
-  private void coefficients(int order, double hh, double[] out2) {
-    double hPhi1 = Math.expm1(hh);
-    double hPhiK = hPhi1 / hh - 1;
-    double bh = config.solverType().equals("bh1") && Double.isFinite(hh) ? hh : Math.expm1(hh);
-    double factorial = 1;
+  /**
+   * Fills r and b for {@code order} (UniPC Algorithm 1 and eq. 4-5) and returns h_phi_1 and B(h) in
+   * {@code out2}. Computed in float32, as diffusers does on torch tensors, so the small-h cancellations
+   * round the same way.
+   */
+  private void coefficients(int order, float hh, double[] out2) {
+    float hPhi1 = (float) Math.expm1(hh);
+    float hPhiK = hPhi1 / hh - 1f;
+    float bh = config.solverType().equals("bh1") && Float.isFinite(hh) ? hh : (float) Math.expm1(hh);
+    int factorial = 1;
     for (int i = 1; i <= order; i++) {
       for (int k = 0; k < order; k++) {
-        r[i - 1][k] = Math.pow(rks[k], i - 1);
+        r[i - 1][k] = (float) Math.pow((float) rks[k], i - 1);
       }
       b[i - 1] = hPhiK * factorial / bh;
       factorial *= i + 1;
-      hPhiK = hPhiK / hh - 1 / factorial;
+      hPhiK = hPhiK / hh - 1f / factorial;
     }
     out2[0] = hPhi1;
     out2[1] = bh;
@@ -135,13 +142,14 @@ public final class UniPcMultistepScheduler implements Scheduler {
     float alphaS0 = SigmaSchedule.alpha(s[stepIndex]);
     float sigmaS0 = s[stepIndex] * alphaS0;
     float lambdaS0 = SigmaSchedule.lambda(s[stepIndex]);
-    double h = SigmaSchedule.lambda(s[stepIndex + 1]) - lambdaS0;
+    float h = SigmaSchedule.lambda(s[stepIndex + 1]) - lambdaS0;
     for (int i = 1; i < order; i++) {
       rks[i - 1] = (SigmaSchedule.lambda(s[stepIndex - i]) - lambdaS0) / h;
     }
     rks[order - 1] = 1.0;
     coefficients(order, -h, phi);
-    int residuals = order - 1;
+    // At a zero final sigma h is infinite and every residual's rk is 0 (diffusers: NaN); the limit is first order.
+    int residuals = Float.isFinite(h) ? order - 1 : 0;
     if (residuals == 1) {
       rhos[0] = 0.5;
     } else if (residuals > 1) {
@@ -172,7 +180,7 @@ public final class UniPcMultistepScheduler implements Scheduler {
     float alphaS0 = SigmaSchedule.alpha(s[stepIndex - 1]);
     float sigmaS0 = s[stepIndex - 1] * alphaS0;
     float lambdaS0 = SigmaSchedule.lambda(s[stepIndex - 1]);
-    double h = SigmaSchedule.lambda(s[stepIndex]) - lambdaS0;
+    float h = SigmaSchedule.lambda(s[stepIndex]) - lambdaS0;
     for (int i = 1; i < order; i++) {
       rks[i - 1] = (SigmaSchedule.lambda(s[stepIndex - (i + 1)]) - lambdaS0) / h;
     }
@@ -197,35 +205,54 @@ public final class UniPcMultistepScheduler implements Scheduler {
     }
   }
 
-  /** Solves r[0..n) x = b[0..n) by Gaussian elimination with partial pivoting, into x. */
+  /**
+   * Solves r[0..n) x = b[0..n) by LU with partial pivoting in double (torch.linalg.solve runs LAPACK in
+   * float32; at ~1000 steps the system is nearly singular and double is the closer answer).
+   */
   private void solve(int n, double[] x) {
+    double[][] a = lu;
+    double[] y = rhs;
+    for (int i = 0; i < n; i++) {
+      System.arraycopy(r[i], 0, a[i], 0, n);
+      y[i] = b[i];
+    }
     for (int col = 0; col < n; col++) {
       int pivot = col;
       for (int row = col + 1; row < n; row++) {
-        if (Math.abs(r[row][col]) > Math.abs(r[pivot][col])) {
+        if (Math.abs(a[row][col]) > Math.abs(a[pivot][col])) {
           pivot = row;
         }
       }
-      double[] tmp = r[col];
-      r[col] = r[pivot];
-      r[pivot] = tmp;
-      double tb = b[col];
-      b[col] = b[pivot];
-      b[pivot] = tb;
+      double[] tmp = a[col];
+      a[col] = a[pivot];
+      a[pivot] = tmp;
+      double ty = y[col];
+      y[col] = y[pivot];
+      y[pivot] = ty;
+      double reciprocal = 1 / a[col][col];
       for (int row = col + 1; row < n; row++) {
-        double f = r[row][col] / r[col][col];
-        for (int k = col; k < n; k++) {
-          r[row][k] -= f * r[col][k];
+        a[row][col] *= reciprocal;
+      }
+      for (int row = col + 1; row < n; row++) {
+        for (int k = col + 1; k < n; k++) {
+          a[row][k] -= a[row][col] * a[col][k];
         }
-        b[row] -= f * b[col];
       }
     }
-    for (int row = n - 1; row >= 0; row--) {
-      double v = b[row];
-      for (int k = row + 1; k < n; k++) {
-        v -= r[row][k] * x[k];
+    for (int col = 0; col < n; col++) {
+      for (int row = col + 1; row < n; row++) {
+        y[row] -= y[col] * a[row][col];
       }
-      x[row] = v / r[row][row];
+    }
+    for (int col = n - 1; col >= 0; col--) {
+      y[col] /= a[col][col];
+      for (int row = 0; row < col; row++) {
+        y[row] -= y[col] * a[row][col];
+      }
+    }
+    for (int i = 0; i < n; i++) {
+      x[i] = y[i];
     }
   }
+
 }

@@ -1,0 +1,93 @@
+package org.pgdiffseg.sdk.schedule;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.lang.management.ManagementFactory;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.pgdiffseg.sdk.noise.TorchCompatibleNoise;
+
+/** What the vectors cannot show: misuse, refusals, the finite UniPC limit and allocation-free steps. */
+class SchedulerBehaviourTest {
+  static final DiffusionSchedule SCHEDULE = DiffusionSchedule.pgdiffseg();
+
+  @ParameterizedTest
+  @ValueSource(strings = {"ddpm", "ddim", "dpm++", "dpm++3", "dpm++-sde", "dpm", "unipc", "unipc-p"})
+  void stepBeforeSetTimestepsIsMisuse(String name) {
+    Scheduler s = SchedulerSpec.parse(name).create(SCHEDULE);
+    float[] x = new float[4];
+    assertThatThrownBy(() -> s.step(x, 999, x, new TorchCompatibleNoise(0), new float[4], null))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("setTimesteps");
+  }
+
+  @Test
+  void unknownNamesAndBadStepCountsAreRefused() {
+    assertThatThrownBy(() -> SchedulerSpec.parse("euler")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("expected one of");
+    Scheduler ddim = SchedulerSpec.ddim().create(SCHEDULE);
+    assertThatThrownBy(() -> ddim.setTimesteps(0)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> ddim.setTimesteps(1001)).isInstanceOf(IllegalArgumentException.class);
+    Scheduler dpm = SchedulerSpec.dpmSolverPlusPlus(2).create(SCHEDULE);
+    assertThatThrownBy(() -> dpm.setTimesteps(1000)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("repeat timestep");
+  }
+
+  @Test
+  void diffusersOptionsTheSdkDoesNotImplementAreRefused() {
+    assertThatThrownBy(() -> DiffusersConfig.scheduler("DDIMScheduler", Map.of("thresholding", true)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("thresholding");
+    assertThatThrownBy(() -> DiffusersConfig.scheduler("EulerDiscreteScheduler", Map.of()))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unsupported scheduler class");
+    assertThatThrownBy(() -> new DpmSolverConfig(3, "sde-dpmsolver++", "midpoint", true, false, "zero", "linspace", 0))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new DdpmConfig("learned", true, 1, "leading", 0)).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"bh1", "bh2"})
+  void uniPcStaysFiniteAtAZeroFinalSigmaWhereDiffusersGivesNaN(String solver) {
+    UniPcConfig config = UniPcConfig.defaults().withSolverType(solver).withSolverOrder(3).withLowerOrderFinal(false);
+    Scheduler s = SchedulerSpec.uniPc(config).create(SCHEDULE);
+    float[] x = new float[16];
+    TorchCompatibleNoise noise = new TorchCompatibleNoise(3);
+    noise.fill(x);
+    float[] eps = new float[16];
+    float[] next = new float[16];
+    s.setTimesteps(10);
+    for (int t : s.timesteps()) {
+      noise.fill(eps);
+      s.step(eps, t, x, noise, next, null);
+      float[] swap = x;
+      x = next;
+      next = swap;
+    }
+    for (float v : x) {
+      assertThat(Float.isFinite(v)).isTrue();
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"ddpm", "ddim", "dpm++", "dpm++3", "dpm++-sde", "unipc"})
+  void stepsAllocateNothingAfterTheFirst(String name) {
+    var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    Scheduler s = SchedulerSpec.parse(name).create(SCHEDULE);
+    int n = 16384;
+    float[] x = new float[n];
+    float[] eps = new float[n];
+    float[] out = new float[n];
+    float[] x0 = new float[n];
+    TorchCompatibleNoise noise = new TorchCompatibleNoise(1);
+    s.setTimesteps(50);
+    int[] ts = s.timesteps();
+    s.step(eps, ts[0], x, noise, out, x0);
+    long before = threads.getCurrentThreadAllocatedBytes();
+    for (int i = 1; i < ts.length; i++) {
+      s.step(eps, ts[i], x, noise, out, x0);
+    }
+    long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+    assertThat(allocated).as("bytes allocated by 49 steps of " + name).isZero();
+  }
+}
