@@ -81,7 +81,7 @@ final class DenoisingWorker implements AutoCloseable {
     }
     long start = System.nanoTime();
     graphs.conditionOn(image, k, logits, coarse);
-    requireFinite(logits, "class_logits of the prior graph");
+    requireFinite(logits, "class_logits of the prior graph", -1);
     GateDecision decision = gate.decide(logits, 0);
     priorNanos = System.nanoTime() - start;
     start = System.nanoTime();
@@ -103,7 +103,7 @@ final class DenoisingWorker implements AutoCloseable {
       }
       Arrays.fill(t, timesteps[i]);
       graphs.denoise(sample, t, eps);
-      requireFinite(eps, "eps of the denoiser graph at timestep " + timesteps[i]);
+      requireFinite(eps, "eps of the denoiser graph at timestep ", timesteps[i]);
       scheduler.step(eps, timesteps[i], sample, noise, next, x0);
       float[] swap = sample;
       sample = next;
@@ -115,16 +115,18 @@ final class DenoisingWorker implements AutoCloseable {
       }
       request.progress().onStep(i + 1, timesteps.length, timesteps[i]);
     }
-    requireFinite(sample, "the final sample");
+    requireFinite(sample, "the final sample", -1);
     MaskPostprocessor.ensembleProbability(sample, k, probabilityOut);
     denoiseNanos = System.nanoTime() - start;
     return decision;
   }
 
-  private static void requireFinite(float[] values, String what) throws InferenceException {
+  /** The message is built only on failure: this runs every step and must not allocate. */
+  private static void requireFinite(float[] values, String what, int timestep) throws InferenceException {
     for (float v : values) {
       if (!Float.isFinite(v)) {
-        throw new InferenceException("non-finite value (" + v + ") in " + what + "; refusing to build a mask from it");
+        throw new InferenceException("non-finite value (" + v + ") in " + what + (timestep >= 0 ? timestep : "")
+            + "; refusing to build a mask from it");
       }
     }
   }
