@@ -81,6 +81,21 @@ def graph_io(w: Writer, model, folder: Path, cfg: ModelConfig) -> list[dict]:
     return cases
 
 
+def preprocessing(w: Writer, folder: Path, manifest: dict, source: Path | None) -> dict:
+    """A real (or synthetic) image file and the training code's preprocessing of it, with the manifest's spec."""
+    import cv2
+    from pgdiffseg.data import preprocess as train_preprocess
+    if source is not None:
+        raw = cv2.imread(str(source), cv2.IMREAD_UNCHANGED)
+    else:
+        yy, xx = np.mgrid[:48, :64]
+        raw = ((xx * 3 + yy * 2) % 256).astype(np.uint8)
+    cv2.imwrite(str(w.folder / "preprocess_input.png"), raw)
+    size = manifest["input"]["height"]
+    expected = train_preprocess(load_image(w.folder / "preprocess_input.png"), size, tuple(manifest["input"]["intensity_window"]))
+    return {"image": "preprocess_input.png", "expected": w.array("preprocess_expected", expected)}
+
+
 def end_to_end(w: Writer, fns, image: np.ndarray, cfg: ModelConfig, manifest: dict, runs: list[str],
                ensemble: int, seed: int, keep_every: int) -> list[dict]:
     gate = manifest["gating"]
@@ -121,6 +136,8 @@ def main(argv=None) -> None:
     cfg = ModelConfig.from_dict(manifest["model"]["config"])
     model, weights = reference_model(folder, manifest)
     w = Writer(folder / "fixtures")
+    for old in w.folder.glob("*.png"):
+        old.unlink()
     if args.image:
         image = preprocess(load_image(args.image), cfg.image_size)
         image_source = args.image.name
@@ -138,6 +155,7 @@ def main(argv=None) -> None:
              "image_source": image_source,
              "tolerances": {"graph_io_abs": 1e-4, "end_to_end_probability_abs": 1e-3, "end_to_end_mask_dice": 0.99},
              "graph_io": graph_io(w, model, folder, cfg),
+             "preprocessing": preprocessing(w, folder, manifest, args.image),
              "end_to_end": end_to_end(w, fns, image, cfg, manifest, list(args.run or DEFAULT_RUNS),
                                       args.ensemble, args.seed, args.keep_every)}
     (w.folder / "index.json").write_text(json.dumps(index, indent=2) + "\n")

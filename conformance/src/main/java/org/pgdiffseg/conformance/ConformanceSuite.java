@@ -22,6 +22,8 @@ import org.pgdiffseg.sdk.bundle.ModelBundle;
 import org.pgdiffseg.sdk.imaging.BinaryMask;
 import org.pgdiffseg.sdk.imaging.DecodedImage;
 import org.pgdiffseg.sdk.imaging.ImageDecoder;
+import org.pgdiffseg.sdk.imaging.PreprocessSpec;
+import org.pgdiffseg.sdk.imaging.Preprocessor;
 import org.pgdiffseg.sdk.metrics.MaskOverlap;
 import org.pgdiffseg.sdk.noise.TorchCompatibleNoise;
 import org.pgdiffseg.sdk.pipeline.SamplingOptions;
@@ -41,6 +43,7 @@ import org.pgdiffseg.sdk.schedule.SchedulerSpec;
  */
 public final class ConformanceSuite {
   static final double GRAPH_TOLERANCE = 1e-4;
+  static final double PREPROCESS_TOLERANCE = 1e-5;
   static final double BATCH_TOLERANCE = 1e-5;
   static final double NOISE_TOLERANCE = 1e-6;
   static final double PROBABILITY_TOLERANCE = 1e-3;
@@ -89,6 +92,7 @@ public final class ConformanceSuite {
       Path folder = fixtures != null ? fixtures : bundle.root().resolve("fixtures");
       JsonNode index = readIndex(folder, results);
       if (index != null) {
+        results.add(preprocessing(bundle, index, folder));
         results.addAll(graphOutputs(bundle, index, folder));
         results.addAll(endToEnd(segmenter, index, folder));
       }
@@ -96,8 +100,6 @@ public final class ConformanceSuite {
       results.add(cudaParity(bundle, segmenter));
       results.add(validationDice(bundle, segmenter));
     }
-    results.add(new CheckResult("preprocessing", CheckResult.Status.SKIPPED,
-        "checked by the SDK's own tests against opencv-python on BUSI originals (docs/imaging.md)", Double.NaN, Double.NaN));
     return new ConformanceReport(bundle.toString(), results);
   }
 
@@ -120,6 +122,26 @@ public final class ConformanceSuite {
       }
     }
     return out;
+  }
+
+  /** The SDK's preprocessing, configured by the manifest, against the training code's on an image file. */
+  private static CheckResult preprocessing(ModelBundle bundle, JsonNode index, Path folder) {
+    String name = "preprocessing";
+    JsonNode c = index.path("preprocessing");
+    if (c.isMissingNode()) {
+      return CheckResult.skipped(name, "the fixtures have no preprocessing case");
+    }
+    try {
+      var in = bundle.manifest().input();
+      Preprocessor preprocessor = new Preprocessor(new PreprocessSpec(in.height(), in.width(), in.intensityWindow().get(0),
+          in.intensityWindow().get(1), in.normalizationRange().get(0), in.normalizationRange().get(1), in.resizeInterpolation()));
+      float[] actual = preprocessor.preprocess(new ImageDecoder().decode(folder.resolve(c.path("image").asText())));
+      float[] expected = NpyArray.read(folder.resolve(c.path("expected").asText())).floats();
+      return CheckResult.atMost(name, "max |SDK preprocessing (bundle.json input spec) - training preprocessing|",
+          maxAbsDiff(expected, actual), PREPROCESS_TOLERANCE);
+    } catch (PgDiffSegException | IOException | RuntimeException e) {
+      return CheckResult.failed(name, String.valueOf(e.getMessage()), Double.NaN, PREPROCESS_TOLERANCE);
+    }
   }
 
   private static JsonNode readIndex(Path folder, List<CheckResult> results) {
