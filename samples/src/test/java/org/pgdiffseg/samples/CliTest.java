@@ -1,0 +1,132 @@
+package org.pgdiffseg.samples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The CLI contract: outputs, exit codes 0 / 1 / 2, and a batch that keeps going past bad inputs. */
+class CliTest {
+  static Path tiny;
+  @TempDir Path tmp;
+  String out;
+  String err;
+
+  @BeforeAll
+  static void findBundle() {
+    for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+      if (Files.isDirectory(dir.resolve("zoo/models/pgdiffseg-tiny-test"))) {
+        tiny = dir.resolve("zoo/models/pgdiffseg-tiny-test");
+        return;
+      }
+    }
+    throw new IllegalStateException("test bundle not found");
+  }
+
+  int run(String... args) {
+    StringWriter o = new StringWriter();
+    StringWriter e = new StringWriter();
+    int code = PgDiffSegCli.run(args, new PrintWriter(o, true), new PrintWriter(e, true));
+    out = o.toString();
+    err = e.toString();
+    return code;
+  }
+
+  Path image(String name) throws Exception {
+    Path p = tmp.resolve(name);
+    Files.write(p, Files.readAllBytes(tiny.resolve("fixtures/preprocess_input.png")));
+    return p;
+  }
+
+  @Test
+  void segmentWritesMasksOverlaysAndResultsAndKeepsGoingPastBadInputs() throws Exception {
+    Path good = image("scan.png");
+    Path text = tmp.resolve("notes.png");
+    Files.writeString(text, "not an image");
+    Path results = tmp.resolve("out");
+    int code = run("segment", "--model", tiny.toString(), "--steps", "3", "--ensemble", "2", "--cpu", "--out",
+        results.toString(), text.toString(), good.toString(), tmp.resolve("missing.png").toString());
+    assertThat(code).isEqualTo(PgDiffSegCli.BAD_INPUT);
+    assertThat(results.resolve("scan_mask.png")).exists();
+    assertThat(results.resolve("scan_overlay.png")).exists();
+    JsonNode json = new ObjectMapper().readTree(results.resolve("results.json").toFile());
+    assertThat(json.path("results")).hasSize(1);
+    assertThat(json.path("results").get(0).path("image").asText()).endsWith("scan.png");
+    assertThat(json.path("failures")).hasSize(2);
+    assertThat(json.path("failures").get(0).path("error").asText()).isEqualTo("InvalidImageException");
+    assertThat(json.path("settings").path("steps").asInt()).isEqualTo(3);
+    assertThat(err).contains("notes.png").contains("missing.png");
+  }
+
+  @Test
+  void aCleanBatchExitsZero() throws Exception {
+    assertThat(run("segment", "--model", tiny.toString(), "--steps", "2", "--cpu", "--out", tmp.resolve("o").toString(),
+        image("a.png").toString())).isEqualTo(PgDiffSegCli.OK);
+  }
+
+  @Test
+  void badUsageExitsTwo() {
+    assertThat(run("segment")).isEqualTo(PgDiffSegCli.BAD_INPUT);
+    assertThat(run("segment", "--steps", "x", "a.png")).isEqualTo(PgDiffSegCli.BAD_INPUT);
+    assertThat(run("no-such-command")).isEqualTo(PgDiffSegCli.BAD_INPUT);
+    assertThat(run("segment", "--model", "no-such-model", "a.png")).isEqualTo(PgDiffSegCli.BAD_INPUT);
+    assertThat(err).contains("unknown model 'no-such-model'");
+    assertThat(run("segment", "--model", tiny.toString(), "--scheduler", "euler", "a.png")).isEqualTo(PgDiffSegCli.BAD_INPUT);
+    assertThat(err).contains("unknown scheduler 'euler'");
+  }
+
+  @Test
+  void everyCommandHasHelp() {
+    for (String command : new String[] {"segment", "eval", "trajectory", "bench", "zoo", "conformance"}) {
+      assertThat(run(command, "--help")).as(command).isZero();
+      assertThat(out).as(command).contains("Usage: pgdiffseg " + command);
+    }
+    assertThat(run("--version")).isZero();
+    assertThat(out).contains("pgdiffseg");
+  }
+
+  @Test
+  void zooVerifyFailsATamperedBundleWithExitOne() throws Exception {
+    assertThat(run("zoo", "verify", tiny.toString())).isZero();
+    Path copy = tmp.resolve("copy");
+    Files.createDirectories(copy);
+    try (var files = Files.list(tiny)) {
+      for (Path p : (Iterable<Path>) files::iterator) {
+        if (Files.isRegularFile(p)) {
+          Files.copy(p, copy.resolve(p.getFileName()));
+        }
+      }
+    }
+    Files.writeString(copy.resolve("prior.onnx"), "tampered");
+    assertThat(run("zoo", "verify", copy.toString())).isEqualTo(PgDiffSegCli.FAILED_CHECK);
+    assertThat(out).contains("FAILED").contains("prior.onnx");
+  }
+
+  @Test
+  void evalWritesPerImageAndSummaryFiles() throws Exception {
+    Path images = Files.createDirectories(tmp.resolve("images"));
+    Path masks = Files.createDirectories(tmp.resolve("masks"));
+    Files.copy(image("benign_001.png"), images.resolve("benign_001.png"));
+    Files.write(masks.resolve("benign_001.png"), Files.readAllBytes(tiny.resolve("fixtures/preprocess_input.png")));
+    int code = run("eval", "--model", tiny.toString(), "--steps", "2", "--cpu", "--images", images.toString(),
+        "--masks", masks.toString(), "--out", tmp.resolve("eval").toString());
+    assertThat(code).isZero();
+    assertThat(Files.readAllLines(tmp.resolve("eval/eval.csv"))).hasSize(2);
+    JsonNode summary = new ObjectMapper().readTree(tmp.resolve("eval/eval.json").toFile());
+    assertThat(summary.path("per_class").has("benign")).isTrue();
+    assertThat(out).contains("Dice");
+  }
+
+  @Test
+  void conformanceExitsZeroOnTheTestBundle() {
+    assertThat(run("conformance", "--bundle", tiny.toString(), "--cpu")).isZero();
+    assertThat(out).contains("0 failed");
+  }
+}
