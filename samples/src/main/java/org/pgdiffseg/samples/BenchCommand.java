@@ -3,7 +3,10 @@ package org.pgdiffseg.samples;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
+import org.pgdiffseg.sdk.bundle.BundleManifest;
 import org.pgdiffseg.sdk.imaging.DecodedImage;
+import org.pgdiffseg.sdk.runtime.DiffusionGraphs;
+import org.pgdiffseg.sdk.runtime.OrtRuntime;
 import org.pgdiffseg.sdk.imaging.ImageDecoder;
 import org.pgdiffseg.sdk.pipeline.SegmentRequest;
 import org.pgdiffseg.sdk.pipeline.SegmentationResult;
@@ -29,8 +32,62 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--warmup", paramLabel = "N", defaultValue = "2", description = "Untimed runs first (default: ${DEFAULT-VALUE}).")
   int warmup;
 
+  @Option(names = "--rss-every", paramLabel = "N", defaultValue = "0",
+      description = "Print the process's resident memory every N runs, a soak test (default: off).")
+  int rssEvery;
+
   @Parameters(paramLabel = "IMAGE", description = "Image file.")
   Path image;
+
+  static double sortedMedian(double[] values) {
+    double[] v = values.clone();
+    Arrays.sort(v);
+    return v[v.length / 2];
+  }
+
+  /** The graph calls of one segmentation alone, through the same bindings, without the SDK around them. */
+  private double rawGraphMillis(Segmenter segmenter, int steps, int ensemble) throws Exception {
+    var bundle = segmenter.bundle();
+    try (DiffusionGraphs graphs = DiffusionGraphs.open(OrtRuntime.shared(),
+        bundle.graphPath(BundleManifest.PRIOR), bundle.graphPath(BundleManifest.DENOISER), model.sessionConfig())) {
+      int[] hw = graphs.imageShape();
+      int n = ensemble * hw[0] * hw[1];
+      float[] image = new float[n];
+      float[] xt = new float[n];
+      float[] eps = new float[n];
+      float[] t = new float[ensemble];
+      float[] logits = new float[ensemble * graphs.classCount()];
+      int[] coarse = graphs.coarseMaskShape();
+      float[] coarseOut = new float[ensemble * coarse[0] * coarse[1]];
+      double[] times = new double[Math.max(3, runs)];
+      for (int r = -warmup; r < times.length; r++) {
+        long start = System.nanoTime();
+        graphs.conditionOn(image, ensemble, logits, coarseOut);
+        for (int s = 0; s < steps; s++) {
+          java.util.Arrays.fill(t, 999 - s);
+          graphs.denoise(xt, t, eps);
+        }
+        if (r >= 0) {
+          times[r] = (System.nanoTime() - start) / 1e6;
+        }
+      }
+      return sortedMedian(times);
+    }
+  }
+
+  /** VmRSS of this process from /proc (Linux), in KiB; -1 elsewhere. */
+  static long residentKiB() {
+    try {
+      for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (line.startsWith("VmRSS:")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", ""));
+        }
+      }
+    } catch (java.io.IOException | NumberFormatException e) {
+      return -1;
+    }
+    return -1;
+  }
 
   @Override
   public Integer call() throws Exception {
@@ -44,7 +101,11 @@ final class BenchCommand implements Callable<Integer> {
         segmenter.segment(decoded, SegmentRequest.defaults());
       }
       double[][] stages = new double[4][runs];
+      long rssStart = residentKiB();
       for (int i = 0; i < runs; i++) {
+        if (rssEvery > 0 && i % rssEvery == 0) {
+          spec.commandLine().getOut().printf("run %d: resident %d MiB%n", i, residentKiB() / 1024);
+        }
         SegmentationResult r = segmenter.segment(decoded, SegmentRequest.defaults());
         var t = r.timings();
         stages[0][i] = t.priorNanos() / 1e6;
@@ -65,6 +126,12 @@ final class BenchCommand implements Callable<Integer> {
       double[] loop = stages[1].clone();
       Arrays.sort(loop);
       out.printf("  per denoiser step (K = %d batch): %.2f ms%n", o.ensemble(), loop[loop.length / 2] / o.steps());
+      double raw = rawGraphMillis(segmenter, o.steps(), o.ensemble());
+      out.printf("  raw graph time of the same calls (prior + %d denoiser steps): median %.2f ms; SDK total / raw = %.3f%n",
+          o.steps(), raw, stages[3][runs / 2] > 0 ? sortedMedian(stages[3]) / raw : Double.NaN);
+      long rssEnd = residentKiB();
+      out.printf("  resident memory after warm-up %d MiB, after %d runs %d MiB (%+.1f%%)%n", rssStart / 1024, runs,
+          rssEnd / 1024, 100.0 * (rssEnd - rssStart) / rssStart);
     }
     return PgDiffSegCli.OK;
   }

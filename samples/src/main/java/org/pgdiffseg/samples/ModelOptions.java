@@ -57,12 +57,16 @@ final class ModelOptions {
     return model == null ? zoo.getDefault() : zoo.get(model);
   }
 
-  Segmenter.Builder builder() throws BundleException {
+  SessionConfig sessionConfig() {
     SessionConfig.Builder sessions = (cpu ? SessionConfig.cpuOnly() : SessionConfig.defaults()).toBuilder();
     if (threads != null) {
       sessions.intraOpThreads(threads);
     }
-    Segmenter.Builder b = Segmenter.builder().bundle(bundle()).gating(!noGating).sessionConfig(sessions.build())
+    return sessions.build();
+  }
+
+  Segmenter.Builder builder() throws BundleException {
+    Segmenter.Builder b = Segmenter.builder().bundle(bundle()).gating(!noGating).sessionConfig(sessionConfig())
         .cleanup(largestComponent, fillHoles);
     if (scheduler != null) b.scheduler(SchedulerSpec.parse(scheduler));
     if (steps != null) b.steps(steps);

@@ -1,15 +1,13 @@
 package org.pgdiffseg.sdk.schedule;
 
 import static com.google.common.base.Preconditions.checkArgument;
-import static com.google.common.base.Preconditions.checkState;
 
 /** DDIM (Song et al. 2021, eq. 12), with the semantics of diffusers' DDIMScheduler. Not thread-safe. */
-public final class DdimScheduler implements Scheduler {
+public final class DdimScheduler extends RunTimesteps {
   private final DiffusionSchedule schedule;
   private final DdimConfig config;
   private final float[] alphasCumprod;
   private final float finalAlphaCumprod;
-  private int[] timesteps;
   private float[] noise;
 
   public DdimScheduler(DiffusionSchedule schedule, DdimConfig config) {
@@ -25,21 +23,11 @@ public final class DdimScheduler implements Scheduler {
         .singleStep(numInferenceSteps, schedule.numTrainTimesteps(), config.stepsOffset());
   }
 
-  @Override
-  public int[] timesteps() {
-    checkState(timesteps != null, "call setTimesteps first");
-    return timesteps.clone();
-  }
 
-  @Override
-  public int numInferenceSteps() {
-    checkState(timesteps != null, "call setTimesteps first");
-    return timesteps.length;
-  }
 
   @Override
   public void step(float[] modelOutput, int t, float[] sample, NoiseSource noiseSource, float[] prevOut, float[] x0Out) {
-    checkState(timesteps != null, "call setTimesteps before step");
+    requireRun();
     checkArgument(t >= 0 && t < alphasCumprod.length, "timestep %s outside [0, %s)", t, alphasCumprod.length);
     int prevT = t - schedule.numTrainTimesteps() / timesteps.length;
     float alphaProdT = alphasCumprod[t];

@@ -1,17 +1,15 @@
 package org.pgdiffseg.sdk.schedule;
 
 import static com.google.common.base.Preconditions.checkArgument;
-import static com.google.common.base.Preconditions.checkState;
 
 /**
  * Ancestral DDPM sampling (Ho et al. 2020, Algorithm 2 with the posterior of eq. 6-7), with the semantics
  * of diffusers' DDPMScheduler. Not thread-safe.
  */
-public final class DdpmScheduler implements Scheduler {
+public final class DdpmScheduler extends RunTimesteps {
   private final DiffusionSchedule schedule;
   private final DdpmConfig config;
   private final float[] alphasCumprod;
-  private int[] timesteps;
   private float[] noise;
 
   public DdpmScheduler(DiffusionSchedule schedule, DdpmConfig config) {
@@ -26,17 +24,7 @@ public final class DdpmScheduler implements Scheduler {
         .singleStep(numInferenceSteps, schedule.numTrainTimesteps(), config.stepsOffset());
   }
 
-  @Override
-  public int[] timesteps() {
-    checkState(timesteps != null, "call setTimesteps first");
-    return timesteps.clone();
-  }
 
-  @Override
-  public int numInferenceSteps() {
-    checkState(timesteps != null, "call setTimesteps first");
-    return timesteps.length;
-  }
 
   /** The next timestep of the run after {@code t}, or -1 after the last (diffusers' previous_timestep). */
   private int previousTimestep(int t) {
@@ -50,7 +38,7 @@ public final class DdpmScheduler implements Scheduler {
 
   @Override
   public void step(float[] modelOutput, int t, float[] sample, NoiseSource noiseSource, float[] prevOut, float[] x0Out) {
-    checkState(timesteps != null, "call setTimesteps before step");
+    requireRun();
     checkArgument(t >= 0 && t < alphasCumprod.length, "timestep %s outside [0, %s)", t, alphasCumprod.length);
     int prevT = previousTimestep(t);
     float alphaProdT = alphasCumprod[t];

@@ -6,7 +6,7 @@ import static com.google.common.base.Preconditions.checkState;
  * Multistep DPM-Solver (Lu et al. 2022) and DPM-Solver++ (Lu et al. 2022b), deterministic or SDE, orders
  * 1-3, with the semantics of diffusers' DPMSolverMultistepScheduler. Not thread-safe.
  */
-public final class DpmSolverMultistepScheduler implements Scheduler {
+public final class DpmSolverMultistepScheduler extends RunTimesteps {
   private final DiffusionSchedule schedule;
   private final DpmSolverConfig config;
   private final float[] alphasCumprod;
@@ -26,22 +26,13 @@ public final class DpmSolverMultistepScheduler implements Scheduler {
   public void setTimesteps(int numInferenceSteps) {
     run = SigmaSchedule.of(alphasCumprod, numInferenceSteps, config.timestepSpacing(), config.stepsOffset(),
         config.finalSigmasType());
+    timesteps = run.timesteps();
     history = null;
     stepIndex = -1;
     lowerOrderNums = 0;
   }
 
-  @Override
-  public int[] timesteps() {
-    checkState(run != null, "call setTimesteps first");
-    return run.timesteps().clone();
-  }
 
-  @Override
-  public int numInferenceSteps() {
-    checkState(run != null, "call setTimesteps first");
-    return run.timesteps().length;
-  }
 
   private boolean dataPrediction() {
     return !config.algorithmType().equals("dpmsolver");
@@ -49,8 +40,7 @@ public final class DpmSolverMultistepScheduler implements Scheduler {
 
   @Override
   public void step(float[] modelOutput, int timestep, float[] sample, NoiseSource noiseSource, float[] prevOut, float[] x0Out) {
-    checkState(run != null, "call setTimesteps before step");
-    int n = run.timesteps().length;
+    int n = requireRun().length;
     if (stepIndex < 0) {
       stepIndex = run.indexOf(timestep);
     }

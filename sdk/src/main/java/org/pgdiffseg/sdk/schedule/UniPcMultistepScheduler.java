@@ -10,7 +10,7 @@ import static com.google.common.base.Preconditions.checkState;
  * limit, a first-order step with B(h) = e^-inf - 1 = -1, which lands on the data prediction, so the result
  * is finite (docs/schedulers.md). Not thread-safe.
  */
-public final class UniPcMultistepScheduler implements Scheduler {
+public final class UniPcMultistepScheduler extends RunTimesteps {
   private final DiffusionSchedule schedule;
   private final UniPcConfig config;
   private final float[] alphasCumprod;
@@ -40,6 +40,7 @@ public final class UniPcMultistepScheduler implements Scheduler {
   public void setTimesteps(int numInferenceSteps) {
     run = SigmaSchedule.of(alphasCumprod, numInferenceSteps, config.timestepSpacing(), config.stepsOffset(),
         config.finalSigmasType());
+    timesteps = run.timesteps();
     history = null;
     hasLastSample = false;
     stepIndex = -1;
@@ -47,22 +48,11 @@ public final class UniPcMultistepScheduler implements Scheduler {
     thisOrder = 0;
   }
 
-  @Override
-  public int[] timesteps() {
-    checkState(run != null, "call setTimesteps first");
-    return run.timesteps().clone();
-  }
 
-  @Override
-  public int numInferenceSteps() {
-    checkState(run != null, "call setTimesteps first");
-    return run.timesteps().length;
-  }
 
   @Override
   public void step(float[] modelOutput, int timestep, float[] sample, NoiseSource noise, float[] prevOut, float[] x0Out) {
-    checkState(run != null, "call setTimesteps before step");
-    int n = run.timesteps().length;
+    int n = requireRun().length;
     if (stepIndex < 0) {
       stepIndex = run.indexOf(timestep);
     }

@@ -95,12 +95,13 @@ class SegmenterTest {
 
   @Test
   void concurrentCallersGetTheSameResultsAsSequentialOnes() throws Exception {
-    float[] expected = segment(SegmentRequest.defaults()).probability();
+    SegmentRequest request = SegmentRequest.defaults().withOptions(segmenter.options().withSteps(4));
+    float[] expected = segment(request).probability();
     ExecutorService pool = Executors.newFixedThreadPool(8);
     try {
       List<Future<float[]>> futures = new ArrayList<>();
-      for (int i = 0; i < 40; i++) {
-        futures.add(pool.submit(() -> segment(SegmentRequest.defaults()).probability()));
+      for (int i = 0; i < 500; i++) {
+        futures.add(pool.submit(() -> segment(request).probability()));
       }
       for (Future<float[]> f : futures) {
         assertThat(f.get(2, TimeUnit.MINUTES)).containsExactly(expected);
