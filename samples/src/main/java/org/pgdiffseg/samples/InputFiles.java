@@ -8,10 +8,14 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Stream;
+import org.pgdiffseg.sdk.InvalidImageException;
+import org.pgdiffseg.sdk.imaging.DecodedImage;
+import org.pgdiffseg.sdk.imaging.DicomReader;
+import org.pgdiffseg.sdk.imaging.ImageDecoder;
 
 /** Expands the command line's files and folders into image files; folders contribute their image files, sorted. */
 final class InputFiles {
-  static final Set<String> EXTENSIONS = Set.of("png", "jpg", "jpeg", "bmp", "tif", "tiff");
+  static final Set<String> EXTENSIONS = Set.of("png", "jpg", "jpeg", "bmp", "tif", "tiff", "dcm", "dicom");
 
   private InputFiles() {}
 
@@ -33,6 +37,22 @@ final class InputFiles {
     String name = p.getFileName().toString();
     int dot = name.lastIndexOf('.');
     return dot > 0 && EXTENSIONS.contains(name.substring(dot + 1).toLowerCase(Locale.ROOT));
+  }
+
+  /** The images of a file: one, or every frame of a multi-frame DICOM. */
+  static List<DecodedImage> decode(Path file, ImageDecoder decoder, DicomReader dicom) throws InvalidImageException {
+    if (Files.isRegularFile(file) && startsWithDicomPreamble(file)) {
+      return dicom.read(file);
+    }
+    return List.of(decoder.decode(file));
+  }
+
+  private static boolean startsWithDicomPreamble(Path file) {
+    try (var in = Files.newInputStream(file)) {
+      return DicomReader.isDicom(in.readNBytes(132));
+    } catch (IOException e) {
+      return false;   // the decoder reports the unreadable file
+    }
   }
 
   /** File name without its extension. */

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.pgdiffseg.sdk.PgDiffSegException;
 import org.pgdiffseg.sdk.imaging.DecodedImage;
+import org.pgdiffseg.sdk.imaging.DicomReader;
 import org.pgdiffseg.sdk.imaging.ImageDecoder;
 import org.pgdiffseg.sdk.imaging.OverlayRenderer;
 import org.pgdiffseg.sdk.pipeline.SegmentRequest;
@@ -25,7 +26,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code pgdiffseg segment}: masks, overlays and results.json for images and folders of images. */
 @Command(name = "segment", mixinStandardHelpOptions = true,
-    description = {"Segment breast lesions in images (PNG, JPEG, BMP, TIFF; files or folders).",
+    description = {"Segment breast lesions in images (PNG, JPEG, BMP, TIFF, DICOM; files or folders).",
+        "Every frame of a multi-frame DICOM is segmented (<name>_f001_mask.png, ...).",
         "Writes <name>_mask.png (0/255, original size), <name>_overlay.png and results.json into --out.",
         "An image that cannot be read is listed in results.json under 'failures'; the others are still",
         "processed. Exit code 2 when any input failed, 0 otherwise."})
@@ -54,20 +56,26 @@ final class SegmentCommand implements Callable<Integer> {
     if (maxPixels != null) {
       builder.maxPixels(maxPixels);
     }
-    ImageDecoder decoder = new ImageDecoder(maxPixels != null ? maxPixels : ImageDecoder.DEFAULT_MAX_PIXELS);
+    long limit = maxPixels != null ? maxPixels : ImageDecoder.DEFAULT_MAX_PIXELS;
+    ImageDecoder decoder = new ImageDecoder(limit);
+    DicomReader dicom = new DicomReader(limit);
     try (Segmenter segmenter = builder.build()) {
       for (Path file : files) {
         try {
-          DecodedImage image = decoder.decode(file);
-          SegmentationResult r = segmenter.segment(image, SegmentRequest.defaults());
-          String stem = InputFiles.stem(file);
-          Path maskFile = out.resolve(stem + "_mask.png");
-          Path overlayFile = out.resolve(stem + "_overlay.png");
-          r.mask().writePng(maskFile);
-          OverlayRenderer.defaults().writePng(overlayFile, image, r.mask());
-          results.add(ResultJson.of(file, r, maskFile, overlayFile));
-          stdout.printf("%s: %s, lesion %.2f%% of the image%s%n", file, r.gate().skipped() ? "no tumor (gated)" : "segmented",
-              100 * r.mask().lesionFraction(), r.gate().skipped() ? "" : String.format(" (%.0f ms)", r.timings().totalNanos() / 1e6));
+          List<DecodedImage> frames = InputFiles.decode(file, decoder, dicom);
+          for (int f = 0; f < frames.size(); f++) {
+            DecodedImage image = frames.get(f);
+            SegmentationResult r = segmenter.segment(image, SegmentRequest.defaults());
+            String stem = InputFiles.stem(file) + (frames.size() > 1 ? String.format("_f%03d", f + 1) : "");
+            Path maskFile = out.resolve(stem + "_mask.png");
+            Path overlayFile = out.resolve(stem + "_overlay.png");
+            r.mask().writePng(maskFile);
+            OverlayRenderer.defaults().writePng(overlayFile, image, r.mask());
+            results.add(ResultJson.of(Path.of(image.name()), r, maskFile, overlayFile));
+            stdout.printf("%s: %s, lesion %.2f%% of the image%s%n", image.name(),
+                r.gate().skipped() ? "no tumor (gated)" : "segmented", 100 * r.mask().lesionFraction(),
+                r.gate().skipped() ? "" : String.format(" (%.0f ms)", r.timings().totalNanos() / 1e6));
+          }
         } catch (PgDiffSegException | java.io.IOException e) {
           err.println("pgdiffseg: " + e.getMessage());
           Map<String, Object> f = new LinkedHashMap<>();

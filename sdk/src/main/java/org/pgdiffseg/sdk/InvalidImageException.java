@@ -8,6 +8,10 @@ public class InvalidImageException extends PgDiffSegException {
     super(message);
   }
 
+  public InvalidImageException(String message, Throwable cause) {
+    super(message, cause);
+  }
+
   public InvalidImageException(Path file, String problem) {
     super(file + ": " + problem);
   }

@@ -23,6 +23,7 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.List;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.pgdiffseg.sdk.InvalidImageException;
@@ -88,6 +89,14 @@ public final class ImageDecoder {
   public DecodedImage decode(byte[] data, String name) throws InvalidImageException {
     checkNotNull(data, "data");
     checkNotNull(name, "name");
+    if (DicomReader.isDicom(data)) {
+      List<DecodedImage> frames = new DicomReader(maxPixels).read(data, name);
+      if (frames.size() != 1) {
+        throw new InvalidImageException(name + ": multi-frame DICOM with " + frames.size()
+            + " frames; read its frames with DicomReader (the CLI segments each frame)");
+      }
+      return frames.get(0);
+    }
     ImageHeader header = ImageHeader.parse(data, name);
     if (header.pixels() > maxPixels) {
       throw new InvalidImageException(

@@ -5,5 +5,7 @@ public enum ImageFormat {
   PNG,
   JPEG,
   BMP,
-  TIFF
+  TIFF,
+  /** DICOM Part 10 file (read by {@link DicomReader}, one image per frame). */
+  DICOM
 }
