@@ -37,7 +37,7 @@ public record MaskPostprocessor(double threshold, boolean keepLargestComponent, 
 
   /**
    * The lesion probability of {@code samples} ensemble predictions {@code x0} in [-1, 1], stored one after
-   * another ({@code [samples, pixels]} row-major): {@code clip(mean_k((x0_k + 1) / 2), 0, 1)}, written into
+   * another ({@code [samples, pixels]} row-major): {@code mean_k(clip((x0_k + 1) / 2, 0, 1))}, written into
    * {@code probability} (length = pixels).
    */
   public static void ensembleProbability(float[] x0, int samples, float[] probability) {
@@ -49,13 +49,13 @@ public record MaskPostprocessor(double threshold, boolean keepLargestComponent, 
         (long) samples * pixels == x0.length,
         "x0 has %s values, expected %s samples x %s pixels", x0.length, samples, pixels);
     for (int i = 0; i < pixels; i++) {
-      // float32 sum in sample order, then the mean in double rounded to float32, as numpy's mean(axis=0).
+      // Each sample is clipped to [0, 1] first, so one sample far outside the mask range cannot outvote the
+      // others; float32 sum in sample order, then the mean in double rounded to float32 (numpy's mean(axis=0)).
       float sum = 0f;
       for (int k = 0; k < samples; k++) {
-        sum += (x0[k * pixels + i] + 1f) / 2f;
+        sum += Math.min(Math.max((x0[k * pixels + i] + 1f) / 2f, 0f), 1f);
       }
-      float mean = (float) ((double) sum / samples);
-      probability[i] = Math.min(Math.max(mean, 0f), 1f);
+      probability[i] = (float) ((double) sum / samples);
     }
   }
 
