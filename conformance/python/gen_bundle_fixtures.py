@@ -97,7 +97,7 @@ def preprocessing(w: Writer, folder: Path, manifest: dict, source: Path | None) 
 
 
 def end_to_end(w: Writer, fns, image: np.ndarray, cfg: ModelConfig, manifest: dict, runs: list[str],
-               ensemble: int, seed: int, keep_every: int) -> list[dict]:
+               ensemble: int, seed: int, keep_every: int, long_stride: int = LONG_RUN_STRIDE) -> list[dict]:
     gate = manifest["gating"]
     cases = []
     image_t = torch.from_numpy(image)[None, None]
@@ -107,7 +107,7 @@ def end_to_end(w: Writer, fns, image: np.ndarray, cfg: ModelConfig, manifest: di
         steps = int(steps)
         out = segment(*fns, image_t, make_scheduler(scheduler, cfg), steps, ensemble, seed,
                       gate_class=None, keep_trajectory=True)
-        stride = LONG_RUN_STRIDE if steps > LONG_RUN_STRIDE else keep_every
+        stride = long_stride if steps > LONG_RUN_STRIDE else keep_every
         kept = list(range(0, steps, stride)) + [steps]       # index steps = final x0
         tag = f"e2e_{scheduler.replace('+', 'p')}_{steps}"
         cases.append({"scheduler": scheduler, "steps": steps, "ensemble": ensemble, "seed": seed,
@@ -126,6 +126,7 @@ def main(argv=None) -> None:
     p.add_argument("--ensemble", type=int, default=2)
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--keep-every", type=int, default=1, help="keep every Nth x_t of runs up to 50 steps")
+    p.add_argument("--long-stride", type=int, default=LONG_RUN_STRIDE, help="keep every Nth x_t of longer runs")
     p.add_argument("--threads", type=int, default=1, help="torch CPU threads")
     p.add_argument("--source", choices=("pytorch", "onnx"), default="pytorch",
                    help="pipeline the end-to-end references come from")
@@ -157,7 +158,7 @@ def main(argv=None) -> None:
              "graph_io": graph_io(w, model, folder, cfg),
              "preprocessing": preprocessing(w, folder, manifest, args.image),
              "end_to_end": end_to_end(w, fns, image, cfg, manifest, list(args.run or DEFAULT_RUNS),
-                                      args.ensemble, args.seed, args.keep_every)}
+                                      args.ensemble, args.seed, args.keep_every, args.long_stride)}
     (w.folder / "index.json").write_text(json.dumps(index, indent=2) + "\n")
     bundle_io.refresh_checksums(folder)
     size = sum(f.stat().st_size for f in w.folder.iterdir())
