@@ -149,6 +149,11 @@ def write_model_card(folder: Path) -> None:
                   "BUSI (Al-Dhabyani et al., Data in Brief 28, 2020), 545 training images in the paper's "
                   "70/10/20 per-class split, six-fold flip/rotation augmentation. Validation: the 78 "
                   "validation images. The test split is held out.", ""]
+        training = m["model"].get("training")
+        if training:
+            lines += [f"Training: {training['epochs']} epochs of the six-fold set ({training['steps']} steps of batch "
+                      f"{training['batch_size']}), AdamW lr {training['lr']}, EMA {training['ema']}, on "
+                      f"{training['device']} ({training['hours']} h). Command: `{training['command']}`.", ""]
     metrics = m.get("metrics") or {}
     if metrics:
         lines += ["## Validation metrics", "", f"Command: `{metrics.get('command', '')}`", "",

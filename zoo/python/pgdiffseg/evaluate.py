@@ -86,7 +86,11 @@ def main(argv=None) -> None:
     if args.record:
         manifest_path = args.bundle / "bundle.json"
         manifest = json.loads(manifest_path.read_text())
-        command = "python -m pgdiffseg.evaluate " + " ".join(shlex.quote(a) for a in (argv or sys.argv[1:]))
+        recorded = [a for a in (argv or sys.argv[1:])]
+        if "--json" in recorded:   # a side file, not part of how the figures were made
+            i = recorded.index("--json")
+            del recorded[i:i + 2]
+        command = "cd zoo/python && python -m pgdiffseg.evaluate " + " ".join(shlex.quote(a) for a in recorded)
         manifest["metrics"] = {
             "split": "BUSI val (78 images: 44 benign, 21 malignant, 13 normal)" if not args.limit else f"first {args.limit} BUSI val images",
             "command": command, "threshold": args.threshold,

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import warnings
 from pathlib import Path
 
@@ -21,6 +22,21 @@ OPSET = 17
 PRIOR_INPUTS, PRIOR_OUTPUTS = ["image"], ["prior", "class_logits", "coarse_mask"]
 DENOISER_INPUTS, DENOISER_OUTPUTS = ["x_t", "image", "t", "prior"], ["eps"]
 TOLERANCE = 1e-4
+
+
+def training_info(checkpoint: Path) -> dict | None:
+    """Epochs, steps and settings recorded in a training checkpoint, for the manifest and model card."""
+    state = torch.load(checkpoint, map_location="cpu", weights_only=False)
+    args = state.get("args")
+    if not args:
+        return None
+    log = checkpoint.parent / "log.jsonl"
+    seconds = sum(json.loads(line)["seconds"] for line in log.read_text().splitlines()) if log.exists() else 0.0
+    command = ("python -m pgdiffseg.train --data DATA --size {size} --out RUN --epochs {epochs} --lr {lr} "
+               "--batch-size {batch_size} --seed {seed}").format(**args)
+    return {"epochs": state["epoch"], "steps": state["step"], "batch_size": args["batch_size"], "lr": args["lr"],
+            "ema": args["ema"], "seed": args["seed"], "device": args["device"], "hours": round(seconds / 3600, 2),
+            "command": command}
 
 
 def load_model(checkpoint: Path) -> PGDiffSeg:
@@ -114,7 +130,21 @@ def main(argv=None) -> None:
     error = verify_graphs(model, prior_path, denoiser_path)
     bundle.write_bundle(args.out, model, bundle_id=args.id, version=args.version, description=args.description,
                         export_error=error, random_seed=None if args.checkpoint else args.seed)
+    if args.checkpoint:
+        record_training(args.out, training_info(args.checkpoint))
     print(f"wrote {args.out} (max |onnx - torch| = {error:.2e})")
+
+
+def record_training(folder: Path, info: dict | None) -> None:
+    """Adds the training record to bundle.json and the model card."""
+    from . import bundle
+    if not info:
+        return
+    manifest = json.loads((folder / bundle.MANIFEST).read_text())
+    manifest["model"]["training"] = info
+    (folder / bundle.MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
+    bundle.write_model_card(folder)
+    bundle.refresh_checksums(folder)
 
 
 if __name__ == "__main__":

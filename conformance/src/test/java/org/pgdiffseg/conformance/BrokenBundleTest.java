@@ -22,7 +22,7 @@ class BrokenBundleTest {
   @TempDir Path tmp;
 
   Path copy() throws IOException {
-    Path source = TinyBundleConformanceTest.tiny();
+    Path source = CommittedBundlesConformanceTest.tiny();
     Path target = tmp.resolve("bundle");
     try (Stream<Path> files = Files.walk(source)) {
       for (Path p : (Iterable<Path>) files::iterator) {
@@ -131,7 +131,7 @@ class BrokenBundleTest {
 
   @Test
   void theReportsAreWritten() throws Exception {
-    ConformanceReport report = run(TinyBundleConformanceTest.tiny());
+    ConformanceReport report = run(CommittedBundlesConformanceTest.tiny());
     report.writeJson(tmp.resolve("r.json"));
     report.writeJUnitXml(tmp.resolve("r.xml"));
     assertThat(JSON.readTree(tmp.resolve("r.json").toFile()).get("passed").asBoolean()).isTrue();

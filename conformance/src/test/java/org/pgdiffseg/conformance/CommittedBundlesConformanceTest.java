@@ -8,16 +8,29 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.pgdiffseg.sdk.runtime.SessionConfig;
 
-/** The committed test bundle passes the whole suite with its committed fixtures. */
-class TinyBundleConformanceTest {
-  static Path tiny() {
+/** The committed bundles pass the whole suite with their committed fixtures. */
+class CommittedBundlesConformanceTest {
+  static Path model(String id) {
     for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-      Path candidate = dir.resolve("zoo/models/pgdiffseg-tiny-test");
+      Path candidate = dir.resolve("zoo/models/" + id);
       if (Files.isDirectory(candidate)) {
         return candidate;
       }
     }
-    throw new IllegalStateException("zoo/models/pgdiffseg-tiny-test not found");
+    throw new IllegalStateException("zoo/models/" + id + " not found");
+  }
+
+  static Path tiny() {
+    return model("pgdiffseg-tiny-test");
+  }
+
+  @Test
+  void theDefaultModelPassesEveryCheck() {
+    ConformanceReport report = new ConformanceSuite(model("pgdiffseg-busi-128"), null, null, SessionConfig.cpuOnly()).run();
+    report.print(new PrintWriter(System.err, true));
+    assertThat(report.checks()).filteredOn(c -> c.status() == CheckResult.Status.FAILED).isEmpty();
+    assertThat(report.checks()).extracting(CheckResult::name).contains("end to end ddim 20 steps",
+        "end to end dpm++ 20 steps", "end to end unipc 20 steps", "end to end ddpm 1000 steps", "preprocessing");
   }
 
   @Test
