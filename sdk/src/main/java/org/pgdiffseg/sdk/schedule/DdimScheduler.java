@@ -8,7 +8,6 @@ public final class DdimScheduler extends RunTimesteps {
   private final DdimConfig config;
   private final float[] alphasCumprod;
   private final float finalAlphaCumprod;
-  private float[] noise;
 
   public DdimScheduler(DiffusionSchedule schedule, DdimConfig config) {
     this.schedule = schedule;
@@ -43,12 +42,7 @@ public final class DdimScheduler extends RunTimesteps {
     float sqrtAlphaPrev = (float) Math.sqrt(alphaProdPrev);
     float range = (float) config.clipSampleRange();
     boolean stochastic = config.eta() > 0;
-    if (stochastic) {
-      if (noise == null || noise.length != sample.length) {
-        noise = new float[sample.length];
-      }
-      noiseSource.fill(noise);
-    }
+    float[] noise = stochastic ? nextNoise(noiseSource, sample.length) : null;
     String prediction = schedule.predictionType();
     for (int i = 0; i < sample.length; i++) {
       float x = sample[i];

@@ -10,7 +10,6 @@ public final class DdpmScheduler extends RunTimesteps {
   private final DiffusionSchedule schedule;
   private final DdpmConfig config;
   private final float[] alphasCumprod;
-  private float[] noise;
 
   public DdpmScheduler(DiffusionSchedule schedule, DdpmConfig config) {
     this.schedule = schedule;
@@ -54,6 +53,8 @@ public final class DdpmScheduler extends RunTimesteps {
     float coefXt = (float) Math.sqrt(currentAlphaT) * betaProdPrev / betaProdT;
     float range = (float) config.clipSampleRange();
     float std = 0;
+    // The buffer is there on every step, so the last (noise-free) step takes the same compiled path.
+    float[] noise = noiseBuffer(sample.length);
     if (t > 0) {
       float variance = Math.max(betaProdPrev / betaProdT * currentBetaT, 1e-20f);
       std = switch (config.varianceType()) {
@@ -62,9 +63,6 @@ public final class DdpmScheduler extends RunTimesteps {
         case "fixed_large" -> (float) Math.sqrt(currentBetaT);
         default -> (float) Math.exp(0.5 * (float) Math.log(currentBetaT));
       };
-      if (noise == null || noise.length != sample.length) {
-        noise = new float[sample.length];
-      }
       noiseSource.fill(noise);
     }
     String prediction = schedule.predictionType();

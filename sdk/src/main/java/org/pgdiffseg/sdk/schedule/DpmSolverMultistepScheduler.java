@@ -1,35 +1,17 @@
 package org.pgdiffseg.sdk.schedule;
 
-import static com.google.common.base.Preconditions.checkState;
 
 /**
  * Multistep DPM-Solver (Lu et al. 2022) and DPM-Solver++ (Lu et al. 2022b), deterministic or SDE, orders
  * 1-3, with the semantics of diffusers' DPMSolverMultistepScheduler. Not thread-safe.
  */
-public final class DpmSolverMultistepScheduler extends RunTimesteps {
-  private final DiffusionSchedule schedule;
+public final class DpmSolverMultistepScheduler extends MultistepSolver {
   private final DpmSolverConfig config;
-  private final float[] alphasCumprod;
-  private SigmaSchedule run;
-  private ModelOutputHistory history;
   private float[] noise;
-  private int stepIndex;
-  private int lowerOrderNums;
 
   public DpmSolverMultistepScheduler(DiffusionSchedule schedule, DpmSolverConfig config) {
-    this.schedule = schedule;
+    super(schedule, config.solverOrder(), config.timestepSpacing(), config.stepsOffset(), config.finalSigmasType());
     this.config = config;
-    this.alphasCumprod = schedule.alphasCumprod();
-  }
-
-  @Override
-  public void setTimesteps(int numInferenceSteps) {
-    run = SigmaSchedule.of(alphasCumprod, numInferenceSteps, config.timestepSpacing(), config.stepsOffset(),
-        config.finalSigmasType());
-    timesteps = run.timesteps();
-    history = null;
-    stepIndex = -1;
-    lowerOrderNums = 0;
   }
 
 
@@ -40,14 +22,7 @@ public final class DpmSolverMultistepScheduler extends RunTimesteps {
 
   @Override
   public void step(float[] modelOutput, int timestep, float[] sample, NoiseSource noiseSource, float[] prevOut, float[] x0Out) {
-    int n = requireRun().length;
-    if (stepIndex < 0) {
-      stepIndex = run.indexOf(timestep);
-    }
-    checkState(stepIndex < n, "all %s steps of the run are done; call setTimesteps again", n);
-    if (history == null || history.length() != sample.length) {
-      history = new ModelOutputHistory(config.solverOrder(), sample.length);
-    }
+    int n = beginStep(timestep, sample.length);
     boolean lowerOrderFinal = stepIndex == n - 1
         && (config.eulerAtFinal() || (config.lowerOrderFinal() && n < 15) || config.finalSigmasType().equals("zero"));
     boolean lowerOrderSecond = stepIndex == n - 2 && config.lowerOrderFinal() && n < 15;
@@ -55,10 +30,7 @@ public final class DpmSolverMultistepScheduler extends RunTimesteps {
     convert(modelOutput, sample, history.push(), x0Out);
     boolean sde = config.algorithmType().startsWith("sde");
     if (sde) {
-      if (noise == null || noise.length != sample.length) {
-        noise = new float[sample.length];
-      }
-      noiseSource.fill(noise);
+      noise = nextNoise(noiseSource, sample.length);
     }
     if (config.solverOrder() == 1 || lowerOrderNums < 1 || lowerOrderFinal) {
       firstOrder(sample, prevOut);
@@ -67,10 +39,7 @@ public final class DpmSolverMultistepScheduler extends RunTimesteps {
     } else {
       thirdOrder(sample, prevOut);
     }
-    if (lowerOrderNums < config.solverOrder()) {
-      lowerOrderNums++;
-    }
-    stepIndex++;
+    endStep();
   }
 
   /** Data (x0) prediction for DPM-Solver++, noise prediction for DPM-Solver; x0 for the caller either way. */

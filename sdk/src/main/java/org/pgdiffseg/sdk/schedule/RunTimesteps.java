@@ -6,6 +6,7 @@ import static com.google.common.base.Preconditions.checkState;
 abstract class RunTimesteps implements Scheduler {
   /** Null until {@link #setTimesteps}; descending. */
   protected int[] timesteps;
+  private float[] noise;
 
   @Override
   public final int[] timesteps() {
@@ -20,5 +21,20 @@ abstract class RunTimesteps implements Scheduler {
   protected final int[] requireRun() {
     checkState(timesteps != null, "call setTimesteps before using the scheduler");
     return timesteps;
+  }
+
+  /** A noise buffer of {@code length} values that the scheduler reuses from step to step. */
+  protected final float[] noiseBuffer(int length) {
+    if (noise == null || noise.length != length) {
+      noise = new float[length];
+    }
+    return noise;
+  }
+
+  /** The next {@code length} values of the source, in the reused noise buffer. */
+  protected final float[] nextNoise(NoiseSource source, int length) {
+    float[] buffer = noiseBuffer(length);
+    source.fill(buffer);
+    return buffer;
   }
 }

@@ -1,6 +1,5 @@
 package org.pgdiffseg.sdk.schedule;
 
-import static com.google.common.base.Preconditions.checkState;
 
 /**
  * UniPC (Zhao et al. 2023): the UniP-p predictor and the UniC corrector with B(h) = h (bh1) or e^h - 1
@@ -10,18 +9,12 @@ import static com.google.common.base.Preconditions.checkState;
  * limit, a first-order step with B(h) = e^-inf - 1 = -1, which lands on the data prediction, so the result
  * is finite (docs/schedulers.md). Not thread-safe.
  */
-public final class UniPcMultistepScheduler extends RunTimesteps {
-  private final DiffusionSchedule schedule;
+public final class UniPcMultistepScheduler extends MultistepSolver {
   private final UniPcConfig config;
-  private final float[] alphasCumprod;
-  private SigmaSchedule run;
-  private ModelOutputHistory history;
   private float[] lastSample;
   private float[] corrected;
   private float[] converted;
   private boolean hasLastSample;
-  private int stepIndex;
-  private int lowerOrderNums;
   private int thisOrder;
   private final double[] rks = new double[4];
   private final double[] b = new double[4];
@@ -31,20 +24,13 @@ public final class UniPcMultistepScheduler extends RunTimesteps {
   private final double[] rhs = new double[4];
 
   public UniPcMultistepScheduler(DiffusionSchedule schedule, UniPcConfig config) {
-    this.schedule = schedule;
+    super(schedule, config.solverOrder(), config.timestepSpacing(), config.stepsOffset(), config.finalSigmasType());
     this.config = config;
-    this.alphasCumprod = schedule.alphasCumprod();
   }
 
   @Override
-  public void setTimesteps(int numInferenceSteps) {
-    run = SigmaSchedule.of(alphasCumprod, numInferenceSteps, config.timestepSpacing(), config.stepsOffset(),
-        config.finalSigmasType());
-    timesteps = run.timesteps();
-    history = null;
+  protected void onNewRun() {
     hasLastSample = false;
-    stepIndex = -1;
-    lowerOrderNums = 0;
     thisOrder = 0;
   }
 
@@ -52,13 +38,8 @@ public final class UniPcMultistepScheduler extends RunTimesteps {
 
   @Override
   public void step(float[] modelOutput, int timestep, float[] sample, NoiseSource noise, float[] prevOut, float[] x0Out) {
-    int n = requireRun().length;
-    if (stepIndex < 0) {
-      stepIndex = run.indexOf(timestep);
-    }
-    checkState(stepIndex < n, "all %s steps of the run are done; call setTimesteps again", n);
-    if (history == null || history.length() != sample.length) {
-      history = new ModelOutputHistory(config.solverOrder(), sample.length);
+    int n = beginStep(timestep, sample.length);
+    if (lastSample == null || lastSample.length != sample.length) {
       lastSample = new float[sample.length];
       corrected = new float[sample.length];
       converted = new float[sample.length];
@@ -80,10 +61,7 @@ public final class UniPcMultistepScheduler extends RunTimesteps {
     System.arraycopy(current, 0, lastSample, 0, current.length);
     hasLastSample = true;
     predictor(lastSample, thisOrder, prevOut);
-    if (lowerOrderNums < config.solverOrder()) {
-      lowerOrderNums++;
-    }
-    stepIndex++;
+    endStep();
   }
 
   private void convert(float[] m, float[] sample, float[] out) {

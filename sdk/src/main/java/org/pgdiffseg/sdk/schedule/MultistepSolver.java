@@ -1,0 +1,63 @@
+package org.pgdiffseg.sdk.schedule;
+
+import static com.google.common.base.Preconditions.checkState;
+
+/**
+ * What the multistep solvers on the sigma grid (DPM-Solver, UniPC) share: the run's sigmas, the history of
+ * converted model outputs, the step index found from the first timestep and the warm-up count of lower-order
+ * steps, all reset by {@link #setTimesteps}.
+ */
+abstract class MultistepSolver extends RunTimesteps {
+  protected final DiffusionSchedule schedule;
+  private final int solverOrder;
+  private final String timestepSpacing;
+  private final int stepsOffset;
+  private final String finalSigmasType;
+  protected SigmaSchedule run;
+  protected ModelOutputHistory history;
+  protected int stepIndex;
+  protected int lowerOrderNums;
+
+  MultistepSolver(DiffusionSchedule schedule, int solverOrder, String timestepSpacing, int stepsOffset,
+      String finalSigmasType) {
+    this.schedule = schedule;
+    this.solverOrder = solverOrder;
+    this.timestepSpacing = timestepSpacing;
+    this.stepsOffset = stepsOffset;
+    this.finalSigmasType = finalSigmasType;
+  }
+
+  @Override
+  public final void setTimesteps(int numInferenceSteps) {
+    run = SigmaSchedule.of(schedule.alphasCumprod(), numInferenceSteps, timestepSpacing, stepsOffset, finalSigmasType);
+    timesteps = run.timesteps();
+    history = null;
+    stepIndex = -1;
+    lowerOrderNums = 0;
+    onNewRun();
+  }
+
+  /** Resets the solver's own per-run state. */
+  protected void onNewRun() {
+  }
+
+  /** Locates the run's step on the first call and sizes the history; returns the number of steps. */
+  protected final int beginStep(int timestep, int sampleLength) {
+    int n = requireRun().length;
+    if (stepIndex < 0) {
+      stepIndex = run.indexOf(timestep);
+    }
+    checkState(stepIndex < n, "all %s steps of the run are done; call setTimesteps again", n);
+    if (history == null || history.length() != sampleLength) {
+      history = new ModelOutputHistory(solverOrder, sampleLength);
+    }
+    return n;
+  }
+
+  protected final void endStep() {
+    if (lowerOrderNums < solverOrder) {
+      lowerOrderNums++;
+    }
+    stepIndex++;
+  }
+}
