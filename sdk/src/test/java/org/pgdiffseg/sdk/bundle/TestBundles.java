@@ -1,5 +1,9 @@
 package org.pgdiffseg.sdk.bundle;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.common.hash.Hashing;
+import com.google.common.io.MoreFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -38,5 +42,26 @@ public final class TestBundles {
       throw new UncheckedIOException(e);
     }
     return target;
+  }
+
+  /** Writes the sha256 of every file into the manifest again, as a re-export of a changed bundle would. */
+  public static void resign(Path bundle) throws IOException {
+    ObjectMapper json = new ObjectMapper();
+    Path manifest = bundle.resolve("bundle.json");
+    ObjectNode m = (ObjectNode) json.readTree(manifest.toFile());
+    for (String graph : new String[] {"prior", "denoiser"}) {
+      ObjectNode g = (ObjectNode) m.at("/graphs/" + graph);
+      g.put("sha256", sha256(bundle.resolve(g.get("file").asText())));
+    }
+    ObjectNode files = (ObjectNode) m.get("files");
+    for (var names = files.fieldNames(); names.hasNext(); ) {
+      String name = names.next();
+      files.put(name, sha256(bundle.resolve(name)));
+    }
+    json.writerWithDefaultPrettyPrinter().writeValue(manifest.toFile(), m);
+  }
+
+  private static String sha256(Path file) throws IOException {
+    return MoreFiles.asByteSource(file).hash(Hashing.sha256()).toString();
   }
 }

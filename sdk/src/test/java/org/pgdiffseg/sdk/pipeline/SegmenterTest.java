@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CancellationException;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.pgdiffseg.sdk.InferenceException;
 import org.pgdiffseg.sdk.InvalidImageException;
 import org.pgdiffseg.sdk.bundle.ModelBundle;
 import org.pgdiffseg.sdk.bundle.TestBundles;
@@ -177,6 +179,24 @@ class SegmenterTest {
       assertThat(r.gate().skipped()).isTrue();
       assertThat(r.mask().isEmpty()).isTrue();
       assertThat(r.timings().denoiseNanos()).isZero();
+    }
+  }
+
+  @Test
+  void nonFiniteGraphOutputIsAnInferenceErrorNotAMask() throws Exception {
+    // The test bundle's denoiser with NaN added to eps below t = 500 (conformance/python/make_broken_graphs.py).
+    Path bundle = TestBundles.copyOfTiny(tmp);
+    Files.copy(Path.of("src/test/resources/broken/denoiser-nan-below-t500.onnx"), bundle.resolve("denoiser.onnx"),
+        StandardCopyOption.REPLACE_EXISTING);
+    TestBundles.resign(bundle);
+    try (Segmenter broken = segmenter.toBuilder().bundle(ModelBundle.open(bundle)).concurrency(1).build()) {
+      assertThatThrownBy(() -> broken.segmentPreprocessed("x", image, 32, 32, SegmentRequest.defaults()))
+          .isInstanceOf(InferenceException.class)
+          .hasMessageContaining("non-finite value (NaN) in eps of the denoiser graph at timestep");
+      // Gated images never reach the denoiser, so they still get their (empty) result.
+      try (Segmenter gated = broken.toBuilder().gating(true).gateThreshold(0.0).build()) {
+        assertThat(gated.segmentPreprocessed("x", image, 32, 32, SegmentRequest.defaults()).gate().skipped()).isTrue();
+      }
     }
   }
 }
