@@ -102,9 +102,13 @@ final class BenchCommand implements Callable<Integer> {
       }
       double[][] stages = new double[4][runs];
       long rssStart = residentKiB();
+      long rssSettled = rssStart;
       for (int i = 0; i < runs; i++) {
         if (rssEvery > 0 && i % rssEvery == 0) {
           spec.commandLine().getOut().printf("run %d: resident %d MiB%n", i, residentKiB() / 1024);
+        }
+        if (i == runs / 10) {
+          rssSettled = residentKiB();   // arenas and JIT have grown to their working size by now
         }
         SegmentationResult r = segmenter.segment(decoded, SegmentRequest.defaults());
         var t = r.timings();
@@ -126,12 +130,13 @@ final class BenchCommand implements Callable<Integer> {
       double[] loop = stages[1].clone();
       Arrays.sort(loop);
       out.printf("  per denoiser step (K = %d batch): %.2f ms%n", o.ensemble(), loop[loop.length / 2] / o.steps());
+      long rssEnd = residentKiB();   // before the raw-graph sessions below add their own memory
       double raw = rawGraphMillis(segmenter, o.steps(), o.ensemble());
       out.printf("  raw graph time of the same calls (prior + %d denoiser steps): median %.2f ms; SDK total / raw = %.3f%n",
           o.steps(), raw, stages[3][runs / 2] > 0 ? sortedMedian(stages[3]) / raw : Double.NaN);
-      long rssEnd = residentKiB();
-      out.printf("  resident memory after warm-up %d MiB, after %d runs %d MiB (%+.1f%%)%n", rssStart / 1024, runs,
-          rssEnd / 1024, 100.0 * (rssEnd - rssStart) / rssStart);
+      out.printf("  resident memory after warm-up %d MiB, after %d runs %d MiB, after %d runs %d MiB (%+.1f%% since run %d)%n",
+          rssStart / 1024, runs / 10, rssSettled / 1024, runs, rssEnd / 1024, 100.0 * (rssEnd - rssSettled) / rssSettled,
+          runs / 10);
     }
     return PgDiffSegCli.OK;
   }
