@@ -80,8 +80,15 @@ def refresh_checksums(folder: Path) -> None:
     (folder / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
 
 
+def changelog(previous: list[dict], version: str, changes: str) -> list[dict]:
+    """The previous entries, plus this version's when it is new."""
+    if any(entry["version"] == version for entry in previous):
+        return previous
+    return [*previous, {"version": version, "changes": changes}]
+
+
 def write_bundle(folder: Path, model: PGDiffSeg, bundle_id: str, version: str, description: str,
-                 export_error: float, random_seed: int | None = None) -> None:
+                 export_error: float, random_seed: int | None = None, changes: str = "first release") -> None:
     """Writes the manifest and card. Trained weights are kept as a PyTorch checkpoint for the conformance
     fixture generator; random test weights are rebuilt from their seed instead, to keep the bundle small."""
     cfg = model.cfg
@@ -98,7 +105,7 @@ def write_bundle(folder: Path, model: PGDiffSeg, bundle_id: str, version: str, d
         "format_version": FORMAT_VERSION,
         "id": bundle_id,
         "version": version,
-        "changelog": previous.get("changelog") or [{"version": version, "changes": "first release"}],
+        "changelog": changelog(previous.get("changelog", []), version, changes),
         "description": description,
         "license": "Apache-2.0 (weights trained on BUSI, CC0 1.0)" if trained else "Apache-2.0",
         "intended_use": "research, not for diagnosis",
@@ -109,14 +116,15 @@ def write_bundle(folder: Path, model: PGDiffSeg, bundle_id: str, version: str, d
         "input": {"height": cfg.image_size, "width": cfg.image_size, "channels": 1,
                   "intensity_window": list(WINDOW), "normalization_range": [-1.0, 1.0],
                   "resize_interpolation": "area"},
-        "diffusion": {"prediction_type": "epsilon", "num_train_timesteps": cfg.num_train_timesteps,
+        "diffusion": {"prediction_type": cfg.prediction_type, "num_train_timesteps": cfg.num_train_timesteps,
                       "beta_schedule": "linear", "beta_start": cfg.beta_start, "beta_end": cfg.beta_end,
                       "mask_value_range": [-1.0, 1.0]},
         "graphs": graphs,
         "gating": {"classes": list(CLASS_NAMES), "skip_class": "no_tumor", "threshold": 0.5},
         "sampling_defaults": {"scheduler": "dpm++", "steps": 20, "ensemble": 5, "mask_threshold": 0.5,
                               "seed": 0},
-        "metrics": previous.get("metrics", {}),
+        # New weights void the old figures; pgdiffseg.evaluate --record measures and records them again.
+        "metrics": previous.get("metrics", {}) if not trained else {},
         "files": {},
     }
     (folder / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
@@ -140,7 +148,7 @@ def write_model_card(folder: Path) -> None:
         f"Input: {m['input']['height']}x{m['input']['width']} gray, intensity window "
         f"{m['input']['intensity_window']}, area resize, scaled to [-1, 1]. Diffusion: "
         f"{m['diffusion']['beta_schedule']} betas {m['diffusion']['beta_start']}..{m['diffusion']['beta_end']}, "
-        f"T = {m['diffusion']['num_train_timesteps']}, epsilon prediction.", "",
+        f"T = {m['diffusion']['num_train_timesteps']}, prediction type `{m['diffusion']['prediction_type']}`.", "",
         f"Gate: classes {m['gating']['classes']}; diffusion is skipped when P({m['gating']['skip_class']}) >= "
         f"{m['gating']['threshold']}.", "",
     ]
@@ -150,10 +158,13 @@ def write_model_card(folder: Path) -> None:
                   "70/10/20 per-class split, six-fold flip/rotation augmentation. Validation: the 78 "
                   "validation images. The test split is held out.", ""]
         training = m["model"].get("training")
-        if training:
-            lines += [f"Training: {training['epochs']} epochs of the six-fold set ({training['steps']} steps of batch "
-                      f"{training['batch_size']}), AdamW lr {training['lr']}, EMA {training['ema']}, on "
-                      f"{training['device']} ({training['hours']} h). Command: `{training['command']}`.", ""]
+        for i, stage in enumerate(training.get("stages", [training]) if training else []):
+            label = f"Training stage {i + 1}" if "stages" in training else "Training"
+            start = f", starting from stage {i}'s weights" if stage.get("initialised_from") else ""
+            lines += [f"{label}: {stage['epochs']} epochs of the six-fold set ({stage['steps']} steps of batch "
+                      f"{stage['batch_size']}), `{stage.get('prediction_type', 'epsilon')}` target{start}, AdamW lr "
+                      f"{stage['lr']}, EMA {stage['ema']}, on {stage['device']} ({stage['hours']} h). "
+                      f"Command: `{stage['command']}`.", ""]
     metrics = m.get("metrics") or {}
     if metrics:
         lines += ["## Validation metrics", "", f"Command: `{metrics.get('command', '')}`", "",

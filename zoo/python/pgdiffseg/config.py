@@ -19,6 +19,8 @@ class ModelConfig:
     num_train_timesteps: int = 1000
     beta_start: float = 1e-4
     beta_end: float = 2e-2
+    # What the denoiser graph predicts: epsilon (the paper), v_prediction or sample (docs/model.md).
+    prediction_type: str = "epsilon"
 
     @property
     def channels(self) -> list[int]:

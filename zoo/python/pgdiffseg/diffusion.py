@@ -23,6 +23,18 @@ class NoiseSchedule:
         a = self.alphas_cumprod.to(x0.device)[t].view(-1, 1, 1, 1)
         return a.sqrt() * x0 + (1 - a).sqrt() * noise
 
+    def target(self, prediction_type: str, x0: torch.Tensor, t: torch.Tensor, noise: torch.Tensor) -> torch.Tensor:
+        """What the denoiser is trained to output: the noise (epsilon), the velocity
+        v = sqrt(a) * noise - sqrt(1 - a) * x0 (Salimans & Ho 2022), or the clean mask (sample)."""
+        if prediction_type == "epsilon":
+            return noise
+        if prediction_type == "sample":
+            return x0
+        if prediction_type == "v_prediction":
+            a = self.alphas_cumprod.to(x0.device)[t].view(-1, 1, 1, 1)
+            return a.sqrt() * noise - (1 - a).sqrt() * x0
+        raise ValueError(f"unknown prediction type {prediction_type!r}")
+
 
 def dice_loss(logits: torch.Tensor, target01: torch.Tensor, eps: float = 1.0) -> torch.Tensor:
     """Equation 8, per image, averaged; eps keeps empty masks (normal images) finite."""

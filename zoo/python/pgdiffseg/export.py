@@ -31,12 +31,23 @@ def training_info(checkpoint: Path) -> dict | None:
     if not args:
         return None
     log = checkpoint.parent / "log.jsonl"
-    seconds = sum(json.loads(line)["seconds"] for line in log.read_text().splitlines()) if log.exists() else 0.0
+    records = [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
+    seconds = sum(r["seconds"] for r in records if r["epoch"] <= state["epoch"])
+    prediction_type = state["config"].get("prediction_type", "epsilon")
     command = ("python -m pgdiffseg.train --data DATA --size {size} --out RUN --epochs {epochs} --lr {lr} "
                "--batch-size {batch_size} --seed {seed}").format(**args)
-    return {"epochs": state["epoch"], "steps": state["step"], "batch_size": args["batch_size"], "lr": args["lr"],
+    if args.get("max_minutes"):
+        command += f" --max-minutes {args['max_minutes']:g}"
+    if args.get("prediction_type"):
+        command += f" --prediction-type {prediction_type}"
+    if args.get("init"):
+        command += " --init INIT"
+    info = {"epochs": state["epoch"], "steps": state["step"], "batch_size": args["batch_size"], "lr": args["lr"],
             "ema": args["ema"], "seed": args["seed"], "device": args["device"], "hours": round(seconds / 3600, 2),
-            "command": command}
+            "prediction_type": prediction_type, "command": command}
+    if args.get("init"):
+        info["initialised_from"] = "the previous stage's EMA weights"
+    return info
 
 
 def load_model(checkpoint: Path) -> PGDiffSeg:
@@ -124,15 +135,35 @@ def main(argv=None) -> None:
     p.add_argument("--id", required=True, help="bundle id")
     p.add_argument("--version", default="1.0.0")
     p.add_argument("--description", default="PGDiffSeg breast-ultrasound lesion segmentation, trained on BUSI")
+    p.add_argument("--changes", default="first release", help="changelog entry of a new --version")
+    p.add_argument("--continues-training", action="store_true",
+                   help="the checkpoint was trained from the weights this bundle holds now (train.py --init): keep "
+                        "their training record as the earlier stages")
     args = p.parse_args(argv)
+    earlier = earlier_stages(args.out) if args.continues_training else []
     model = load_model(args.checkpoint) if args.checkpoint else random_model(args.random, args.seed)
     prior_path, denoiser_path = export_graphs(model, args.out)
     error = verify_graphs(model, prior_path, denoiser_path)
     bundle.write_bundle(args.out, model, bundle_id=args.id, version=args.version, description=args.description,
-                        export_error=error, random_seed=None if args.checkpoint else args.seed)
+                        export_error=error, random_seed=None if args.checkpoint else args.seed, changes=args.changes)
     if args.checkpoint:
-        record_training(args.out, training_info(args.checkpoint))
+        info = training_info(args.checkpoint)
+        if info and earlier:
+            stages = [*earlier, info]
+            info = {"stages": stages, "epochs": sum(s["epochs"] for s in stages),
+                    "steps": sum(s["steps"] for s in stages), "hours": round(sum(s["hours"] for s in stages), 2)}
+        record_training(args.out, info)
     print(f"wrote {args.out} (max |onnx - torch| = {error:.2e})")
+
+
+def earlier_stages(folder: Path) -> list[dict]:
+    """The training stages recorded in the bundle folder's current manifest."""
+    from . import bundle
+    path = folder / bundle.MANIFEST
+    training = json.loads(path.read_text())["model"].get("training") if path.exists() else None
+    if not training:
+        raise SystemExit(f"--continues-training: {path} records no training to continue")
+    return training.get("stages", [training])
 
 
 def record_training(folder: Path, info: dict | None) -> None:

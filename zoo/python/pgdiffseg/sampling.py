@@ -21,7 +21,7 @@ SCHEDULERS = ("ddpm", "ddim", "dpm++", "dpm++-sde", "unipc")
 def make_scheduler(name: str, cfg: ModelConfig):
     """diffusers scheduler for a CLI name, on the model's training schedule."""
     common = dict(num_train_timesteps=cfg.num_train_timesteps, beta_start=cfg.beta_start,
-                  beta_end=cfg.beta_end, beta_schedule="linear", prediction_type="epsilon")
+                  beta_end=cfg.beta_end, beta_schedule="linear", prediction_type=cfg.prediction_type)
     if name == "ddpm":
         return DDPMScheduler(**common, clip_sample=True)
     if name == "ddim":

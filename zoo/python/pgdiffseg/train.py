@@ -91,6 +91,9 @@ def main(argv=None) -> None:
     p.add_argument("--threads", type=int, default=0, help="CPU threads (0: torch default)")
     p.add_argument("--val-every", type=int, default=2, help="validate every N epochs (0: never)")
     p.add_argument("--val-steps", type=int, default=10)
+    p.add_argument("--prediction-type", default="v_prediction", choices=["epsilon", "v_prediction", "sample"],
+                   help="what the denoiser learns to output (a resumed run keeps its own)")
+    p.add_argument("--init", type=Path, help="start from the EMA weights of this checkpoint (a fresh optimiser)")
     p.add_argument("--max-minutes", type=float, default=0, help="stop (after a checkpoint) past this time")
     args = p.parse_args(argv)
 
@@ -101,7 +104,7 @@ def main(argv=None) -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     last = args.out / "last.pt"
     state = torch.load(last, map_location="cpu", weights_only=False) if last.exists() else None
-    cfg = ModelConfig.from_dict(state["config"]) if state else size(args.size)
+    cfg = ModelConfig.from_dict(state["config"]) if state else size(args.size, prediction_type=args.prediction_type)
 
     train = BusiDataset(args.data, "train", cfg.image_size, augment=True)
     val = BusiDataset(args.data, "val", cfg.image_size)
@@ -116,6 +119,11 @@ def main(argv=None) -> None:
         epoch, step = state["epoch"], state["step"]
         torch.set_rng_state(state["torch_rng"])
         print(f"resumed from {last} at epoch {epoch}", flush=True)
+    elif args.init:
+        weights = torch.load(args.init, map_location="cpu", weights_only=False)["ema"]
+        model.load_state_dict(weights)
+        ema.load_state_dict(weights)
+        print(f"initialised from {args.init}", flush=True)
     schedule = diffusion.NoiseSchedule(cfg)
     loader = DataLoader(train, batch_size=args.batch_size, shuffle=True, drop_last=True,
                         generator=torch.Generator().manual_seed(args.seed + epoch))
@@ -128,8 +136,8 @@ def main(argv=None) -> None:
             t = torch.randint(0, schedule.T, (image.shape[0],), device=device)
             noise = torch.randn_like(mask)
             x_t = schedule.q_sample(mask, t, noise)
-            eps, logits, coarse = model(x_t, image, t.float())
-            mse = F.mse_loss(eps, noise)
+            out, logits, coarse = model(x_t, image, t.float())
+            mse = F.mse_loss(out, schedule.target(cfg.prediction_type, mask, t, noise))
             ce, seg = diffusion.prior_losses(logits, coarse, mask, label)
             loss = mse + diffusion.CLASS_WEIGHT * ce + diffusion.MASK_WEIGHT * seg   # Equation 10
             opt.zero_grad(set_to_none=True)
@@ -154,7 +162,8 @@ def main(argv=None) -> None:
         if "val_dice" in record:
             best = args.out / "best.json"
             if not best.exists() or json.loads(best.read_text())["val_dice"] < record["val_dice"]:
-                torch.save({"ema": ema.state_dict(), "config": cfg.to_dict(), "epoch": epoch}, args.out / "best.pt")
+                torch.save({"ema": ema.state_dict(), "config": cfg.to_dict(), "epoch": epoch, "step": step,
+                            "args": vars(args)}, args.out / "best.pt")
                 best.write_text(json.dumps(record))
         print(json.dumps(record), flush=True)
         log.write(json.dumps(record) + "\n")

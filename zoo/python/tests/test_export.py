@@ -44,3 +44,16 @@ def test_a_perturbed_graph_fails_verification(exported, tmp_path):
     with pytest.raises(AssertionError, match="differ"):
         export.verify_graphs(other, exported / "prior.onnx", exported / "denoiser.onnx", batches=(1,))
     assert np.isfinite(export.verify_graphs(model, exported / "prior.onnx", exported / "denoiser.onnx", batches=(1,)))
+
+
+def test_a_new_version_adds_its_changelog_entry_once():
+    from pgdiffseg.bundle import changelog
+    first = changelog([], "1.0.0", "first release")
+    second = changelog(first, "1.1.0", "retrained")
+    assert [e["version"] for e in second] == ["1.0.0", "1.1.0"]
+    assert changelog(second, "1.1.0", "again") == second
+
+
+def test_continuing_training_needs_a_recorded_earlier_stage(exported):
+    with pytest.raises(SystemExit, match="records no training"):
+        export.earlier_stages(exported)

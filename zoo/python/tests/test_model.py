@@ -65,3 +65,30 @@ def test_metrics_on_known_masks():
     assert abs(dice(a, b) - 2 * 80 / 200) < 1e-9 and abs(iou(a, b) - 80 / 120) < 1e-9
     assert abs(hd95(a, b) - 2.0) < 1e-6
     assert np.isnan(hd95(a, empty)) and dice(a, empty) == 0.0
+
+
+def test_every_training_target_converts_back_to_the_clean_mask_as_the_schedulers_do():
+    """The target a denoiser learns must be what diffusers' schedulers turn back into x0, or sampling
+    would decode a different quantity than training taught."""
+    from diffusers import DDIMScheduler
+    cfg = size("tiny")
+    schedule = diffusion.NoiseSchedule(cfg)
+    x0 = torch.where(torch.rand(2, 1, 8, 8) > 0.5, 1.0, -1.0)
+    noise = torch.randn_like(x0)
+    for prediction_type in ("epsilon", "v_prediction", "sample"):
+        scheduler = DDIMScheduler(num_train_timesteps=cfg.num_train_timesteps, beta_start=cfg.beta_start,
+                                  beta_end=cfg.beta_end, prediction_type=prediction_type, clip_sample=False)
+        scheduler.set_timesteps(10)
+        for t in (int(scheduler.timesteps[0]), int(scheduler.timesteps[-1])):
+            tt = torch.full((2,), t)
+            x_t = schedule.q_sample(x0, tt, noise)
+            target = schedule.target(prediction_type, x0, tt, noise)
+            recovered = scheduler.step(target, t, x_t).pred_original_sample
+            assert torch.allclose(recovered, x0, atol=2e-3), (prediction_type, t)
+
+
+def test_unknown_prediction_type_is_refused():
+    import pytest
+    schedule = diffusion.NoiseSchedule(size("tiny"))
+    with pytest.raises(ValueError, match="prediction type"):
+        schedule.target("x0", torch.zeros(1, 1, 2, 2), torch.tensor([0]), torch.zeros(1, 1, 2, 2))

@@ -19,7 +19,9 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.function.Predicate;
 import java.util.Optional;
 import java.util.concurrent.locks.Lock;
 import com.google.common.util.concurrent.Striped;
@@ -112,10 +114,17 @@ public final class ModelZoo {
     }
     ZooEntry e = entry.get();
     Path cached = cacheEntry(e.id(), e.version());
+    // An embedded bundle's cached copy counts only while it is the copy of this jar's bundle: a rebuilt model
+    // shipped under the same version must not be shadowed by the cache.
+    Predicate<ModelBundle> current = e.embedded() ? bundle -> sameManifest(bundle, e.id()) : bundle -> true;
     if (Files.isDirectory(cached)) {
       tried.add("cache " + cached);
       try {
-        return ModelBundle.open(cached);
+        ModelBundle bundle = ModelBundle.open(cached);
+        if (current.test(bundle)) {
+          return bundle;
+        }
+        LOG.info("Cached bundle {} differs from the one embedded in this jar; installing that one", cached);
       } catch (BundleException failure) {
         LOG.warn("Cached bundle {} failed verification, installing it again: {}", cached, failure.getMessage());
         last = failure;
@@ -124,11 +133,11 @@ public final class ModelZoo {
     try {
       if (e.embedded()) {
         tried.add("embedded " + EMBEDDED_ROOT + e.id());
-        return install(e, target -> copyEmbedded(e.id(), target));
+        return install(e, target -> copyEmbedded(e.id(), target), current);
       }
       tried.add("url " + e.source());
       URI uri = URI.create(e.source());
-      return install(e, target -> unpackDownload(uri, e.sha256(), "http".equals(uri.getScheme()), target));
+      return install(e, target -> unpackDownload(uri, e.sha256(), "http".equals(uri.getScheme()), target), current);
     } catch (BundleException failure) {
       if (last != null) {
         failure.addSuppressed(last);
@@ -148,7 +157,7 @@ public final class ModelZoo {
       Path unpacked = unpackDownload(source, expectedSha256, allowPlainHttp, staging.resolve("bundle"));
       BundleManifest manifest = ModelBundle.open(unpacked).manifest();
       Path target = cacheEntry(manifest.id(), manifest.version());
-      return moveIntoPlace(unpacked, target);
+      return moveIntoPlace(unpacked, target, present -> true);
     } finally {
       deleteQuietly(staging);
     }
@@ -160,12 +169,13 @@ public final class ModelZoo {
     Path fill(Path target) throws BundleException;
   }
 
-  private ModelBundle install(ZooEntry e, Installer installer) throws BundleException {
+  private ModelBundle install(ZooEntry e, Installer installer, Predicate<ModelBundle> keepPresent)
+      throws BundleException {
     Path staging = newStaging(e.id());
     try {
       Path filled = installer.fill(staging.resolve("bundle"));
       ModelBundle.open(filled);   // verify before it becomes visible
-      return moveIntoPlace(filled, cacheEntry(e.id(), e.version()));
+      return moveIntoPlace(filled, cacheEntry(e.id(), e.version()), keepPresent);
     } finally {
       deleteQuietly(staging);
     }
@@ -173,10 +183,11 @@ public final class ModelZoo {
 
   /**
    * Moves a verified bundle into {@code target} under a lock (threads of this JVM through a striped lock,
-   * other processes through a file lock). An entry already there that verifies wins and ours is
-   * discarded; one that does not verify is replaced.
+   * other processes through a file lock). An entry already there that verifies and that {@code keepPresent}
+   * accepts wins and ours is discarded; any other is replaced.
    */
-  private ModelBundle moveIntoPlace(Path verified, Path target) throws BundleException {
+  private ModelBundle moveIntoPlace(Path verified, Path target, Predicate<ModelBundle> keepPresent)
+      throws BundleException {
     Lock local = INSTALL_LOCKS.get(target);
     local.lock();
     try {
@@ -187,11 +198,14 @@ public final class ModelZoo {
         if (Files.isDirectory(target)) {
           try {
             ModelBundle present = ModelBundle.open(target);
-            LOG.debug("{} was installed concurrently; using that copy", target);
-            return present;
+            if (keepPresent.test(present)) {
+              LOG.debug("{} was installed concurrently; using that copy", target);
+              return present;
+            }
           } catch (BundleException stale) {
-            deleteQuietly(target);
+            // replaced below
           }
+          deleteQuietly(target);
         }
         Files.move(verified, target, StandardCopyOption.ATOMIC_MOVE);
         LOG.info("Installed bundle into {}", target);
@@ -201,6 +215,17 @@ public final class ModelZoo {
       throw new BundleException("cannot install bundle into " + target + ": " + ioe.getMessage(), ioe);
     } finally {
       local.unlock();
+    }
+  }
+
+  /** Whether {@code bundle}'s manifest is byte for byte the one embedded for {@code id}; its files are
+   * tied to the manifest by their sha256. */
+  static boolean sameManifest(ModelBundle bundle, String id) {
+    try {
+      return Arrays.equals(Files.readAllBytes(bundle.root().resolve(ModelBundle.MANIFEST)),
+          readResource(EMBEDDED_ROOT + id + "/" + ModelBundle.MANIFEST));
+    } catch (IOException | BundleException e) {
+      return false;
     }
   }
 

@@ -157,6 +157,27 @@ class ModelZooTest {
   }
 
   @Test
+  void aCachedCopyOfAnOlderEmbeddedBundleIsReplaced() throws Exception {
+    ModelBundle first = zoo().get(TINY);
+    // Same id and version, valid checksums, other manifest: what a cache holds after the jar's model was rebuilt.
+    Path manifest = first.root().resolve(ModelBundle.MANIFEST);
+    Files.writeString(manifest, Files.readString(manifest).replaceFirst("\"description\" *: *\"", "$0older copy: "));
+    assertThat(ModelBundle.open(first.root()).manifest().description()).startsWith("older copy");
+    ModelBundle again = zoo().get(TINY);
+    assertThat(again.manifest().description()).doesNotStartWith("older copy");
+    assertThat(ModelZoo.sameManifest(again, TINY)).isTrue();
+  }
+
+  @Test
+  void everyEmbeddedIndexEntryNamesItsBundlesVersion() throws Exception {
+    for (ZooEntry e : ZooIndex.embedded().entries()) {
+      if (e.embedded()) {
+        assertThat(zoo().get(e.id()).manifest().version()).as(e.id()).isEqualTo(e.version());
+      }
+    }
+  }
+
+  @Test
   void theIndexNamesADefaultModel() throws Exception {
     assertThat(ZooIndex.embedded().defaultEntry().id()).isEqualTo("pgdiffseg-busi-128");
     assertThatThrownBy(() -> ZooIndex.parse("{\"models\":[{\"id\":\"x\"}]}".getBytes(), "index.json"))
