@@ -36,6 +36,9 @@ final class BenchCommand implements Callable<Integer> {
       description = "Print the process's resident memory every N runs, a soak test (default: off).")
   int rssEvery;
 
+  @Option(names = "--with-gate", description = "Keep the gate on, to time images it skips (default: off, the diffusion loop is timed).")
+  boolean withGate;
+
   @Parameters(paramLabel = "IMAGE", description = "Image file.")
   Path image;
 
@@ -59,7 +62,7 @@ final class BenchCommand implements Callable<Integer> {
       float[] logits = new float[ensemble * graphs.classCount()];
       int[] coarse = graphs.coarseMaskShape();
       float[] coarseOut = new float[ensemble * coarse[0] * coarse[1]];
-      double[] times = new double[Math.max(3, runs)];
+      double[] times = new double[runs];
       for (int r = -warmup; r < times.length; r++) {
         long start = System.nanoTime();
         graphs.conditionOn(image, ensemble, logits, coarseOut);
@@ -94,13 +97,14 @@ final class BenchCommand implements Callable<Integer> {
     if (runs < 1 || warmup < 0) {
       throw new IllegalArgumentException("--runs must be >= 1 and --warmup >= 0");
     }
-    model.noGating = true;   // time the diffusion loop, not the gate
+    model.noGating = !withGate;   // by default time the diffusion loop, not the gate
     DecodedImage decoded = new ImageDecoder().decode(image);
     try (Segmenter segmenter = model.open()) {
       for (int i = 0; i < warmup; i++) {
         segmenter.segment(decoded, SegmentRequest.defaults());
       }
       double[][] stages = new double[4][runs];
+      int skipped = 0;
       long rssStart = residentKiB();
       long rssSettled = rssStart;
       for (int i = 0; i < runs; i++) {
@@ -111,6 +115,7 @@ final class BenchCommand implements Callable<Integer> {
           rssSettled = residentKiB();   // arenas and JIT have grown to their working size by now
         }
         SegmentationResult r = segmenter.segment(decoded, SegmentRequest.defaults());
+        skipped += r.gate().skipped() ? 1 : 0;
         var t = r.timings();
         stages[0][i] = t.priorNanos() / 1e6;
         stages[1][i] = t.denoiseNanos() / 1e6;
@@ -121,6 +126,9 @@ final class BenchCommand implements Callable<Integer> {
       var o = segmenter.options();
       out.printf("%s, %s %d steps, ensemble %d, %s, %d runs%n", segmenter.bundle().manifest().id(), o.scheduler(),
           o.steps(), o.ensemble(), segmenter.device(), runs);
+      if (withGate) {
+        out.printf("  the gate skipped diffusion in %d of %d runs%n", skipped, runs);
+      }
       String[] names = {"prior", "denoising loop", "postprocess", "total"};
       for (int s = 0; s < 4; s++) {
         double[] v = stages[s].clone();

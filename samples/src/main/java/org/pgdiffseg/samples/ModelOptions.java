@@ -48,6 +48,11 @@ final class ModelOptions {
   @Option(names = "--threads", paramLabel = "N", description = "ONNX Runtime intra-op threads (default: all cores).")
   Integer threads;
 
+  @Option(names = "--spin", negatable = true, paramLabel = "BOOL",
+      description = "Let ONNX Runtime's worker threads spin between operators (default: ${DEFAULT-VALUE}).",
+      defaultValue = "true", fallbackValue = "true")
+  boolean spin;
+
   @Option(names = "--cache", paramLabel = "DIR", description = "Model cache folder (default: $PGDIFFSEG_CACHE, else ~/.pgdiffseg).")
   Path cache;
 
@@ -62,7 +67,7 @@ final class ModelOptions {
     if (threads != null) {
       sessions.intraOpThreads(threads);
     }
-    return sessions.build();
+    return sessions.spinning(spin).build();
   }
 
   Segmenter.Builder builder() throws BundleException {

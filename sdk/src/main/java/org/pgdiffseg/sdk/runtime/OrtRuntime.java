@@ -120,6 +120,7 @@ public final class OrtRuntime {
       options.setInterOpNumThreads(config.interOpThreads());
       options.setOptimizationLevel(config.optimization().ortLevel());
       options.setMemoryPatternOptimization(config.memoryPattern());
+      options.addConfigEntry("session.intra_op.allow_spinning", config.spinning() ? "1" : "0");
       return options;
     } catch (OrtException e) {
       options.close();

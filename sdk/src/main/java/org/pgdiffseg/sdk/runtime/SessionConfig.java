@@ -13,6 +13,8 @@ import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
  * @param interOpThreads threads used across independent operators; 0 lets ONNX Runtime choose
  * @param optimization graph optimisation level applied when a session is created
  * @param memoryPattern whether ONNX Runtime plans memory from the shapes of earlier runs
+ * @param spinning whether ONNX Runtime's worker threads spin while waiting for work
+ *     ({@code session.intra_op.allow_spinning}); spinning threads compete with the caller's own work between runs
  * @param cudaEnabled whether to ask for the CUDA execution provider when a GPU is present
  * @param cudaDeviceId the CUDA device to run on
  */
@@ -21,6 +23,7 @@ public record SessionConfig(
     int interOpThreads,
     Optimization optimization,
     boolean memoryPattern,
+    boolean spinning,
     boolean cudaEnabled,
     int cudaDeviceId) {
 
@@ -42,7 +45,7 @@ public record SessionConfig(
     }
   }
 
-  private static final SessionConfig DEFAULTS = new SessionConfig(0, 0, Optimization.ALL, true, true, 0);
+  private static final SessionConfig DEFAULTS = new SessionConfig(0, 0, Optimization.ALL, true, true, true, 0);
 
   public SessionConfig {
     checkArgument(intraOpThreads >= 0, "intraOpThreads must be >= 0, got %s", intraOpThreads);
@@ -75,6 +78,7 @@ public record SessionConfig(
     private int interOpThreads;
     private Optimization optimization;
     private boolean memoryPattern;
+    private boolean spinning;
     private boolean cudaEnabled;
     private int cudaDeviceId;
 
@@ -83,6 +87,7 @@ public record SessionConfig(
       interOpThreads = from.interOpThreads;
       optimization = from.optimization;
       memoryPattern = from.memoryPattern;
+      spinning = from.spinning;
       cudaEnabled = from.cudaEnabled;
       cudaDeviceId = from.cudaDeviceId;
     }
@@ -107,6 +112,11 @@ public record SessionConfig(
       return this;
     }
 
+    public Builder spinning(boolean enabled) {
+      this.spinning = enabled;
+      return this;
+    }
+
     public Builder cudaEnabled(boolean enabled) {
       this.cudaEnabled = enabled;
       return this;
@@ -119,7 +129,7 @@ public record SessionConfig(
 
     public SessionConfig build() {
       return new SessionConfig(
-          intraOpThreads, interOpThreads, optimization, memoryPattern, cudaEnabled, cudaDeviceId);
+          intraOpThreads, interOpThreads, optimization, memoryPattern, spinning, cudaEnabled, cudaDeviceId);
     }
   }
 }

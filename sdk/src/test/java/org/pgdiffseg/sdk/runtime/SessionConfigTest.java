@@ -13,6 +13,7 @@ class SessionConfigTest {
     assertThat(config.interOpThreads()).isZero();
     assertThat(config.optimization()).isEqualTo(SessionConfig.Optimization.ALL);
     assertThat(config.memoryPattern()).isTrue();
+    assertThat(config.spinning()).isTrue();
     assertThat(config.cudaEnabled()).isTrue();
     assertThat(config.cudaDeviceId()).isZero();
     assertThat(SessionConfig.cpuOnly().cudaEnabled()).isFalse();
@@ -21,8 +22,8 @@ class SessionConfigTest {
   @Test
   void builderCopiesAndOverrides() {
     SessionConfig config = SessionConfig.builder().intraOpThreads(2).interOpThreads(1)
-        .optimization(SessionConfig.Optimization.BASIC).memoryPattern(false).cudaDeviceId(1).build();
-    assertThat(config).isEqualTo(new SessionConfig(2, 1, SessionConfig.Optimization.BASIC, false, true, 1));
+        .optimization(SessionConfig.Optimization.BASIC).memoryPattern(false).spinning(false).cudaDeviceId(1).build();
+    assertThat(config).isEqualTo(new SessionConfig(2, 1, SessionConfig.Optimization.BASIC, false, false, true, 1));
     assertThat(config.toBuilder().build()).isEqualTo(config);
     assertThat(config.toBuilder().cudaEnabled(false).build().intraOpThreads()).isEqualTo(2);
   }
