@@ -4,8 +4,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.Enumeration;
+import java.util.zip.ZipEntry;
 import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
 import org.apache.commons.compress.archivers.zip.ZipFile;
 import org.pgdiffseg.sdk.BundleException;
@@ -44,13 +46,24 @@ final class ZipBundleExtractor {
           if (name.startsWith("/") || name.startsWith("\\") || name.matches("^[A-Za-z]:.*")) {
             throw new BundleException(zip + ": entry '" + name + "' has an absolute path");
           }
-          Path out = root.resolve(name.substring(prefix.length())).normalize();
+          Path out;
+          try {
+            out = root.resolve(name.substring(prefix.length())).normalize();
+          } catch (InvalidPathException bad) {
+            throw new BundleException(zip + ": entry '" + name.replace("\0", "\\0") + "' is not a valid file name: "
+                + bad.getReason());
+          }
           if (!out.startsWith(root) || name.contains("..")) {
             throw new BundleException(zip + ": entry '" + name + "' escapes the bundle folder");
           }
           if (entry.isDirectory()) {
             Files.createDirectories(out);
             continue;
+          }
+          // Bundles are stored or deflated; other methods would reach codecs that are optional (zstd, xz) or absent.
+          if (entry.getMethod() != ZipEntry.STORED && entry.getMethod() != ZipEntry.DEFLATED) {
+            throw new BundleException(zip + ": entry '" + name + "' uses compression method " + entry.getMethod()
+                + "; bundles must be stored or deflated");
           }
           if (entry.getSize() > limits.maxEntryBytes()) {
             throw new BundleException(zip + ": entry '" + name + "' declares " + entry.getSize()

@@ -93,6 +93,16 @@ class ModelBundleTest {
   }
 
   @Test
+  void refusesZipEntriesWithANulInTheNameOrAnUnsupportedCompressionMethod() {
+    // Both found by the fuzzer (InputFuzzTest.zipBundleReader); they used to escape as unchecked errors.
+    Path corpus = Path.of("src/test/resources/org/pgdiffseg/sdk/fuzz/InputFuzzTestInputs/zipBundleReader");
+    assertThatThrownBy(() -> ModelBundle.open(corpus.resolve("nul-in-entry-name.zip"))).isInstanceOf(BundleException.class)
+        .hasMessageContaining("is not a valid file name");
+    assertThatThrownBy(() -> ModelBundle.open(corpus.resolve("zstd-entry.zip"))).isInstanceOf(BundleException.class)
+        .hasMessageContaining("compression method");
+  }
+
+  @Test
   void refusesZipSymlinks() throws Exception {
     Path zip = tmp.resolve("link.zip");
     try (ZipArchiveOutputStream out = new ZipArchiveOutputStream(zip)) {
