@@ -3,6 +3,7 @@ package org.pgdiffseg.sdk.bundle;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -29,7 +30,9 @@ final class ZipBundleExtractor {
       if (size > limits.maxZipBytes()) {
         throw new BundleException(zip + ": zip is " + size + " bytes, over the limit of " + limits.maxZipBytes());
       }
-      try (ZipFile file = ZipFile.builder().setPath(zip).get()) {
+      // The channel is ours to close: ZipFile leaves it open when it fails to read a corrupt archive.
+      try (SeekableByteChannel channel = Files.newByteChannel(zip);
+          ZipFile file = ZipFile.builder().setSeekableByteChannel(channel).get()) {
         String prefix = commonFolder(file);
         long total = 0;
         int entries = 0;

@@ -103,6 +103,26 @@ class ModelBundleTest {
   }
 
   @Test
+  void refusedZipsLeaveNoFileOpen() throws Exception {
+    // Found by the fuzzer: a zip whose content cannot be read kept its file open, until "Too many open files".
+    Path fds = Path.of("/proc/self/fd");
+    org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(fds), "open files are counted in /proc (Linux)");
+    Path corrupt = Path.of("src/test/resources/org/pgdiffseg/sdk/fuzz/InputFuzzTestInputs/zipBundleReader/open-file-leak.zip");
+    long before;
+    try (var open = Files.list(fds)) {
+      before = open.count();
+    }
+    for (int i = 0; i < 50; i++) {
+      Path target = Files.createDirectories(tmp.resolve("out" + i));
+      assertThatThrownBy(() -> ModelBundle.unpack(corrupt, target, new ZipLimits(1 << 20, 1 << 20, 1 << 20, 100)))
+          .isInstanceOf(BundleException.class).hasMessageContaining("cannot read zip");
+    }
+    try (var open = Files.list(fds)) {
+      assertThat(open.count()).as("open files after 50 refused zips").isLessThan(before + 10);
+    }
+  }
+
+  @Test
   void refusesZipSymlinks() throws Exception {
     Path zip = tmp.resolve("link.zip");
     try (ZipArchiveOutputStream out = new ZipArchiveOutputStream(zip)) {
