@@ -268,7 +268,8 @@ def render(f: dict) -> str:
               "on this shared machine is of the same size (compare the raw times of the sweep rows); a JMH "
               "benchmark of the scheduler step, and overlapping it with the next graph call, are the next steps.",
               ""]
-    lines += ["Not measured by this script: quality (Dice) against NFE over 5 seeds on the validation split, JMH "
+    lines += ["Quality against NFE is measured separately (it needs the validation split, not timing): "
+              "[quality-vs-nfe.md](quality-vs-nfe.md), by `python -m pgdiffseg.quality_nfe`. Not measured: JMH "
               "micro-benchmarks of the hot paths, and ONNX Runtime's CUDA provider (this machine has no GPU).", ""]
     return "\n".join(lines) + "\n"
 
