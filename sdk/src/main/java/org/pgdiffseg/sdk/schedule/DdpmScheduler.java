@@ -53,7 +53,7 @@ public final class DdpmScheduler extends RunTimesteps {
     float coefXt = (float) Math.sqrt(currentAlphaT) * betaProdPrev / betaProdT;
     float range = (float) config.clipSampleRange();
     float std = 0;
-    // The buffer is there on every step, so the last (noise-free) step takes the same compiled path.
+    // Filled only on the steps where diffusers draws noise (t > 0), so the torch.randn stream stays aligned.
     float[] noise = noiseBuffer(sample.length);
     if (t > 0) {
       float variance = Math.max(betaProdPrev / betaProdT * currentBetaT, 1e-20f);

@@ -1,6 +1,5 @@
 package org.pgdiffseg.sdk.schedule;
 
-
 /**
  * Multistep DPM-Solver (Lu et al. 2022) and DPM-Solver++ (Lu et al. 2022b), deterministic or SDE, orders
  * 1-3, with the semantics of diffusers' DPMSolverMultistepScheduler. Not thread-safe.

@@ -1,6 +1,5 @@
 package org.pgdiffseg.sdk.schedule;
 
-
 /**
  * UniPC (Zhao et al. 2023): the UniP-p predictor and the UniC corrector with B(h) = h (bh1) or e^h - 1
  * (bh2), data prediction, with the semantics of diffusers' UniPCMultistepScheduler. One deliberate
