@@ -31,7 +31,8 @@ from pgdiffseg.sampling import onnx_model_fns, torch_model_fns  # noqa: E402
 SWEEP = [("ddim", 10), ("ddim", 20), ("ddim", 50), ("dpm++", 10), ("dpm++", 20), ("dpm++", 50),
          ("unipc", 10), ("unipc", 20), ("unipc", 50), ("ddpm", 1000)]
 LAUNCHER = ROOT / "samples" / "pgdiffseg"
-PARTS = ("main", "sweep", "gating", "soak")
+JMH = ROOT / "samples" / "jmh"
+PARTS = ("main", "sweep", "gating", "soak", "jmh")
 
 
 def java_bench(model: Path, image: Path, scheduler: str, steps: int, ensemble: int, runs: int, warmup: int,
@@ -134,6 +135,8 @@ def main(argv=None) -> None:
         run_gating(figures, args)
     if "soak" in parts:
         run_soak(figures, args)
+    if "jmh" in parts:
+        run_jmh(figures, args)
 
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "benchmarks.json").write_text(json.dumps(figures, indent=2) + "\n")
@@ -175,6 +178,52 @@ def run_soak(figures, args) -> None:
     soak = java_bench(args.model, args.image, "dpm++", 2, 1, args.soak_runs, 20, "--rss-every", "100")
     figures["soak"] = {"runs": args.soak_runs, "steps": 2, "ensemble": 1, "rss_mib": soak["rss_mib"],
                        "summary": soak["rss_line"], "command": soak["command"]}
+
+
+def run_jmh(figures, args) -> None:
+    """The JMH module's hot paths: scheduler step, decode and preprocessing, one denoiser call through the binding."""
+    out = args.out / "jmh.json"
+    command = [str(JMH), "-rf", "json", "-rff", str(out)]
+    subprocess.run(command, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+    rows = []
+    for r in json.loads(out.read_text()):
+        alloc = r["secondaryMetrics"].get("gc.alloc.rate.norm", {}).get("score")
+        rows.append({"benchmark": r["benchmark"].rsplit(".", 2)[-2] + "." + r["benchmark"].rsplit(".", 1)[-1],
+                     "params": r.get("params", {}), "us_per_op": r["primaryMetric"]["score"],
+                     "us_error": r["primaryMetric"]["scoreError"], "bytes_per_op": alloc})
+    out.unlink()
+    figures["jmh"] = {"command": "samples/jmh -rf json -rff FILE", "results": rows}
+
+
+def jmh_section(f: dict) -> list[str]:
+    if "jmh" not in f:
+        return []
+    lines = ["", "## Hot paths (JMH)", "",
+             f"`{f['jmh']['command']}` (module `benchmarks`, one fork, 3 warm-up and 5 measured iterations, GC "
+             "profiler). Scheduler step: one update of a K = 5 ensemble of 128 x 128 masks, averaged over whole "
+             "20-step runs, so its bytes per step include the run's multistep history, allocated once at its first "
+             "step (2 or 3 buffers of 5 x 128 x 128 floats); later steps allocate nothing. Denoiser call: x_t and t "
+             "copied in and eps copied out through the I/O binding; the 32 x 32 tiny test bundle's graph does "
+             "6.4 MFLOP, so its rows are the fixed cost of one call (binding, copies, ONNX Runtime's dispatch of "
+             "each node), the default bundle's rows a real step. Bytes per op come from the thread's allocation "
+             "counter over an iteration, so JMH's own bookkeeping shows as a few bytes on slow operations.", "",
+             "| benchmark | parameters | us per op | +- (99.9 %) | bytes allocated per op |", "|---|---|---:|---:|---:|"]
+    for r in f["jmh"]["results"]:
+        params = ", ".join(f"{k}={v}" for k, v in r["params"].items()) or "-"
+        alloc = f"{r['bytes_per_op']:.0f}" if r["bytes_per_op"] is not None else "n/a"
+        lines.append(f"| {r['benchmark']} | {params} | {r['us_per_op']:.1f} | {r['us_error']:.1f} | {alloc} |")
+    return lines
+
+
+def scheduler_share(f: dict, step_ms: float) -> str:
+    """The JMH scheduler step of the default sampler as a share of one batched denoiser step, when measured."""
+    rows = [r for r in f.get("jmh", {}).get("results", [])
+            if r["benchmark"] == "SchedulerStepBenchmark.step" and r["params"].get("scheduler") == "dpm++"]
+    if not rows:
+        return ""
+    us = rows[0]["us_per_op"]
+    return (f"; the DPM-Solver++ update itself takes {us:.0f} us per K = 5 step (JMH, below), "
+            f"{100 * us / 1000 / step_ms:.1f} % of the {step_ms:.1f} ms denoiser step")
 
 
 def ratio(a: float | None, b: float | None) -> str:
@@ -265,12 +314,12 @@ def render(f: dict) -> str:
               "so a batch has little idle hardware to fill. More cores or a GPU is where batching pays.",
               "- SDK time over raw graph time: the scheduler update and the NaN check run in Java on K x 128 x 128 "
               "floats between graph calls, plus preprocessing and postprocessing once per image. Run-to-run noise "
-              "on this shared machine is of the same size (compare the raw times of the sweep rows); a JMH "
-              "benchmark of the scheduler step, and overlapping it with the next graph call, are the next steps.",
-              ""]
-    lines += ["Quality against NFE is measured separately (it needs the validation split, not timing): "
-              "[quality-vs-nfe.md](quality-vs-nfe.md), by `python -m pgdiffseg.quality_nfe`. Not measured: JMH "
-              "micro-benchmarks of the hot paths, and ONNX Runtime's CUDA provider (this machine has no GPU).", ""]
+              "on this shared machine is of the same size (compare the raw times of the sweep rows)" +
+              scheduler_share(f, step_ms) + "; overlapping the update with the next graph call is the next step."]
+    lines += jmh_section(f)
+    lines += ["", "Quality against NFE is measured separately (it needs the validation split, not timing): "
+              "[quality-vs-nfe.md](quality-vs-nfe.md), by `python -m pgdiffseg.quality_nfe`. Not measured: ONNX "
+              "Runtime's CUDA provider (this machine has no GPU).", ""]
     return "\n".join(lines) + "\n"
 
 

@@ -52,6 +52,12 @@ def tensor(name: str, shape: list, meaning: str, value_range=None) -> dict:
     return spec
 
 
+# The denoiser's output keeps the name "eps" for every target; what it holds follows diffusion.prediction_type.
+OUTPUT_MEANING = {"epsilon": "predicted noise",
+                  "v_prediction": "predicted velocity v = sqrt(alpha_bar) eps - sqrt(1 - alpha_bar) x0",
+                  "sample": "predicted clean mask x0"}
+
+
 def graph_contract(cfg) -> dict:
     s, b, c = cfg.image_size, cfg.bottleneck_size, cfg.prior_channels
     image = tensor("image", ["N", 1, s, s], "preprocessed image", [-1.0, 1.0])
@@ -64,8 +70,13 @@ def graph_contract(cfg) -> dict:
             tensor("x_t", ["N", 1, s, s], "noised mask at timestep t"), image,
             tensor("t", ["N"], "timestep", [0.0, float(cfg.num_train_timesteps - 1)]),
             tensor("prior", ["N", c, b, b], "output 'prior' of prior.onnx")],
-            "outputs": [tensor("eps", ["N", 1, s, s], "predicted noise")]},
+            "outputs": [tensor("eps", ["N", 1, s, s], OUTPUT_MEANING[cfg.prediction_type])]},
     }
+
+
+def lr_decay(stage: dict) -> str:
+    schedule = stage.get("lr_schedule")
+    return f" ({schedule['name']} decay to {schedule['min']:g})" if schedule else ""
 
 
 def refresh_checksums(folder: Path) -> None:
@@ -163,7 +174,7 @@ def write_model_card(folder: Path) -> None:
             start = f", starting from stage {i}'s weights" if stage.get("initialised_from") else ""
             lines += [f"{label}: {stage['epochs']} epochs of the six-fold set ({stage['steps']} steps of batch "
                       f"{stage['batch_size']}), `{stage.get('prediction_type', 'epsilon')}` target{start}, AdamW lr "
-                      f"{stage['lr']}, EMA {stage['ema']}, on {stage['device']} ({stage['hours']} h). "
+                      f"{stage['lr']}{lr_decay(stage)}, EMA {stage['ema']}, on {stage['device']} ({stage['hours']} h). "
                       f"Command: `{stage['command']}`.", ""]
     metrics = m.get("metrics") or {}
     if metrics:

@@ -36,6 +36,10 @@ def training_info(checkpoint: Path) -> dict | None:
     prediction_type = state["config"].get("prediction_type", "epsilon")
     command = ("python -m pgdiffseg.train --data DATA --size {size} --out RUN --epochs {epochs} --lr {lr} "
                "--batch-size {batch_size} --seed {seed}").format(**args)
+    if args.get("lr_schedule", "constant") != "constant":
+        command += f" --lr-schedule {args['lr_schedule']} --lr-min {args['lr_min']:g}"
+    if args["ema"] != 0.995:
+        command += f" --ema {args['ema']:g}"
     if args.get("max_minutes"):
         command += f" --max-minutes {args['max_minutes']:g}"
     if args.get("prediction_type"):
@@ -45,6 +49,8 @@ def training_info(checkpoint: Path) -> dict | None:
     info = {"epochs": state["epoch"], "steps": state["step"], "batch_size": args["batch_size"], "lr": args["lr"],
             "ema": args["ema"], "seed": args["seed"], "device": args["device"], "hours": round(seconds / 3600, 2),
             "prediction_type": prediction_type, "command": command}
+    if args.get("lr_schedule", "constant") != "constant":
+        info["lr_schedule"] = {"name": args["lr_schedule"], "min": args["lr_min"]}
     if args.get("init"):
         info["initialised_from"] = "the previous stage's EMA weights"
     return info

@@ -69,6 +69,14 @@ def cv2_read_mask(path: Path) -> np.ndarray:
     return cv2.imread(str(path), cv2.IMREAD_GRAYSCALE) > 127
 
 
+def learning_rate(step: int, total_steps: int, base: float, floor: float, schedule: str) -> float:
+    """The step's learning rate: constant, or a half cosine from base down to floor over total_steps."""
+    if schedule == "constant":
+        return base
+    progress = min(step / max(total_steps, 1), 1.0)
+    return floor + 0.5 * (base - floor) * (1 + math.cos(math.pi * progress))
+
+
 def save_checkpoint(path: Path, model, ema, opt, epoch: int, step: int, cfg: ModelConfig, args) -> None:
     tmp = path.with_suffix(".tmp")
     torch.save({"model": model.state_dict(), "ema": ema.state_dict(), "opt": opt.state_dict(),
@@ -85,6 +93,9 @@ def main(argv=None) -> None:
     p.add_argument("--epochs", type=int, default=200)
     p.add_argument("--batch-size", type=int, default=8)
     p.add_argument("--lr", type=float, default=3e-4)
+    p.add_argument("--lr-schedule", default="constant", choices=["constant", "cosine"],
+                   help="cosine: decay from --lr to --lr-min over --epochs (settles the weights late in a run)")
+    p.add_argument("--lr-min", type=float, default=1e-5)
     p.add_argument("--ema", type=float, default=0.995, help="EMA decay of the weights used for sampling")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
@@ -129,6 +140,7 @@ def main(argv=None) -> None:
                         generator=torch.Generator().manual_seed(args.seed + epoch))
     started = time.time()
     log = open(args.out / "log.jsonl", "a")
+    total_steps = args.epochs * len(loader)
     while epoch < args.epochs:
         t0, sums, n = time.time(), np.zeros(4), 0
         for image, mask, label in loader:
@@ -140,6 +152,8 @@ def main(argv=None) -> None:
             mse = F.mse_loss(out, schedule.target(cfg.prediction_type, mask, t, noise))
             ce, seg = diffusion.prior_losses(logits, coarse, mask, label)
             loss = mse + diffusion.CLASS_WEIGHT * ce + diffusion.MASK_WEIGHT * seg   # Equation 10
+            for group in opt.param_groups:
+                group["lr"] = learning_rate(step, total_steps, args.lr, args.lr_min, args.lr_schedule)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -155,7 +169,7 @@ def main(argv=None) -> None:
             n += 1
         epoch += 1
         record = {"epoch": epoch, "step": step, "loss": sums[0] / n, "mse": sums[1] / n, "ce": sums[2] / n,
-                  "seg": sums[3] / n, "seconds": round(time.time() - t0, 1)}
+                  "seg": sums[3] / n, "lr": opt.param_groups[0]["lr"], "seconds": round(time.time() - t0, 1)}
         if args.val_every and epoch % args.val_every == 0:
             record.update(validate(ema, val, args.val_steps, device))
         save_checkpoint(last, model, ema, opt, epoch, step, cfg, args)

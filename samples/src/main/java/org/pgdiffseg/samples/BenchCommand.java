@@ -7,6 +7,7 @@ import org.pgdiffseg.sdk.bundle.BundleManifest;
 import org.pgdiffseg.sdk.imaging.DecodedImage;
 import org.pgdiffseg.sdk.runtime.DiffusionGraphs;
 import org.pgdiffseg.sdk.runtime.OrtRuntime;
+import org.pgdiffseg.sdk.runtime.ResidentMemory;
 import org.pgdiffseg.sdk.imaging.ImageDecoder;
 import org.pgdiffseg.sdk.pipeline.SegmentRequest;
 import org.pgdiffseg.sdk.pipeline.SegmentationResult;
@@ -78,18 +79,9 @@ final class BenchCommand implements Callable<Integer> {
     }
   }
 
-  /** VmRSS of this process from /proc (Linux), in KiB; -1 elsewhere. */
+  /** VmRSS of this process in KiB; -1 where the system does not report it. */
   static long residentKiB() {
-    try {
-      for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/self/status"))) {
-        if (line.startsWith("VmRSS:")) {
-          return Long.parseLong(line.replaceAll("[^0-9]", ""));
-        }
-      }
-    } catch (java.io.IOException | NumberFormatException e) {
-      return -1;
-    }
-    return -1;
+    return ResidentMemory.kib().orElse(-1);
   }
 
   @Override

@@ -3,16 +3,14 @@ package org.pgdiffseg.sdk.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.ValueLayout;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.pgdiffseg.sdk.bundle.ModelBundle;
 import org.pgdiffseg.sdk.bundle.TestBundles;
+import org.pgdiffseg.sdk.runtime.ResidentMemory;
 import org.pgdiffseg.sdk.runtime.SessionConfig;
 
 /**
@@ -23,17 +21,11 @@ import org.pgdiffseg.sdk.runtime.SessionConfig;
  * {@code pgdiffseg bench --runs 2000 --rss-every 100} (docs/benchmarks.md).
  */
 class NativeMemorySoakTest {
-  static final Path STATUS = Path.of("/proc/self/status");
   static final int MEASURED_RUNS = 1500;
   static final long ALLOWANCE_KIB = 16 * 1024;
 
-  static long residentKiB() throws IOException {
-    for (String line : Files.readAllLines(STATUS)) {
-      if (line.startsWith("VmRSS:")) {
-        return Long.parseLong(line.replaceAll("[^0-9]", ""));
-      }
-    }
-    throw new IllegalStateException("no VmRSS in " + STATUS);
+  static long residentKiB() {
+    return ResidentMemory.kib().orElseThrow(() -> new IllegalStateException("no VmRSS in /proc/self/status"));
   }
 
   /**
@@ -71,7 +63,7 @@ class NativeMemorySoakTest {
 
   @Test
   void residentMemoryStaysFlatOverManySegmentations() throws Throwable {
-    assumeTrue(Files.isReadable(STATUS), "resident memory is read from /proc (Linux)");
+    assumeTrue(ResidentMemory.kib().isPresent(), "resident memory is read from /proc (Linux)");
     float[] image = new float[32 * 32];
     for (int i = 0; i < image.length; i++) {
       image[i] = (float) Math.sin(i * 0.37);
@@ -87,7 +79,7 @@ class NativeMemorySoakTest {
 
   @Test
   void theMeasureSeesALeakOfOneEnsembleTensorPerRun() throws Throwable {
-    assumeTrue(Files.isReadable(STATUS), "resident memory is read from /proc (Linux)");
+    assumeTrue(ResidentMemory.kib().isPresent(), "resident memory is read from /proc (Linux)");
     try (Arena leak = Arena.ofShared()) {
       long grown = growthKiB(() -> leak.allocate(5 * 32 * 32 * Float.BYTES).fill((byte) 1), 0, MEASURED_RUNS);
       assertThat(grown).isGreaterThan(ALLOWANCE_KIB);
