@@ -32,7 +32,11 @@ SWEEP = [("ddim", 10), ("ddim", 20), ("ddim", 50), ("dpm++", 10), ("dpm++", 20),
          ("unipc", 10), ("unipc", 20), ("unipc", 50), ("ddpm", 1000)]
 LAUNCHER = ROOT / "samples" / "pgdiffseg"
 JMH = ROOT / "samples" / "jmh"
-PARTS = ("main", "sweep", "gating", "soak", "jmh")
+PARTS = ("main", "sweep", "gating", "soak", "jmh", "tuning")
+# Session options tried against the defaults (all cores, graph optimisation ALL, memory pattern, spinning).
+TUNING = [("defaults", []), ("1 intra-op thread", ["--threads", "1"]), ("optimisation EXTENDED", ["--optimization", "extended"]),
+          ("optimisation BASIC", ["--optimization", "basic"]), ("no memory pattern", ["--no-memory-pattern"]),
+          ("no spinning", ["--no-spin"])]
 
 
 def java_bench(model: Path, image: Path, scheduler: str, steps: int, ensemble: int, runs: int, warmup: int,
@@ -137,6 +141,8 @@ def main(argv=None) -> None:
         run_soak(figures, args)
     if "jmh" in parts:
         run_jmh(figures, args)
+    if "tuning" in parts:
+        run_tuning(figures, args)
 
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "benchmarks.json").write_text(json.dumps(figures, indent=2) + "\n")
@@ -178,6 +184,34 @@ def run_soak(figures, args) -> None:
     soak = java_bench(args.model, args.image, "dpm++", 2, 1, args.soak_runs, 20, "--rss-every", "100")
     figures["soak"] = {"runs": args.soak_runs, "steps": 2, "ensemble": 1, "rss_mib": soak["rss_mib"],
                        "summary": soak["rss_line"], "command": soak["command"]}
+
+
+def run_tuning(figures, args) -> None:
+    """The main configuration (DPM-Solver++ 20 steps, K = 5) under each ONNX Runtime session option."""
+    rows = []
+    for name, options in TUNING:
+        r = java_bench(args.model, args.image, "dpm++", 20, 5, args.runs, 1, *options)
+        rows.append({"setting": name, "options": options, "total_ms": r["total_ms"], "step_ms": r["step_ms"]})
+    figures["tuning"] = {"runs": args.runs, "rows": rows}
+
+
+def tuning_section(f: dict) -> list[str]:
+    if "tuning" not in f:
+        return []
+    rows = f["tuning"]["rows"]
+    base = rows[0]["total_ms"]
+    lines = ["", "## Session options", "",
+             f"DPM-Solver++ 20 steps, K = 5, median of {f['tuning']['runs']} runs per setting, each a fresh "
+             "`samples/pgdiffseg bench --cpu` with the options shown; the defaults are all cores, graph optimisation "
+             "ALL, memory pattern on, spinning on.", "",
+             "| setting | options | ms per image | ms per denoiser step | time vs defaults |", "|---|---|---:|---:|---:|"]
+    for r in rows:
+        lines.append(f"| {r['setting']} | `{' '.join(r['options']) or '-'}` | {r['total_ms']:.1f} | {r['step_ms']:.1f} | "
+                     f"{ratio(r['total_ms'], base)} |")
+    best = min(rows, key=lambda r: r["total_ms"])
+    lines += ["", f"Fastest here: {best['setting']} ({ratio(best['total_ms'], base)} of the defaults' time). Differences "
+              "under about 3 % are within this shared machine's run-to-run noise."]
+    return lines
 
 
 def run_jmh(figures, args) -> None:
@@ -316,6 +350,7 @@ def render(f: dict) -> str:
               "floats between graph calls, plus preprocessing and postprocessing once per image. Run-to-run noise "
               "on this shared machine is of the same size (compare the raw times of the sweep rows)" +
               scheduler_share(f, step_ms) + "; overlapping the update with the next graph call is the next step."]
+    lines += tuning_section(f)
     lines += jmh_section(f)
     lines += ["", "Quality against NFE is measured separately (it needs the validation split, not timing): "
               "[quality-vs-nfe.md](quality-vs-nfe.md), by `python -m pgdiffseg.quality_nfe`. Not measured: ONNX "

@@ -33,8 +33,21 @@ def parse_run(text: str, default_ensemble: int) -> tuple[str, int, int]:
     return parts[0], int(parts[1]), int(parts[2]) if len(parts) == 3 else default_ensemble
 
 
+GATE_THRESHOLDS = [0.5, 0.7, 0.9, 0.95, 0.99]
+
+
+def gate_sweep(rows: list[dict], thresholds: list[float]) -> dict[str, float]:
+    """From per-image rows of a run without gating: mean Dice had the gate skipped every image whose P(skip
+    class) reached each threshold (a skipped normal image scores 1, a skipped tumor image 0)."""
+    sweep = {}
+    for threshold in thresholds:
+        scores = [(1.0 if r["class"] == "normal" else 0.0) if r["p_skip"] >= threshold else r["dice"] for r in rows]
+        sweep[f"{threshold:g}"] = float(np.mean(scores))
+    return sweep
+
+
 def evaluate(folder: Path, data: Path, scheduler: str, steps: int, ensemble: int, seed: int,
-             threshold: float, limit: int = 0) -> dict:
+             threshold: float, limit: int = 0, gate_threshold: float | None = None) -> dict:
     manifest = json.loads((folder / "bundle.json").read_text())
     cfg = ModelConfig.from_dict(manifest["model"]["config"])
     gate = manifest["gating"]
@@ -46,7 +59,8 @@ def evaluate(folder: Path, data: Path, scheduler: str, steps: int, ensemble: int
     for s in samples:
         image = torch.from_numpy(preprocess(load_image(s.image_path), cfg.image_size))[None, None]
         out = segment(prior_fn, denoiser_fn, image, make_scheduler(scheduler, cfg), steps, ensemble, seed,
-                      gate_class=gate_class, gate_threshold=gate["threshold"])
+                      gate_class=gate_class,
+                      gate_threshold=gate["threshold"] if gate_threshold is None else gate_threshold)
         truth = load_mask(s.mask_path) > 127
         pred = np.zeros_like(truth) if out.gated else to_original_size(out.probability, *truth.shape, threshold)
         rows.append({"id": s.id, "class": s.busi_class, "dice": dice(pred, truth), "iou": iou(pred, truth),
@@ -70,6 +84,9 @@ def main(argv=None) -> None:
     p.add_argument("--ensemble", type=int, default=5)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threshold", type=float, default=0.5)
+    p.add_argument("--gate-threshold", type=float,
+                   help="skip diffusion when P(skip class) >= this (default: the bundle's); above 1 the gate never "
+                        "skips, and the Dice each threshold would give is printed")
     p.add_argument("--limit", type=int, default=0, help="first N validation images only (0: all 78)")
     p.add_argument("--record", action="store_true", help="write the figures into bundle.json and MODEL_CARD.md")
     p.add_argument("--json", type=Path, help="also write every figure, per image, to this file")
@@ -77,9 +94,14 @@ def main(argv=None) -> None:
     results = []
     for run in args.run:
         scheduler, steps, ensemble = parse_run(run, args.ensemble)
-        r = evaluate(args.bundle, args.data, scheduler, steps, ensemble, args.seed, args.threshold, args.limit)
+        r = evaluate(args.bundle, args.data, scheduler, steps, ensemble, args.seed, args.threshold, args.limit,
+                     args.gate_threshold)
         print(f"{scheduler:10s} steps={steps:4d} K={ensemble} dice={r['dice']:.4f} iou={r['iou']:.4f} "
               f"dice_tumor={r['dice_tumor']:.4f} hd95={r['hd95']:.2f} gate_acc={r['gate_accuracy']:.4f} ({r['seconds']} s)", flush=True)
+        if args.gate_threshold is not None and args.gate_threshold > 1:
+            r["gate_sweep"] = gate_sweep(r["per_image"], GATE_THRESHOLDS)
+            print("  Dice had the gate skipped at P(skip) >= " +
+                  ", ".join(f"{t}: {d:.4f}" for t, d in r["gate_sweep"].items()) + f"; never: {r['dice']:.4f}")
         results.append(r)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))

@@ -15,3 +15,4 @@ def test_render_writes_the_table_and_a_plot(tmp_path):
     assert "| dpm++ | 10 | 0.610 ± 0.014 | 0.410 ± 0.014 |" in text
     image = cv2.imread(str(tmp_path / "quality-vs-nfe.png"))
     assert image is not None and image.shape == (400, 640, 3)
+

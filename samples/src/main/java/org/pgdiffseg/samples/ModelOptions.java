@@ -53,6 +53,16 @@ final class ModelOptions {
       defaultValue = "true", fallbackValue = "true")
   boolean spin;
 
+  @Option(names = "--optimization", paramLabel = "LEVEL",
+      description = "ONNX Runtime graph optimisation: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).",
+      defaultValue = "ALL")
+  SessionConfig.Optimization optimization;
+
+  @Option(names = "--memory-pattern", negatable = true, paramLabel = "BOOL",
+      description = "Let ONNX Runtime plan its memory from the first run's pattern (default: ${DEFAULT-VALUE}).",
+      defaultValue = "true", fallbackValue = "true")
+  boolean memoryPattern;
+
   @Option(names = "--cache", paramLabel = "DIR", description = "Model cache folder (default: $PGDIFFSEG_CACHE, else ~/.pgdiffseg).")
   Path cache;
 
@@ -67,7 +77,7 @@ final class ModelOptions {
     if (threads != null) {
       sessions.intraOpThreads(threads);
     }
-    return sessions.spinning(spin).build();
+    return sessions.spinning(spin).optimization(optimization).memoryPattern(memoryPattern).build();
   }
 
   Segmenter.Builder builder() throws BundleException {

@@ -33,6 +33,7 @@ public final class PgDiffSegCli implements Runnable {
   public static int run(String[] args, PrintWriter out, PrintWriter err) {
     CommandLine cli = new CommandLine(new PgDiffSegCli());
     cli.setOut(out);
+    cli.setCaseInsensitiveEnumValuesAllowed(true);
     cli.setErr(err);
     cli.setExitCodeExceptionMapper(e -> e instanceof PgDiffSegException || e instanceof IllegalArgumentException
         ? BAD_INPUT : FAILED_CHECK);

@@ -83,6 +83,17 @@ class CliTest {
   }
 
   @Test
+  void sessionOptionsReachTheRuntimeAndBadLevelsExitTwo() throws Exception {
+    assertThat(run("bench", "--model", tiny.toString(), "--steps", "2", "--runs", "1", "--warmup", "0", "--cpu",
+        "--threads", "1", "--optimization", "basic", "--no-memory-pattern", "--no-spin", image("b.png").toString()))
+        .as(err).isEqualTo(PgDiffSegCli.OK);
+    assertThat(out).contains("total");
+    assertThat(run("bench", "--model", tiny.toString(), "--optimization", "fastest", image("c.png").toString()))
+        .isEqualTo(PgDiffSegCli.BAD_INPUT);
+    assertThat(err).contains("--optimization").contains("NONE, BASIC, EXTENDED, ALL");
+  }
+
+  @Test
   void everyCommandHasHelp() {
     for (String command : new String[] {"segment", "eval", "trajectory", "bench", "zoo", "conformance"}) {
       assertThat(run(command, "--help")).as(command).isZero();
