@@ -36,7 +36,8 @@ def training_info(checkpoint: Path) -> dict | None:
     prediction_type = state["config"].get("prediction_type", "epsilon")
     command = ("python -m pgdiffseg.train --data DATA --size {size} --out RUN --epochs {epochs} --lr {lr} "
                "--batch-size {batch_size} --seed {seed}").format(**args)
-    if args.get("lr_schedule", "constant") != "constant":
+    decays = args.get("lr_schedule", "constant") != "constant"
+    if decays:
         command += f" --lr-schedule {args['lr_schedule']} --lr-min {args['lr_min']:g}"
     if args["ema"] != 0.995:
         command += f" --ema {args['ema']:g}"
@@ -49,7 +50,7 @@ def training_info(checkpoint: Path) -> dict | None:
     info = {"epochs": state["epoch"], "steps": state["step"], "batch_size": args["batch_size"], "lr": args["lr"],
             "ema": args["ema"], "seed": args["seed"], "device": args["device"], "hours": round(seconds / 3600, 2),
             "prediction_type": prediction_type, "command": command}
-    if args.get("lr_schedule", "constant") != "constant":
+    if decays:
         info["lr_schedule"] = {"name": args["lr_schedule"], "min": args["lr_min"]}
     if args.get("init"):
         info["initialised_from"] = "the previous stage's EMA weights"

@@ -17,8 +17,8 @@ import org.pgdiffseg.sdk.runtime.SessionConfig;
 
 /**
  * One denoiser call through the SDK's I/O binding: x_t and t copied in, eps copied out, image and prior
- * bound once. On the tiny test bundle (32 x 32, a few thousand FLOPs) the graph costs almost nothing, so the
- * figure is the binding's own cost per step; on the default bundle it is a real step.
+ * bound once. The tiny test bundle's graph (32 x 32) does 6.4 MFLOP, so its figure is the fixed cost of one call
+ * (binding, copies, ONNX Runtime's dispatch of each node); on the default bundle it is a real step.
  */
 @State(Scope.Thread)
 public class DenoiserCallBenchmark extends HotPathBenchmark {
