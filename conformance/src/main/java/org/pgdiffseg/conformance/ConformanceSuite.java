@@ -162,7 +162,7 @@ public final class ConformanceSuite {
   /** Each graph's outputs against PyTorch's for the fixture inputs, batch 1 and 4, plus batch invariance. */
   private List<CheckResult> graphOutputs(ModelBundle bundle, JsonNode index, Path folder) {
     List<CheckResult> out = new ArrayList<>();
-    OrtEnvironment env = OrtEnvironment.getEnvironment();
+    OrtEnvironment env = org.pgdiffseg.sdk.runtime.OrtEnvironments.get();
     Map<String, OrtSession> open = new HashMap<>();
     try {
       for (JsonNode c : index.path("graph_io")) {

@@ -14,7 +14,6 @@ import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
-import org.pgdiffseg.sdk.PgDiffSegException;
 import org.pgdiffseg.sdk.imaging.DecodedImage;
 import org.pgdiffseg.sdk.imaging.ImageDecoder;
 import org.pgdiffseg.sdk.metrics.MaskOverlap;
@@ -62,7 +61,7 @@ final class EvalCommand implements Callable<Integer> {
     if (limit != null) {
       files = files.subList(0, Math.min(limit, files.size()));
     }
-    Files.createDirectories(out);
+    OutputFolder.prepare(spec, out);
     List<Row> rows = new ArrayList<>();
     List<String> failures = new ArrayList<>();
     ImageDecoder decoder = new ImageDecoder();
@@ -78,9 +77,10 @@ final class EvalCommand implements Callable<Integer> {
           String cls = id.contains("_") ? id.substring(0, id.indexOf('_')) : "all";
           rows.add(new Row(id, cls, overlap.truePositive() + overlap.falseNegative() > 0, overlap,
               r.gate().skipped(), r.gate().probability(skipClass)));
-        } catch (PgDiffSegException e) {
-          err.println("pgdiffseg: " + e.getMessage());
-          failures.add(file + ": " + e.getMessage());
+        } catch (Exception | OutOfMemoryError e) {
+          String message = BatchFailure.message(e);   // one bad input never ends the evaluation
+          err.println("pgdiffseg: " + message);
+          failures.add(file + ": " + message);
         }
         if (bar != null) {
           bar.step();

@@ -2,56 +2,95 @@ package org.pgdiffseg.samples;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Stream;
-import org.pgdiffseg.sdk.InvalidImageException;
-import org.pgdiffseg.sdk.imaging.DecodedImage;
 import org.pgdiffseg.sdk.imaging.DicomReader;
-import org.pgdiffseg.sdk.imaging.ImageDecoder;
 
-/** Expands the command line's files and folders into image files; folders contribute their image files, sorted. */
+/**
+ * Expands the command line's files and folders into the files to read. A file named on the command line is
+ * always taken (the decoder reports what is wrong with it). A folder contributes, sorted, its regular files that
+ * are images by extension, and DICOM files without one (archives often name them by UID), recognised by the
+ * DICM preamble. What a folder holds that is not taken is listed with the reason: other files, FIFOs and
+ * devices, and the masks and overlays an earlier run wrote when the folder is also the output folder.
+ */
 final class InputFiles {
   static final Set<String> EXTENSIONS = Set.of("png", "jpg", "jpeg", "bmp", "tif", "tiff", "dcm", "dicom");
+
+  /** The files to read, and "path: reason" for each file of a folder that was left out. */
+  record Expansion(List<Path> files, List<String> skipped) {}
 
   private InputFiles() {}
 
   static List<Path> expand(List<Path> arguments) throws IOException {
-    List<Path> out = new ArrayList<>();
-    for (Path p : arguments) {
-      if (Files.isDirectory(p)) {
-        try (Stream<Path> files = Files.list(p)) {
-          files.filter(Files::isRegularFile).filter(InputFiles::isImage).sorted().forEach(out::add);
-        }
-      } else {
-        out.add(p);   // a missing or unreadable file is reported by the decoder, with the others still processed
-      }
-    }
-    return out;
+    return expand(arguments, null).files();
   }
 
-  static boolean isImage(Path p) {
+  /** {@code outputFolder} (may be null) is where this run writes; its earlier outputs are not inputs. */
+  static Expansion expand(List<Path> arguments, Path outputFolder) throws IOException {
+    List<Path> files = new ArrayList<>();
+    List<String> skipped = new ArrayList<>();
+    for (Path p : arguments) {
+      if (!Files.isDirectory(p)) {
+        files.add(p);
+        continue;
+      }
+      boolean isOutput = outputFolder != null && Files.isDirectory(outputFolder) && Files.isSameFile(p, outputFolder);
+      List<Path> entries;
+      try (Stream<Path> listing = Files.list(p)) {
+        entries = listing.sorted().toList();
+      }
+      for (Path file : entries) {
+        String why = reasonToSkip(file, isOutput);
+        if (why == null) {
+          files.add(file);
+        } else if (!why.isEmpty()) {
+          skipped.add(file + ": " + why);
+        }
+      }
+    }
+    return new Expansion(files, skipped);
+  }
+
+  /** Null to take the file, "" to pass over it silently (sub-folders), else why it is left out. */
+  private static String reasonToSkip(Path file, boolean inOutputFolder) {
+    if (Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS)) {
+      return "";
+    }
+    if (!Files.isRegularFile(file)) {
+      return "not a regular file (a FIFO, device, socket or broken link)";
+    }
+    String name = file.getFileName().toString();
+    if (inOutputFolder && (name.endsWith("_mask.png") || name.endsWith("_overlay.png") || name.equals("results.json"))) {
+      return "an output of an earlier run (this folder is also --out)";
+    }
+    // A UID-named DICOM ("1.2.840.113619.2.55") has no letter extension; "notes.txt" is not read at all.
+    if (hasImageExtension(file) || (!hasLetterExtension(name) && startsWithDicomPreamble(file))) {
+      return null;
+    }
+    return "not an image (by extension, and no DICOM preamble)";
+  }
+
+  static boolean hasImageExtension(Path p) {
     String name = p.getFileName().toString();
     int dot = name.lastIndexOf('.');
     return dot > 0 && EXTENSIONS.contains(name.substring(dot + 1).toLowerCase(Locale.ROOT));
   }
 
-  /** The images of a file: one, or every frame of a multi-frame DICOM. */
-  static List<DecodedImage> decode(Path file, ImageDecoder decoder, DicomReader dicom) throws InvalidImageException {
-    if (Files.isRegularFile(file) && startsWithDicomPreamble(file)) {
-      return dicom.read(file);
-    }
-    return List.of(decoder.decode(file));
+  private static boolean hasLetterExtension(String name) {
+    int dot = name.lastIndexOf('.');
+    return dot > 0 && name.substring(dot + 1).chars().allMatch(Character::isLetter);
   }
 
   private static boolean startsWithDicomPreamble(Path file) {
     try (var in = Files.newInputStream(file)) {
       return DicomReader.isDicom(in.readNBytes(132));
     } catch (IOException e) {
-      return false;   // the decoder reports the unreadable file
+      return false;
     }
   }
 

@@ -11,9 +11,10 @@ import org.pgdiffseg.sdk.pipeline.SegmentationResult;
 final class ResultJson {
   private ResultJson() {}
 
-  static Map<String, Object> of(Path file, SegmentationResult r, Path mask, Path overlay) {
+  /** {@code name} is the image's name (the file, or "file#frameN" for a frame of a DICOM). */
+  static Map<String, Object> of(Path file, String name, SegmentationResult r, Path mask, Path overlay) {
     Map<String, Object> m = new LinkedHashMap<>();
-    m.put("image", file.toString());
+    putSource(m, file, name);
     m.put("width", r.width());
     m.put("height", r.height());
     m.put("class_probabilities", r.gate().asMap());
@@ -32,6 +33,23 @@ final class ResultJson {
     ms.put("total", t.totalNanos() / 1e6);
     m.put("timings_ms", ms);
     return m;
+  }
+
+  /**
+   * "image": the input's name. When the file name is not valid in the JVM's file-name encoding (shown with
+   * U+FFFD), "image_uri" adds its exact bytes, percent-encoded, so the row can still be traced to its file.
+   */
+  static void putSource(Map<String, Object> row, Path file, String name) {
+    row.put("image", name);
+    boolean lossless;
+    try {
+      lossless = Path.of(file.toString()).equals(file);
+    } catch (RuntimeException e) {
+      lossless = false;
+    }
+    if (!lossless) {
+      row.put("image_uri", file.toUri().toString());
+    }
   }
 
   static Map<String, Object> settings(SamplingOptions o, GatePolicy gate) {

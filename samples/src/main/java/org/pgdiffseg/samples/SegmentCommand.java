@@ -1,17 +1,14 @@
 package org.pgdiffseg.samples;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.pgdiffseg.sdk.PgDiffSegException;
 import org.pgdiffseg.sdk.imaging.DecodedImage;
-import org.pgdiffseg.sdk.imaging.DicomReader;
 import org.pgdiffseg.sdk.imaging.ImageDecoder;
 import org.pgdiffseg.sdk.imaging.OverlayRenderer;
 import org.pgdiffseg.sdk.pipeline.SegmentRequest;
@@ -29,8 +26,11 @@ import picocli.CommandLine.Model.CommandSpec;
     description = {"Segment breast lesions in images (PNG, JPEG, BMP, TIFF, DICOM; files or folders).",
         "Every frame of a multi-frame DICOM is segmented (<name>_f001_mask.png, ...).",
         "Writes <name>_mask.png (0/255, original size), <name>_overlay.png and results.json into --out.",
+        "Output names are unique within a run: an input whose name would clash gets its extension or a",
+        "counter added (y_jpg_mask.png); results.json says which input each output belongs to.",
+        "results.json is kept current while the batch runs and says 'complete' or 'interrupted' at the end.",
         "An image that cannot be read is listed in results.json under 'failures'; the others are still",
-        "processed. Exit code 2 when any input failed, 0 otherwise."})
+        "processed. Exit code 2 when any input failed or nothing was found, 0 otherwise."})
 final class SegmentCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin ModelOptions model;
@@ -46,54 +46,70 @@ final class SegmentCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    var err = spec.commandLine().getErr();
-    var stdout = spec.commandLine().getOut();
-    List<Path> files = InputFiles.expand(images);
-    Files.createDirectories(out);
-    List<Map<String, Object>> results = new ArrayList<>();
-    List<Map<String, Object>> failures = new ArrayList<>();
+    PrintWriter err = spec.commandLine().getErr();
+    PrintWriter stdout = spec.commandLine().getOut();
+    OutputFolder.prepare(spec, out);
+    InputFiles.Expansion inputs = InputFiles.expand(images, out);
+    inputs.skipped().forEach(s -> err.println("pgdiffseg: skipped " + s));
+    if (inputs.files().isEmpty()) {
+      err.println("pgdiffseg: no images found in " + images + " (files by extension: " + InputFiles.EXTENSIONS
+          + ", or DICOM by content)");
+      return PgDiffSegCli.BAD_INPUT;
+    }
     Segmenter.Builder builder = model.builder();
     if (maxPixels != null) {
       builder.maxPixels(maxPixels);
     }
-    long limit = maxPixels != null ? maxPixels : ImageDecoder.DEFAULT_MAX_PIXELS;
-    ImageDecoder decoder = new ImageDecoder(limit);
-    DicomReader dicom = new DicomReader(limit);
-    try (Segmenter segmenter = builder.build()) {
-      for (Path file : files) {
+    ImageDecoder decoder = new ImageDecoder(maxPixels != null ? maxPixels : ImageDecoder.DEFAULT_MAX_PIXELS);
+    OutputNames names = new OutputNames();
+    try (Segmenter segmenter = builder.build(); ResultsFile results = new ResultsFile(out.resolve("results.json"),
+        header(segmenter))) {
+      for (Path file : inputs.files()) {
         try {
-          List<DecodedImage> frames = InputFiles.decode(file, decoder, dicom);
+          List<DecodedImage> frames = decoder.decodeFrames(file);
           for (int f = 0; f < frames.size(); f++) {
             DecodedImage image = frames.get(f);
             SegmentationResult r = segmenter.segment(image, SegmentRequest.defaults());
-            String stem = InputFiles.stem(file) + (frames.size() > 1 ? String.format("_f%03d", f + 1) : "");
+            String stem = names.allocate(file, frames.size() > 1 ? String.format("_f%03d", f + 1) : "");
             Path maskFile = out.resolve(stem + "_mask.png");
             Path overlayFile = out.resolve(stem + "_overlay.png");
-            r.mask().writePng(maskFile);
-            OverlayRenderer.defaults().writePng(overlayFile, image, r.mask());
-            results.add(ResultJson.of(Path.of(image.name()), r, maskFile, overlayFile));
+            writeOutputs(image, r, maskFile, overlayFile);
+            results.addResult(ResultJson.of(file, image.name(), r, maskFile, overlayFile));
             stdout.printf("%s: %s, lesion %.2f%% of the image%s%n", image.name(),
                 r.gate().skipped() ? "no tumor (gated)" : "segmented", 100 * r.mask().lesionFraction(),
                 r.gate().skipped() ? "" : String.format(" (%.0f ms)", r.timings().totalNanos() / 1e6));
           }
-        } catch (PgDiffSegException | java.io.IOException e) {
-          err.println("pgdiffseg: " + e.getMessage());
-          Map<String, Object> f = new LinkedHashMap<>();
-          f.put("image", file.toString());
-          f.put("error", e.getClass().getSimpleName());
-          f.put("message", e.getMessage());
-          failures.add(f);
+        } catch (Exception | OutOfMemoryError e) {
+          // One input never ends the batch: a refused file, a name the file system cannot take, or an image
+          // too large for this JVM's heap is recorded and the next input goes on.
+          String message = BatchFailure.message(e);
+          err.println("pgdiffseg: " + message);
+          results.addFailure(BatchFailure.row(file, e, message));
         }
       }
-      Map<String, Object> json = new LinkedHashMap<>();
-      json.put("model", Map.of("id", segmenter.bundle().manifest().id(), "version", segmenter.bundle().manifest().version(),
-          "device", segmenter.device().toString()));
-      json.put("settings", ResultJson.settings(segmenter.options(), segmenter.gate()));
-      json.put("results", results);
-      json.put("failures", failures);
-      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.resolve("results.json").toFile(), json);
+      stdout.printf("%d segmented, %d failed; results in %s%n", results.resultCount(), results.failureCount(),
+          out.resolve("results.json"));
+      return results.failureCount() == 0 ? PgDiffSegCli.OK : PgDiffSegCli.BAD_INPUT;
     }
-    stdout.printf("%d segmented, %d failed; results in %s%n", results.size(), failures.size(), out.resolve("results.json"));
-    return failures.isEmpty() ? PgDiffSegCli.OK : PgDiffSegCli.BAD_INPUT;
+  }
+
+  private static Map<String, Object> header(Segmenter segmenter) {
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("model", Map.of("id", segmenter.bundle().manifest().id(), "version", segmenter.bundle().manifest().version(),
+        "device", segmenter.device().toString()));
+    json.put("settings", ResultJson.settings(segmenter.options(), segmenter.gate()));
+    return json;
+  }
+
+  /** Both outputs or neither: a mask whose overlay could not be written is removed again. */
+  private static void writeOutputs(DecodedImage image, SegmentationResult r, Path maskFile, Path overlayFile)
+      throws Exception {
+    r.mask().writePng(maskFile);
+    try {
+      OverlayRenderer.defaults().writePng(overlayFile, image, r.mask());
+    } catch (Exception | Error e) {
+      Files.deleteIfExists(maskFile);
+      throw e;
+    }
   }
 }

@@ -9,11 +9,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -28,6 +27,7 @@ import com.google.common.util.concurrent.Striped;
 import org.pgdiffseg.sdk.BundleException;
 import org.pgdiffseg.sdk.bundle.BundleManifest;
 import org.pgdiffseg.sdk.bundle.ModelBundle;
+import org.pgdiffseg.sdk.bundle.PlainName;
 import org.pgdiffseg.sdk.bundle.ZipLimits;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,13 +46,25 @@ public final class ModelZoo {
   static final String EMBEDDED_ROOT = "/org/pgdiffseg/zoo/models/";
   private static final Striped<Lock> INSTALL_LOCKS = Striped.lock(16);
 
+  /** How long a download may go without receiving a byte before it is abandoned. */
+  public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
+  /** Staging folders older than this were left by a process that died; the next install removes them. */
+  private static final Duration STALE_STAGING = Duration.ofHours(24);
+
   private final Path cacheRoot;
   private final ZooIndex index;
   private final HttpClient http;
+  private final Duration idleTimeout;
 
   public ModelZoo(Path cacheRoot, ZooIndex index) {
-    this.cacheRoot = cacheRoot.toAbsolutePath();
+    this(cacheRoot, index, DEFAULT_IDLE_TIMEOUT);
+  }
+
+  /** A zoo whose downloads are abandoned after {@code idleTimeout} without data. */
+  public ModelZoo(Path cacheRoot, ZooIndex index, Duration idleTimeout) {
+    this.cacheRoot = cacheRoot.toAbsolutePath().normalize();
     this.index = index;
+    this.idleTimeout = idleTimeout;
     this.http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
         .connectTimeout(Duration.ofSeconds(20)).build();
   }
@@ -88,10 +100,27 @@ public final class ModelZoo {
     return cacheRoot;
   }
 
-  /** Where an id's bundle lives once installed. */
+  /**
+   * Where an id's bundle lives once installed: {@code <cache>/models/<id>/<version>}. Both names must be plain
+   * ({@link PlainName}), so that no manifest can place an entry, or have one deleted, outside the cache.
+   */
   public Path cacheEntry(String id, String version) {
-    checkArgument(id.matches("[A-Za-z0-9._-]+") && !id.startsWith("."), "not a model id: %s", id);
-    return cacheRoot.resolve("models").resolve(id).resolve(version);
+    checkArgument(PlainName.isPlain(id), "not a model id: '%s' (expected a plain name)", id);
+    checkArgument(PlainName.isPlain(version), "not a model version: '%s' (expected a plain name)", version);
+    Path models = cacheRoot.resolve("models");
+    Path entry = models.resolve(id).resolve(version).normalize();
+    checkArgument(entry.startsWith(models) && entry.getNameCount() == models.getNameCount() + 2,
+        "cache entry %s lies outside %s", entry, models);
+    return entry;
+  }
+
+  /** {@link #cacheEntry} for names read from a manifest: a name that is not plain refuses the bundle. */
+  private Path cacheEntryOf(BundleManifest manifest) throws BundleException {
+    try {
+      return cacheEntry(manifest.id(), manifest.version());
+    } catch (IllegalArgumentException e) {
+      throw new BundleException("refusing bundle: " + e.getMessage(), e);
+    }
   }
 
   /** The default model of the index. */
@@ -156,7 +185,7 @@ public final class ModelZoo {
     try {
       Path unpacked = unpackDownload(source, expectedSha256, allowPlainHttp, staging.resolve("bundle"));
       BundleManifest manifest = ModelBundle.open(unpacked).manifest();
-      Path target = cacheEntry(manifest.id(), manifest.version());
+      Path target = cacheEntryOf(manifest);
       return moveIntoPlace(unpacked, target, present -> true);
     } finally {
       deleteQuietly(staging);
@@ -195,7 +224,7 @@ public final class ModelZoo {
       try (FileChannel channel = FileChannel.open(target.resolveSibling(target.getFileName() + ".lock"),
               StandardOpenOption.CREATE, StandardOpenOption.WRITE);
           FileLock ignored = channel.lock()) {
-        if (Files.isDirectory(target)) {
+        if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
           try {
             ModelBundle present = ModelBundle.open(target);
             if (keepPresent.test(present)) {
@@ -205,7 +234,9 @@ public final class ModelZoo {
           } catch (BundleException stale) {
             // replaced below
           }
-          deleteQuietly(target);
+          deleteInsideCache(target);
+        } else if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+          throw new BundleException("cannot install bundle into " + target + ": something that is not a folder is there");
         }
         Files.move(verified, target, StandardCopyOption.ATOMIC_MOVE);
         LOG.info("Installed bundle into {}", target);
@@ -292,29 +323,47 @@ public final class ModelZoo {
           if ("http".equals(scheme) && !allowPlainHttp) {
             throw new BundleException(source + ": plain HTTP refused; use https or allow plain HTTP explicitly");
           }
-          HttpRequest request = HttpRequest.newBuilder(source).timeout(Duration.ofMinutes(10)).GET().build();
-          HttpResponse<Path> response = http.send(request, HttpResponse.BodyHandlers.ofFile(out));
-          if (response.statusCode() != 200) {
-            throw new BundleException(source + ": HTTP " + response.statusCode());
-          }
+          new BoundedDownload(http, ZipLimits.DEFAULT.maxZipBytes(), idleTimeout).fetch(source, out);
         }
         default -> throw new BundleException(source + ": unsupported scheme '" + scheme + "', expected https, http or file");
       }
     } catch (IOException e) {
       throw new BundleException(source + ": download failed: " + e.getMessage(), e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new BundleException(source + ": download interrupted", e);
     }
   }
 
   private Path newStaging(String name) throws BundleException {
     try {
       Files.createDirectories(cacheRoot.resolve("models"));
+      removeStaleStaging();
       return Files.createTempDirectory(cacheRoot.resolve("models"), "stage-" + name + "-");
     } catch (IOException e) {
       throw new BundleException("cannot create a staging folder in " + cacheRoot + ": " + e.getMessage(), e);
     }
+  }
+
+  /** Deletes staging folders that a process which died mid-install left behind long ago. */
+  private void removeStaleStaging() {
+    long cutoff = System.currentTimeMillis() - STALE_STAGING.toMillis();
+    try (var entries = Files.newDirectoryStream(cacheRoot.resolve("models"), "stage-*")) {
+      for (Path stage : entries) {
+        if (Files.isDirectory(stage, LinkOption.NOFOLLOW_LINKS)
+            && Files.getLastModifiedTime(stage, LinkOption.NOFOLLOW_LINKS).toMillis() < cutoff) {
+          deleteInsideCache(stage);
+        }
+      }
+    } catch (IOException | BundleException e) {
+      LOG.debug("Could not sweep stale staging folders: {}", e.getMessage());
+    }
+  }
+
+  /** Deletes {@code path} recursively, but only when it lies inside this zoo's cache. */
+  private void deleteInsideCache(Path path) throws BundleException {
+    Path normalized = path.toAbsolutePath().normalize();
+    if (!normalized.startsWith(cacheRoot.resolve("models")) || normalized.equals(cacheRoot.resolve("models"))) {
+      throw new BundleException("refusing to delete " + path + ": it is not an entry of the cache " + cacheRoot);
+    }
+    deleteQuietly(normalized);
   }
 
   private static Path asPath(String idOrPath) {

@@ -93,8 +93,11 @@ public final class ManifestParser {
   /** Checks required keys and values; returns one message per problem. */
   static List<String> validate(BundleManifest m) {
     List<String> p = new ArrayList<>();
-    require(p, m.id(), "id");
-    require(p, m.version(), "version");
+    for (String[] name : new String[][] {{"id", m.id()}, {"version", m.version()}}) {
+      if (require(p, name[1], name[0]) && PlainName.problem(name[0], name[1]) != null) {
+        p.add(PlainName.problem(name[0], name[1]));
+      }
+    }
     if (require(p, m.input(), "input")) {
       var in = m.input();
       positive(p, in.height(), "input.height");

@@ -28,7 +28,11 @@ public final class ModelBundle {
     this.manifest = manifest;
   }
 
-  /** Opens a bundle folder, or a {@code .zip} of one (unpacked into a temporary folder), in strict mode. */
+  /**
+   * Opens a bundle folder, or a {@code .zip} of one, in strict mode. A zip is unpacked once per JVM into a
+   * temporary folder that later opens of the same zip reuse and that is deleted when the JVM exits; a zip that
+   * is refused leaves nothing behind.
+   */
   public static ModelBundle open(Path folderOrZip) throws BundleException {
     return open(folderOrZip, ManifestParser.strict(), ZipLimits.DEFAULT);
   }
@@ -37,17 +41,16 @@ public final class ModelBundle {
     if (!Files.exists(folderOrZip)) {
       throw new BundleException(folderOrZip + ": no such bundle folder or zip");
     }
-    Path folder = folderOrZip;
-    if (Files.isRegularFile(folderOrZip)) {
-      try {
-        Path target = Files.createTempDirectory("pgdiffseg-bundle-");
-        target.toFile().deleteOnExit();
-        folder = ZipBundleExtractor.extract(folderOrZip, target, limits);
-      } catch (IOException e) {
-        throw new BundleException(folderOrZip + ": cannot create a folder to unpack into: " + e.getMessage(), e);
-      }
+    if (!Files.isRegularFile(folderOrZip)) {
+      return openFolder(folderOrZip, parser);
     }
-    return openFolder(folder, parser);
+    Path folder = UnpackedZips.folderFor(folderOrZip, limits);
+    try {
+      return openFolder(folder, parser);
+    } catch (BundleException refused) {
+      UnpackedZips.discard(folder);
+      throw refused;
+    }
   }
 
   /**

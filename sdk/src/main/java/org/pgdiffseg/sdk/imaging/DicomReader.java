@@ -6,8 +6,6 @@ import ij.ImageStack;
 import ij.plugin.DICOM;
 import ij.process.ImageProcessor;
 import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,8 +15,9 @@ import org.pgdiffseg.sdk.InvalidImageException;
  * Reads DICOM Part 10 files (ultrasound or MRI, single- or multi-frame) with ImageJ's DICOM reader: one gray
  * image per frame on the 0..255 scale. Intensities go through the file's window (Window Center / Width) when it
  * has one, else through the frame's own min..max, as a viewer would show them; the model's intensity window is
- * applied afterwards like for any other image. Supported transfer syntaxes are those ImageJ reads: implicit and
- * explicit VR little endian, explicit VR big endian, and JPEG baseline (docs/imaging.md). Thread-safe.
+ * applied afterwards like for any other image. Supported transfer syntaxes: implicit and
+ * explicit VR little endian, explicit VR big endian (docs/imaging.md). Before ImageJ reads a byte, {@link DicomHeader} walks the
+ * file and refuses truncated, oversized and compressed files. Thread-safe.
  */
 public final class DicomReader {
   private final long maxPixels;
@@ -34,20 +33,16 @@ public final class DicomReader {
   }
 
   public List<DecodedImage> read(Path file) throws InvalidImageException {
-    byte[] data;
-    try {
-      data = Files.readAllBytes(file);
-    } catch (IOException e) {
-      throw new InvalidImageException(file, "cannot read the file: " + e.getMessage(), e);
-    }
-    return read(data, file.toString());
+    return read(ImageFiles.read(file, maxPixels), file.toString());
   }
 
   public List<DecodedImage> read(byte[] data, String name) throws InvalidImageException {
     if (!isDicom(data)) {
       throw new InvalidImageException(name + ": not a DICOM Part 10 file (no DICM preamble)");
     }
-    DICOM dicom = new DICOM(new ByteArrayInputStream(data));
+    // The walk refuses what ImageJ would hang on, over-allocate for or zero-pad, before ImageJ reads a byte.
+    DicomHeader header = DicomHeader.parse(data, name, maxPixels);
+    DICOM dicom = new DICOM(new EndAwareInputStream(data));
     try {
       dicom.run(name);
     } catch (RuntimeException e) {
@@ -58,10 +53,10 @@ public final class DicomReader {
     if (width <= 0 || height <= 0 || dicom.getStack() == null || dicom.getStackSize() == 0) {
       throw new InvalidImageException(name + ": DICOM without readable pixel data (no (7FE0,0010) ImageJ can decode)");
     }
-    long pixels = (long) width * height * dicom.getStackSize();
-    if (pixels > maxPixels) {
-      throw new InvalidImageException(name + ": DICOM of " + width + " x " + height + " x " + dicom.getStackSize()
-          + " frames = " + pixels + " pixels, above the limit of " + maxPixels + " pixels");
+    if (width != header.columns() || height != header.rows() || dicom.getStackSize() != header.frames()) {
+      throw new InvalidImageException(name + ": DICOM header declares " + header.columns() + " x " + header.rows()
+          + " x " + header.frames() + " frames, but its pixel data decoded as " + width + " x " + height + " x "
+          + dicom.getStackSize());
     }
     double[] window = window(dicom);
     ImageStack stack = dicom.getStack();
@@ -83,6 +78,10 @@ public final class DicomReader {
       double scale = hi > lo ? 255.0 / (hi - lo) : 0;
       for (int i = 0; i < gray.length; i++) {
         double v = (calibrated(dicom, ip.getf(i)) - lo) * scale;
+        if (!Double.isFinite(v)) {
+          throw new InvalidImageException(name + ": DICOM pixel values are not finite after its Rescale Slope /"
+              + " Intercept (0028,1053 / 0028,1052)");
+        }
         gray[i] = (float) Math.max(0, Math.min(255, v));
       }
       String frameName = stack.getSize() == 1 ? name : name + "#frame" + f;
@@ -91,11 +90,33 @@ public final class DicomReader {
     return List.copyOf(frames);
   }
 
+  /**
+   * The file's bytes for ImageJ, whose decoder loops forever on a {@code skip} that returns 0 at the end of the
+   * data: here skipping past the end throws instead. (The header walk makes this unreachable for the files it
+   * accepts; it stays as a second line.)
+   */
+  private static final class EndAwareInputStream extends ByteArrayInputStream {
+    EndAwareInputStream(byte[] data) {
+      super(data);
+    }
+
+    @Override
+    public synchronized long skip(long n) {
+      if (n > 0 && available() == 0) {
+        throw new java.io.UncheckedIOException(new java.io.EOFException("DICOM data ends before a declared element"));
+      }
+      return super.skip(n);
+    }
+  }
+
   private static double calibrated(DICOM dicom, float raw) {
     return dicom.getCalibration().getCValue(raw);
   }
 
-  /** {low, high} from Window Center (0028,1050) and Width (0028,1051); {0, 0} when absent. */
+  /**
+   * {low, high} from Window Center (0028,1050) and Width (0028,1051); {0, 0} when absent or unusable (not a
+   * number, infinite, or a width that is not positive), so the frame's own range is used.
+   */
   private static double[] window(DICOM dicom) {
     String center = dicom.getStringProperty("0028,1050");
     String width = dicom.getStringProperty("0028,1051");
@@ -103,7 +124,7 @@ public final class DicomReader {
       if (center != null && width != null) {
         double c = Double.parseDouble(center.split("\\\\")[0].trim());
         double w = Double.parseDouble(width.split("\\\\")[0].trim());
-        if (w > 0) {
+        if (Double.isFinite(c) && Double.isFinite(w) && w > 0) {
           return new double[] {c - w / 2, c + w / 2};
         }
       }

@@ -15,13 +15,9 @@ import static org.bytedeco.opencv.global.opencv_imgproc.COLOR_BGR2GRAY;
 import static org.bytedeco.opencv.global.opencv_imgproc.COLOR_BGRA2GRAY;
 import static org.bytedeco.opencv.global.opencv_imgproc.cvtColor;
 
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
 import java.nio.ShortBuffer;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import org.bytedeco.javacpp.BytePointer;
@@ -65,24 +61,18 @@ public final class ImageDecoder {
   /** Reads and decodes {@code file}; every failure names the file and the problem. */
   public DecodedImage decode(Path file) throws InvalidImageException {
     checkNotNull(file, "file");
-    if (Files.isDirectory(file)) {
-      throw new InvalidImageException(file, "is a directory, not an image file");
-    }
-    byte[] data;
-    try {
-      long size = Files.size(file);
-      if (size > Integer.MAX_VALUE - 16) {
-        throw new InvalidImageException(file, "file of " + size + " bytes is too large to decode");
-      }
-      data = Files.readAllBytes(file);
-    } catch (NoSuchFileException e) {
-      throw new InvalidImageException(file, "no such file", e);
-    } catch (AccessDeniedException e) {
-      throw new InvalidImageException(file, "permission denied, cannot read the file", e);
-    } catch (IOException e) {
-      throw new InvalidImageException(file, "cannot read the file: " + e, e);
-    }
-    return decode(data, file.toString());
+    return decode(ImageFiles.read(file, maxPixels), file.toString());
+  }
+
+  /**
+   * Every image of {@code file}: one, or each frame of a multi-frame DICOM (named {@code <file>#frameN}), in
+   * order. Other formats give exactly one image.
+   */
+  public List<DecodedImage> decodeFrames(Path file) throws InvalidImageException {
+    checkNotNull(file, "file");
+    byte[] data = ImageFiles.read(file, maxPixels);
+    return DicomReader.isDicom(data) ? new DicomReader(maxPixels).read(data, file.toString())
+        : List.of(decode(data, file.toString()));
   }
 
   /** Decodes an encoded image held in memory; {@code name} identifies it in messages (e.g. its file name). */
@@ -93,7 +83,7 @@ public final class ImageDecoder {
       List<DecodedImage> frames = new DicomReader(maxPixels).read(data, name);
       if (frames.size() != 1) {
         throw new InvalidImageException(name + ": multi-frame DICOM with " + frames.size()
-            + " frames; read its frames with DicomReader (the CLI segments each frame)");
+            + " frames; read its frames with decodeFrames (the CLI segments each frame)");
       }
       return frames.get(0);
     }

@@ -434,7 +434,7 @@ final class OrtCApi {
   // ---- loading -----------------------------------------------------------------------------------
 
   private static OrtCApi load() {
-    OrtEnvironment environment = OrtEnvironment.getEnvironment(); // makes the jar extract and load the library
+    OrtEnvironment environment = OrtEnvironments.get(); // makes the jar extract and load the library
     MemorySegment getApiBase = findOrtGetApiBase();
     Linker linker = Linker.nativeLinker();
     try {

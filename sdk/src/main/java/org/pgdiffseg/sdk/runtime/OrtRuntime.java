@@ -38,7 +38,7 @@ public final class OrtRuntime {
   private volatile String cudaFailure;
 
   OrtRuntime(GpuProbe gpuProbe) {
-    this.environment = OrtEnvironment.getEnvironment();
+    this.environment = OrtEnvironments.get();
     this.gpuProbe = gpuProbe;
   }
 

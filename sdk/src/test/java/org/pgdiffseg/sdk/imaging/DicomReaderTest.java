@@ -3,10 +3,6 @@ package org.pgdiffseg.sdk.imaging;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -16,74 +12,13 @@ import org.pgdiffseg.sdk.InvalidImageException;
 
 /** DICOM files written here, explicit VR little endian, 16-bit MONOCHROME2, one or several frames. */
 class DicomReaderTest {
+  // Files are written by DicomFiles (shared with other test modules through the test-jar).
   @TempDir Path tmp;
-
-  /** A minimal DICOM Part 10 file; {@code pixels} may be null for a file without pixel data. */
-  static byte[] dicom(int rows, int cols, int frames, short[] pixels, String windowCenter, String windowWidth) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    out.writeBytes(new byte[128]);
-    out.writeBytes("DICM".getBytes(StandardCharsets.US_ASCII));
-    ByteArrayOutputStream meta = new ByteArrayOutputStream();
-    element(meta, 0x0002, 0x0010, "UI", text("1.2.840.10008.1.2.1"));
-    element(out, 0x0002, 0x0000, "UL", ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(meta.size()).array());
-    out.writeBytes(meta.toByteArray());
-    element(out, 0x0028, 0x0002, "US", u16(1));
-    element(out, 0x0028, 0x0004, "CS", text("MONOCHROME2"));
-    element(out, 0x0028, 0x0008, "IS", text(Integer.toString(frames)));
-    element(out, 0x0028, 0x0010, "US", u16(rows));
-    element(out, 0x0028, 0x0011, "US", u16(cols));
-    element(out, 0x0028, 0x0100, "US", u16(16));
-    element(out, 0x0028, 0x0101, "US", u16(16));
-    element(out, 0x0028, 0x0102, "US", u16(15));
-    element(out, 0x0028, 0x0103, "US", u16(0));
-    if (windowCenter != null) {
-      element(out, 0x0028, 0x1050, "DS", text(windowCenter));
-      element(out, 0x0028, 0x1051, "DS", text(windowWidth));
-    }
-    if (pixels != null) {
-      ByteBuffer b = ByteBuffer.allocate(pixels.length * 2).order(ByteOrder.LITTLE_ENDIAN);
-      for (short p : pixels) {
-        b.putShort(p);
-      }
-      element(out, 0x7FE0, 0x0010, "OW", b.array());
-    }
-    return out.toByteArray();
-  }
-
-  static byte[] text(String s) {
-    byte[] raw = s.getBytes(StandardCharsets.US_ASCII);
-    return raw.length % 2 == 0 ? raw : (s + (s.matches("[0-9.]+") ? "\0" : " ")).getBytes(StandardCharsets.US_ASCII);
-  }
-
-  static byte[] u16(int v) {
-    return ByteBuffer.allocate(2).order(ByteOrder.LITTLE_ENDIAN).putShort((short) v).array();
-  }
-
-  static void element(ByteArrayOutputStream out, int group, int elem, String vr, byte[] value) {
-    ByteBuffer h = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN);
-    h.putShort((short) group).putShort((short) elem).put(vr.getBytes(StandardCharsets.US_ASCII));
-    if (vr.equals("OW") || vr.equals("OB")) {
-      h.putShort((short) 0).putInt(value.length);
-      out.write(h.array(), 0, 12);
-    } else {
-      h.putShort((short) value.length);
-      out.write(h.array(), 0, 8);
-    }
-    out.writeBytes(value);
-  }
-
-  static short[] ramp(int n, int frames) {
-    short[] p = new short[n * frames];
-    for (int i = 0; i < p.length; i++) {
-      p[i] = (short) ((i % n) * 4 + (i / n) * 100);
-    }
-    return p;
-  }
 
   @Test
   void readsASingleFrameThroughTheImageDecoderUsingTheFileWindow() throws Exception {
     Path file = tmp.resolve("us.dcm");
-    Files.write(file, dicom(8, 16, 1, ramp(128, 1), "256", "512"));
+    Files.write(file, DicomFiles.dicom(8, 16, 1, DicomFiles.ramp(128, 1), "256", "512"));
     DecodedImage image = new ImageDecoder().decode(file);
     assertThat(image.format()).isEqualTo(ImageFormat.DICOM);
     assertThat(image.width()).isEqualTo(16);
@@ -96,7 +31,7 @@ class DicomReaderTest {
   @Test
   void readsEveryFrameOfAMultiFrameFileWithEachFramesOwnRange() throws Exception {
     Path file = tmp.resolve("mri.dcm");
-    Files.write(file, dicom(4, 4, 3, ramp(16, 3), null, null));
+    Files.write(file, DicomFiles.dicom(4, 4, 3, DicomFiles.ramp(16, 3), null, null));
     List<DecodedImage> frames = new DicomReader(1_000_000).read(file);
     assertThat(frames).hasSize(3);
     assertThat(frames.get(2).name()).endsWith("#frame3");
@@ -109,14 +44,14 @@ class DicomReaderTest {
   @Test
   void refusesADicomWithoutPixelData() throws Exception {
     Path file = tmp.resolve("nopixels.dcm");
-    Files.write(file, dicom(8, 8, 1, null, null, null));
+    Files.write(file, DicomFiles.dicom(8, 8, 1, null, null, null));
     assertThatThrownBy(() -> new ImageDecoder().decode(file)).isInstanceOf(InvalidImageException.class)
         .hasMessageContaining("nopixels.dcm").hasMessageContaining("pixel data");
   }
 
   @Test
   void refusesFramesOverThePixelLimit() {
-    byte[] data = dicom(8, 8, 2, ramp(64, 2), null, null);
+    byte[] data = DicomFiles.dicom(8, 8, 2, DicomFiles.ramp(64, 2), null, null);
     assertThatThrownBy(() -> new DicomReader(100).read(data, "big.dcm")).isInstanceOf(InvalidImageException.class)
         .hasMessageContaining("above the limit of 100");
   }

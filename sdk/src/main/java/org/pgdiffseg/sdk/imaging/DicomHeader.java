@@ -1,0 +1,301 @@
+package org.pgdiffseg.sdk.imaging;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.Set;
+import org.pgdiffseg.sdk.InvalidImageException;
+
+/**
+ * The structure of a DICOM Part 10 file, walked element by element (sequences and items included) with
+ * every declared length checked against the bytes that are really there, before ImageJ sees the file.
+ * ImageJ's decoder trusts declared lengths: past the end of the data it loops forever on a {@code skip} that
+ * returns 0, allocates whatever Rows x Columns x frames declare, zero-pads truncated pixel data and prints
+ * its errors on standard output. This walk refuses each of those files with a message instead, reading only
+ * the header fields the checks need.
+ *
+ * <p>Like ImageJ, it decides per element whether the VR is explicit (two letters of a known VR after the tag),
+ * so that it reads a file the way ImageJ will.
+ */
+record DicomHeader(String transferSyntax, int rows, int columns, int frames, int samplesPerPixel, int bitsAllocated,
+    long pixelDataBytes) {
+
+  static final String IMPLICIT_LITTLE = "1.2.840.10008.1.2";
+  static final String EXPLICIT_LITTLE = "1.2.840.10008.1.2.1";
+  static final String EXPLICIT_BIG = "1.2.840.10008.1.2.2";
+  private static final Set<String> READABLE_SYNTAXES = Set.of(IMPLICIT_LITTLE, EXPLICIT_LITTLE, EXPLICIT_BIG);
+  /** VRs whose explicit form has two reserved bytes and a 32-bit length. */
+  private static final Set<String> LONG_VRS = Set.of("OB", "OW", "OF", "OD", "OL", "OV", "SQ", "UT", "UN", "UC", "UR",
+      "SV", "UV");
+  private static final Set<String> VRS = Set.of("AE", "AS", "AT", "CS", "DA", "DS", "DT", "FL", "FD", "IS", "LO", "LT",
+      "PN", "SH", "SL", "SS", "ST", "TM", "UI", "UL", "US", "OB", "OW", "OF", "OD", "OL", "OV", "SQ", "UT", "UN", "UC",
+      "UR", "SV", "UV");
+  private static final long UNDEFINED = 0xFFFFFFFFL;
+  private static final int ITEM = 0xFFFEE000;
+  private static final int ITEM_END = 0xFFFEE00D;
+  private static final int SEQUENCE_END = 0xFFFEE0DD;
+  private static final int PIXEL_DATA = 0x7FE00010;
+  /** Nesting deeper than this is not found in images and would only serve to exhaust the stack. */
+  private static final int MAX_DEPTH = 32;
+
+  /** Bytes of one frame's pixel data, uncompressed. */
+  long expectedPixelBytes() {
+    return (long) rows * columns * frames * samplesPerPixel * ((bitsAllocated + 7) / 8);
+  }
+
+  long pixels() {
+    return (long) rows * columns * frames;
+  }
+
+  /**
+   * Walks {@code d} (which starts with the 128-byte preamble and "DICM") and checks that ImageJ can read it
+   * within {@code maxPixels}: a supported transfer syntax, every element inside the file, image dimensions
+   * under the limit, and pixel data as long as the dimensions say.
+   */
+  static DicomHeader parse(byte[] d, String name, long maxPixels) throws InvalidImageException {
+    Walker w = new Walker(d, name);
+    w.pos = 132;
+    w.walkMeta();
+    String syntax = w.transferSyntax == null ? IMPLICIT_LITTLE : w.transferSyntax;
+    if (!READABLE_SYNTAXES.contains(syntax)) {
+      throw new InvalidImageException(name + ": compressed or deflated DICOM (transfer syntax " + syntax
+          + ") is not supported; supported are implicit and explicit VR little endian and explicit VR big endian");
+    }
+    w.bigEndian = syntax.equals(EXPLICIT_BIG);
+    w.walkDataset(d.length, 0, true);
+    if (w.pixelDataAt < 0) {
+      throw new InvalidImageException(name + ": DICOM without pixel data (no (7FE0,0010) element)");
+    }
+    if (w.rows <= 0 || w.columns <= 0) {
+      throw new InvalidImageException(name + ": DICOM declares an image of " + w.columns + " x " + w.rows
+          + " pixels (Columns x Rows); both must be positive");
+    }
+    if (w.frames <= 0) {
+      throw new InvalidImageException(name + ": DICOM declares " + w.frames + " frames (Number of Frames)");
+    }
+    DicomHeader header = new DicomHeader(syntax, w.rows, w.columns, w.frames, w.samplesPerPixel, w.bitsAllocated,
+        w.pixelDataLength);
+    if (header.pixels() > maxPixels) {
+      throw new InvalidImageException(name + ": DICOM of " + w.columns + " x " + w.rows + " x " + w.frames
+          + " frames = " + header.pixels() + " pixels, above the limit of " + maxPixels + " pixels");
+    }
+    if (w.bitsAllocated != 8 && w.bitsAllocated != 16 && w.bitsAllocated != 32) {
+      throw new InvalidImageException(name + ": DICOM with " + w.bitsAllocated
+          + " bits allocated per sample is not supported; expected 8, 16 or 32");
+    }
+    if (header.expectedPixelBytes() > Integer.MAX_VALUE - 16) {
+      throw new InvalidImageException(name + ": DICOM pixel data of " + header.expectedPixelBytes()
+          + " bytes is too large to hold in memory");
+    }
+    if (w.pixelDataLength == UNDEFINED) {
+      throw new InvalidImageException(name + ": DICOM pixel data is encapsulated (compressed) while the transfer"
+          + " syntax " + syntax + " says uncompressed");
+    }
+    if (w.pixelDataLength < header.expectedPixelBytes()) {
+      throw new InvalidImageException(name + ": truncated DICOM: pixel data holds " + w.pixelDataLength
+          + " bytes, but " + w.columns + " x " + w.rows + " x " + w.frames + " frames x " + w.samplesPerPixel
+          + " samples of " + w.bitsAllocated + " bits need " + header.expectedPixelBytes());
+    }
+    return header;
+  }
+
+  /** The walk's cursor and what it has read. */
+  private static final class Walker {
+    final byte[] d;
+    final String name;
+    int pos;
+    boolean bigEndian;
+    String transferSyntax;
+    int rows = -1;
+    int columns = -1;
+    int frames = 1;
+    int samplesPerPixel = 1;
+    int bitsAllocated = 16;
+    long pixelDataAt = -1;
+    long pixelDataLength;
+
+    Walker(byte[] d, String name) {
+      this.d = d;
+      this.name = name;
+    }
+
+    /** The file meta group (0002,xxxx): always explicit VR little endian. */
+    void walkMeta() throws InvalidImageException {
+      while (pos + 4 <= d.length && u16(pos, false) == 0x0002) {
+        Element e = next(d.length, false);
+        if (e.tag == 0x00020010) {
+          transferSyntax = text(e).replace("\0", "").trim();
+        }
+        skip(e, d.length);
+      }
+    }
+
+    /**
+     * Walks elements up to {@code end}; in a nested dataset (an item of undefined length) it stops at the item
+     * delimiter. Top-level image attributes are recorded; the walk ends at the top-level pixel data.
+     */
+    void walkDataset(long end, int depth, boolean top) throws InvalidImageException {
+      if (depth > MAX_DEPTH) {
+        throw new InvalidImageException(name + ": corrupt DICOM: sequences nested deeper than " + MAX_DEPTH);
+      }
+      while (pos < end) {
+        Element e = next(end, bigEndian);
+        if (e.tag == ITEM_END) {
+          if (top) {
+            throw new InvalidImageException(name + ": corrupt DICOM: item delimiter at byte " + e.at + " outside a sequence");
+          }
+          return;
+        }
+        if (top && e.tag == PIXEL_DATA) {
+          pixelDataAt = e.at;
+          pixelDataLength = e.length;
+          if (e.length != UNDEFINED) {
+            checkInside(e, end);
+          }
+          return;   // ImageJ stops reading the header here, and so do we
+        }
+        if (top) {
+          record(e);
+        }
+        if (e.length == UNDEFINED || "SQ".equals(e.vr)) {
+          walkSequence(e, end, depth + 1);
+        } else {
+          skip(e, end);
+        }
+      }
+      if (!top) {
+        throw new InvalidImageException(name + ": truncated DICOM: an item of undefined length has no delimiter");
+      }
+    }
+
+    /** Items of a sequence (defined or undefined length), each a nested dataset. */
+    void walkSequence(Element sequence, long end, int depth) throws InvalidImageException {
+      long sequenceEnd = end;
+      if (sequence.length != UNDEFINED) {
+        checkInside(sequence, end);
+        sequenceEnd = pos + sequence.length;
+      }
+      while (pos < sequenceEnd) {
+        Element item = next(sequenceEnd, bigEndian);
+        if (item.tag == SEQUENCE_END) {
+          return;
+        }
+        if (item.tag != ITEM) {
+          throw new InvalidImageException(name + ": corrupt DICOM: expected a sequence item at byte " + item.at
+              + ", found " + tagName(item.tag));
+        }
+        if (item.length == UNDEFINED) {
+          walkDataset(sequenceEnd, depth, false);
+        } else {
+          checkInside(item, sequenceEnd);
+          long itemEnd = pos + item.length;
+          walkDataset(itemEnd, depth, false);
+          pos = (int) itemEnd;
+        }
+      }
+      if (sequence.length == UNDEFINED) {
+        throw new InvalidImageException(name + ": truncated DICOM: sequence " + tagName(sequence.tag) + " at byte "
+            + sequence.at + " has no delimiter before the end of the file");
+      }
+    }
+
+    void record(Element e) throws InvalidImageException {
+      switch (e.tag) {
+        case 0x00280010 -> rows = us(e);
+        case 0x00280011 -> columns = us(e);
+        case 0x00280002 -> samplesPerPixel = us(e);
+        case 0x00280100 -> bitsAllocated = us(e);
+        case 0x00280008 -> frames = integerString(e);
+        default -> { }
+      }
+    }
+
+    /** Reads the next element header at {@code pos} (moving past it) and checks it lies before {@code end}. */
+    Element next(long end, boolean big) throws InvalidImageException {
+      int at = pos;
+      if (at + 8 > end) {
+        throw new InvalidImageException(name + ": truncated DICOM: element header at byte " + at
+            + " runs past the end of the data (" + end + " bytes)");
+      }
+      int group = u16(at, big);
+      int element = u16(at + 2, big);
+      int tag = (group << 16) | element;
+      if (group == 0xFFFE) {
+        pos = at + 8;
+        return new Element(tag, null, u32(at + 4, big), at);
+      }
+      String vr = new String(d, at + 4, 2, StandardCharsets.ISO_8859_1);
+      if (VRS.contains(vr)) {
+        if (LONG_VRS.contains(vr)) {
+          if (at + 12 > end) {
+            throw new InvalidImageException(name + ": truncated DICOM: element header " + tagName(tag) + " at byte "
+                + at + " runs past the end of the data");
+          }
+          pos = at + 12;
+          return new Element(tag, vr, u32(at + 8, big), at);
+        }
+        pos = at + 8;
+        return new Element(tag, vr, u16(at + 6, big), at);
+      }
+      pos = at + 8;
+      return new Element(tag, null, u32(at + 4, big), at);
+    }
+
+    void skip(Element e, long end) throws InvalidImageException {
+      if (e.length == UNDEFINED) {
+        throw new InvalidImageException(name + ": corrupt DICOM: element " + tagName(e.tag) + " at byte " + e.at
+            + " has an undefined length");
+      }
+      checkInside(e, end);
+      pos += (int) e.length;
+    }
+
+    void checkInside(Element e, long end) throws InvalidImageException {
+      if (pos + e.length > end) {
+        throw new InvalidImageException(name + ": truncated DICOM: element " + tagName(e.tag) + " at byte " + e.at
+            + " declares " + e.length + " bytes, but only " + Math.max(0, end - pos) + " remain");
+      }
+    }
+
+    int us(Element e) throws InvalidImageException {
+      if (e.length < 2) {
+        throw new InvalidImageException(name + ": corrupt DICOM: " + tagName(e.tag) + " holds " + e.length
+            + " bytes, expected an unsigned short");
+      }
+      checkInside(e, d.length);
+      return u16(pos, bigEndian);
+    }
+
+    int integerString(Element e) throws InvalidImageException {
+      String s = text(e).replace("\0", "").trim();
+      try {
+        return s.isEmpty() ? 1 : Integer.parseInt(s.startsWith("+") ? s.substring(1) : s);
+      } catch (NumberFormatException bad) {
+        throw new InvalidImageException(name + ": corrupt DICOM: " + tagName(e.tag) + " is '" + s
+            + "', not an integer");
+      }
+    }
+
+    String text(Element e) throws InvalidImageException {
+      checkInside(e, d.length);
+      return new String(d, pos, (int) Math.min(e.length, 256), StandardCharsets.ISO_8859_1);
+    }
+
+    int u16(int at, boolean big) {
+      int a = d[at] & 0xFF;
+      int b = d[at + 1] & 0xFF;
+      return big ? (a << 8) | b : a | (b << 8);
+    }
+
+    long u32(int at, boolean big) {
+      long lo = u16(at, big);
+      long hi = u16(at + 2, big);
+      return big ? (lo << 16) | hi : lo | (hi << 16);
+    }
+  }
+
+  private record Element(int tag, String vr, long length, int at) {}
+
+  static String tagName(int tag) {
+    return String.format(Locale.ROOT, "(%04X,%04X)", tag >>> 16, tag & 0xFFFF);
+  }
+}

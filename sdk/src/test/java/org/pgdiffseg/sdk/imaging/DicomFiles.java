@@ -1,0 +1,73 @@
+package org.pgdiffseg.sdk.imaging;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+
+/** DICOM Part 10 files written for tests: explicit VR little endian, 16-bit MONOCHROME2, one or several frames. */
+public final class DicomFiles {
+  private DicomFiles() {}
+
+  /** A minimal DICOM Part 10 file; {@code pixels} may be null for a file without pixel data. */
+  public static byte[] dicom(int rows, int cols, int frames, short[] pixels, String windowCenter, String windowWidth) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    out.writeBytes(new byte[128]);
+    out.writeBytes("DICM".getBytes(StandardCharsets.US_ASCII));
+    ByteArrayOutputStream meta = new ByteArrayOutputStream();
+    element(meta, 0x0002, 0x0010, "UI", text("1.2.840.10008.1.2.1"));
+    element(out, 0x0002, 0x0000, "UL", ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(meta.size()).array());
+    out.writeBytes(meta.toByteArray());
+    element(out, 0x0028, 0x0002, "US", u16(1));
+    element(out, 0x0028, 0x0004, "CS", text("MONOCHROME2"));
+    element(out, 0x0028, 0x0008, "IS", text(Integer.toString(frames)));
+    element(out, 0x0028, 0x0010, "US", u16(rows));
+    element(out, 0x0028, 0x0011, "US", u16(cols));
+    element(out, 0x0028, 0x0100, "US", u16(16));
+    element(out, 0x0028, 0x0101, "US", u16(16));
+    element(out, 0x0028, 0x0102, "US", u16(15));
+    element(out, 0x0028, 0x0103, "US", u16(0));
+    if (windowCenter != null) {
+      element(out, 0x0028, 0x1050, "DS", text(windowCenter));
+      element(out, 0x0028, 0x1051, "DS", text(windowWidth));
+    }
+    if (pixels != null) {
+      ByteBuffer b = ByteBuffer.allocate(pixels.length * 2).order(ByteOrder.LITTLE_ENDIAN);
+      for (short p : pixels) {
+        b.putShort(p);
+      }
+      element(out, 0x7FE0, 0x0010, "OW", b.array());
+    }
+    return out.toByteArray();
+  }
+
+  public static byte[] text(String s) {
+    byte[] raw = s.getBytes(StandardCharsets.US_ASCII);
+    return raw.length % 2 == 0 ? raw : (s + (s.matches("[0-9.]+") ? "\0" : " ")).getBytes(StandardCharsets.US_ASCII);
+  }
+
+  public static byte[] u16(int v) {
+    return ByteBuffer.allocate(2).order(ByteOrder.LITTLE_ENDIAN).putShort((short) v).array();
+  }
+
+  public static void element(ByteArrayOutputStream out, int group, int elem, String vr, byte[] value) {
+    ByteBuffer h = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN);
+    h.putShort((short) group).putShort((short) elem).put(vr.getBytes(StandardCharsets.US_ASCII));
+    if (vr.equals("OW") || vr.equals("OB")) {
+      h.putShort((short) 0).putInt(value.length);
+      out.write(h.array(), 0, 12);
+    } else {
+      h.putShort((short) value.length);
+      out.write(h.array(), 0, 8);
+    }
+    out.writeBytes(value);
+  }
+
+  public static short[] ramp(int n, int frames) {
+    short[] p = new short[n * frames];
+    for (int i = 0; i < p.length; i++) {
+      p[i] = (short) ((i % n) * 4 + (i / n) * 100);
+    }
+    return p;
+  }
+}

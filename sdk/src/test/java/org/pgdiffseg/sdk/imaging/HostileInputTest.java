@@ -1,0 +1,179 @@
+package org.pgdiffseg.sdk.imaging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.pgdiffseg.sdk.imaging.DicomFiles.dicom;
+import static org.pgdiffseg.sdk.imaging.DicomFiles.element;
+import static org.pgdiffseg.sdk.imaging.DicomFiles.ramp;
+import static org.pgdiffseg.sdk.imaging.DicomFiles.text;
+import static org.pgdiffseg.sdk.imaging.DicomFiles.u16;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
+import org.junit.jupiter.api.io.TempDir;
+import org.pgdiffseg.sdk.InvalidImageException;
+
+/**
+ * Files made to hang, exhaust or fool the readers, each built here from its recipe. Every one is refused
+ * with {@link InvalidImageException} within seconds, and nothing reaches standard output.
+ */
+class HostileInputTest {
+  private static final Duration QUICKLY = Duration.ofSeconds(20);
+  @TempDir Path tmp;
+  private final ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+  private PrintStream realStdout;
+
+  @BeforeEach
+  void captureStdout() {
+    realStdout = System.out;
+    System.setOut(new PrintStream(stdout, true, StandardCharsets.UTF_8));
+  }
+
+  @AfterEach
+  void restoreStdoutAndCheckNothingWasPrinted() {
+    System.setOut(realStdout);
+    assertThat(stdout.toString(StandardCharsets.UTF_8)).as("printed by a library").isEmpty();
+  }
+
+  private static void refused(byte[] data, long maxPixels, String... messageParts) {
+    assertTimeoutPreemptively(QUICKLY, () -> {
+      var thrown = assertThatThrownBy(() -> new DicomReader(maxPixels).read(data, "hostile.dcm"))
+          .isInstanceOf(InvalidImageException.class).hasMessageContaining("hostile.dcm");
+      for (String part : messageParts) {
+        thrown.hasMessageContaining(part);
+      }
+    });
+  }
+
+  /** A valid 8 x 8 file cut at every length from just after the preamble: refused, never a hang. */
+  @Test
+  void aDicomCutAnywhereIsRefusedWithoutHanging() {
+    byte[] whole = dicom(8, 8, 1, ramp(64, 1), "256", "512");
+    assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+      for (int cut = 132; cut < whole.length; cut++) {
+        byte[] part = Arrays.copyOf(whole, cut);
+        assertThatThrownBy(() -> new DicomReader(1_000_000).read(part, "hostile.dcm")).as("cut at %d", cut)
+            .isInstanceOf(InvalidImageException.class);
+      }
+    });
+  }
+
+  @Test
+  void anElementWhoseLengthRunsPastTheEndIsRefused() {
+    ByteArrayOutputStream out = header("1.2.840.10008.1.2.1");
+    element(out, 0x0028, 0x0010, "US", u16(8));
+    // (0008,103E) declares 40,000 bytes; the file ends after 4: an interrupted copy.
+    out.writeBytes(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putShort((short) 0x0008)
+        .putShort((short) 0x103E).put("LO".getBytes(StandardCharsets.US_ASCII)).putShort((short) 40_000).array());
+    out.writeBytes("abcd".getBytes(StandardCharsets.US_ASCII));
+    refused(out.toByteArray(), 1_000_000, "truncated DICOM", "(0008,103E)");
+  }
+
+  @Test
+  void aTinyFileDeclaringAHugeImageIsRefusedBeforeAnyAllocation() {
+    byte[] data = dicom(46340, 46340, 1, new short[16], null, null);   // 400-odd bytes declaring 2.1 G pixels
+    assertThat(data.length).isLessThan(500);
+    refused(data, ImageDecoder.DEFAULT_MAX_PIXELS, "46340 x 46340", "above the limit");
+  }
+
+  @Test
+  void rowsAndColumnsOf65535AreRefusedEvenUnderAHighPixelLimit() {
+    refused(dicom(65535, 65535, 1, new short[16], null, null), Long.MAX_VALUE, "too large");
+  }
+
+  @Test
+  void truncatedPixelDataIsRefusedNotZeroPadded() {
+    byte[] whole = dicom(16, 16, 1, ramp(256, 1), null, null);
+    byte[] fewerPixels = dicom(16, 16, 1, ramp(100, 1), null, null);   // the pixel element holds 200 of 512 bytes
+    refused(fewerPixels, 1_000_000, "truncated DICOM", "pixel data holds 200 bytes", "need 512");
+    refused(Arrays.copyOf(whole, whole.length - 10), 1_000_000, "truncated DICOM");
+  }
+
+  @Test
+  void compressedTransferSyntaxesAreRefusedByName() {
+    ByteArrayOutputStream out = header("1.2.840.10008.1.2.4.50");
+    element(out, 0x0028, 0x0010, "US", u16(8));
+    element(out, 0x0028, 0x0011, "US", u16(8));
+    element(out, 0x7FE0, 0x0010, "OB", new byte[64]);
+    refused(out.toByteArray(), 1_000_000, "1.2.840.10008.1.2.4.50", "not supported");
+  }
+
+  @Test
+  void aSequenceWithoutItsDelimiterIsRefused() {
+    ByteArrayOutputStream out = header("1.2.840.10008.1.2.1");
+    // (0008,1140) SQ of undefined length whose item never ends
+    out.writeBytes(ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN).putShort((short) 0x0008)
+        .putShort((short) 0x1140).put("SQ".getBytes(StandardCharsets.US_ASCII)).putShort((short) 0).putInt(-1).array());
+    out.writeBytes(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putShort((short) 0xFFFE)
+        .putShort((short) 0xE000).putInt(-1).array());
+    element(out, 0x0008, 0x1150, "UI", text("1.2.3"));
+    refused(out.toByteArray(), 1_000_000, "truncated DICOM");
+  }
+
+  @Test
+  void aWindowCenterOfNaNFallsBackToTheFramesOwnRange() throws Exception {
+    DecodedImage image = new DicomReader(1_000_000).read(dicom(8, 8, 1, ramp(64, 1), "NaN", "512"), "nan.dcm").get(0);
+    for (int y = 0; y < 8; y++) {
+      for (int x = 0; x < 8; x++) {
+        assertThat(image.grayAt(x, y)).isFinite().isBetween(0f, 255f);
+      }
+    }
+    assertThat(image.grayAt(7, 7)).isEqualTo(255f);
+  }
+
+  @Test
+  @EnabledOnOs(OS.LINUX)
+  void aFifoIsRefusedWithoutBlocking() throws Exception {
+    Path fifo = tmp.resolve("pipe.png");
+    Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).start();
+    assertThat(mkfifo.waitFor()).isZero();
+    assertTimeoutPreemptively(QUICKLY, () -> {
+      assertThatThrownBy(() -> new ImageDecoder().decode(fifo)).isInstanceOf(InvalidImageException.class)
+          .hasMessageContaining("not a regular file");
+      assertThatThrownBy(() -> new ImageDecoder().decodeFrames(fifo)).isInstanceOf(InvalidImageException.class);
+    });
+  }
+
+  @Test
+  @EnabledOnOs(OS.LINUX)
+  void aDeviceThatNeverEndsIsRefused() {
+    assertTimeoutPreemptively(QUICKLY, () -> assertThatThrownBy(() -> new ImageDecoder().decode(Path.of("/dev/zero")))
+        .isInstanceOf(InvalidImageException.class).hasMessageContaining("not a regular file"));
+  }
+
+  @Test
+  void aFileLargerThanAnyImageWithinTheLimitIsRefusedUnread() throws Exception {
+    Path sparse = tmp.resolve("huge.png");
+    try (RandomAccessFile f = new RandomAccessFile(sparse.toFile(), "rw")) {
+      f.setLength(ImageFiles.maxFileBytes(1000) + 1);   // sparse: no disk used
+    }
+    assertTimeoutPreemptively(QUICKLY, () -> assertThatThrownBy(() -> new ImageDecoder(1000).decode(sparse))
+        .isInstanceOf(InvalidImageException.class).hasMessageContaining("larger than any image"));
+  }
+
+  /** Preamble, DICM and a meta group naming {@code transferSyntax}. */
+  private static ByteArrayOutputStream header(String transferSyntax) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    out.writeBytes(new byte[128]);
+    out.writeBytes("DICM".getBytes(StandardCharsets.US_ASCII));
+    ByteArrayOutputStream meta = new ByteArrayOutputStream();
+    element(meta, 0x0002, 0x0010, "UI", text(transferSyntax));
+    element(out, 0x0002, 0x0000, "UL", ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(meta.size()).array());
+    out.writeBytes(meta.toByteArray());
+    return out;
+  }
+}

@@ -1,0 +1,152 @@
+package org.pgdiffseg.zoo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.pgdiffseg.sdk.BundleException;
+
+/** What a hostile bundle zip or server can do to {@code zoo pull}: nothing outside the cache, no endless wait. */
+class HostilePullTest {
+  @TempDir Path root;
+  Path cache;
+  HttpServer server;
+  final CountDownLatch release = new CountDownLatch(1);
+
+  @BeforeEach
+  void serve() throws Exception {
+    cache = root.resolve("cache");
+    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    server.createContext("/endless", exchange -> {
+      exchange.sendResponseHeaders(200, 0);   // chunked, no length announced
+      try (OutputStream out = exchange.getResponseBody()) {
+        byte[] chunk = new byte[64 * 1024];
+        for (int i = 0; i < 1024; i++) {   // 64 MiB at most: the client must stop long before
+          out.write(chunk);
+        }
+      } catch (java.io.IOException clientGaveUp) {
+        // expected once the client abandons the download
+      }
+    });
+    server.createContext("/announced", exchange -> {
+      exchange.sendResponseHeaders(200, 1L << 40);   // a terabyte announced
+      try {
+        exchange.getResponseBody().write(new byte[10]);
+        exchange.getResponseBody().flush();
+      } catch (java.io.IOException clientGaveUp) {
+        // expected: the client refuses on the headers
+      }
+      exchange.close();
+    });
+    server.createContext("/silent", exchange -> {
+      exchange.sendResponseHeaders(200, 1000);
+      exchange.getResponseBody().write(new byte[10]);
+      exchange.getResponseBody().flush();
+      try {
+        release.await();   // the body never comes
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      exchange.close();
+    });
+    server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
+    server.start();
+  }
+
+  @AfterEach
+  void stop() {
+    release.countDown();
+    server.stop(0);
+  }
+
+  URI url(String path) {
+    return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + path);
+  }
+
+  /** The tiny bundle zipped with {@code version} written into its manifest. */
+  Path bundleZipWithVersion(String version) throws Exception {
+    Path folder = ModelZoo.copyEmbedded(ModelZooTest.TINY, root.resolve("src-" + Math.abs(version.hashCode())));
+    Path manifest = folder.resolve("bundle.json");
+    Files.writeString(manifest, Files.readString(manifest).replaceFirst("\"version\" *: *\"[^\"]*\"",
+        "\"version\": \"" + version + "\""));
+    Path zip = root.resolve("evil-" + Math.abs(version.hashCode()) + ".zip");
+    try (ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(zip)); var files = Files.walk(folder)) {
+      for (Path p : (Iterable<Path>) files::iterator) {
+        if (Files.isRegularFile(p)) {
+          out.putNextEntry(new ZipEntry(folder.relativize(p).toString()));
+          Files.copy(p, out);
+        }
+      }
+    }
+    return zip;
+  }
+
+  @Test
+  void aVersionThatClimbsOutOfTheCacheIsRefusedAndTouchesNothing() throws Exception {
+    ModelZoo zoo = new ModelZoo(cache, ZooIndex.embedded());
+    zoo.get(ModelZooTest.TINY);   // the cache holds the id, as on every machine that ran the CLI once
+    Path victim = Files.createDirectories(root.resolve("victim"));
+    Files.writeString(victim.resolve("precious.txt"), "keep me");
+    for (String version : new String[] {"../../../victim", "../../../../victim", "/tmp/x", "..", "a/b"}) {
+      Path zip = bundleZipWithVersion(version);
+      assertThatThrownBy(() -> zoo.pull(zip.toUri(), null, false)).as(version).isInstanceOf(BundleException.class)
+          .hasMessageContaining("version");
+    }
+    assertThat(victim.resolve("precious.txt")).hasContent("keep me");
+    try (var left = Files.list(cache.resolve("models"))) {
+      assertThat(left.map(p -> p.getFileName().toString())).containsExactly(ModelZooTest.TINY);
+    }
+  }
+
+  @Test
+  void cacheEntriesAreAlwaysPlainNamesInsideTheCache() throws Exception {
+    ModelZoo zoo = new ModelZoo(cache, ZooIndex.embedded());
+    for (String bad : new String[] {"..", "../x", "a/b", "/abs", "", ".hidden", "a\\b", "x\0y"}) {
+      assertThatThrownBy(() -> zoo.cacheEntry("model", bad)).as(bad).isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> zoo.cacheEntry(bad, "1.0.0")).as(bad).isInstanceOf(IllegalArgumentException.class);
+    }
+    assertThat(zoo.cacheEntry("model", "1.0.0+cpu").startsWith(cache.toAbsolutePath())).isTrue();
+  }
+
+  @Test
+  void aDownloadPastTheLimitIsAbandoned() {
+    BoundedDownload download = new BoundedDownload(HttpClient.newHttpClient(), 1 << 20, Duration.ofSeconds(30));
+    Path out = root.resolve("endless.zip");
+    assertTimeoutPreemptively(Duration.ofSeconds(30), () -> assertThatThrownBy(() -> download.fetch(url("/endless"), out))
+        .isInstanceOf(BundleException.class).hasMessageContaining("limit of 1048576 bytes"));
+    assertThat(out.toFile().length()).isLessThanOrEqualTo(1 << 20);
+  }
+
+  @Test
+  void anAnnouncedSizePastTheLimitIsRefusedBeforeTheBody() {
+    BoundedDownload download = new BoundedDownload(HttpClient.newHttpClient(), 1 << 20, Duration.ofSeconds(30));
+    assertThatThrownBy(() -> download.fetch(url("/announced"), root.resolve("big.zip")))
+        .isInstanceOf(BundleException.class).hasMessageContaining("announces 1099511627776 bytes");
+  }
+
+  @Test
+  void aBodyThatNeverArrivesTimesOutAndLeavesNoStagingFolder() throws Exception {
+    ModelZoo zoo = new ModelZoo(cache, ZooIndex.embedded(), Duration.ofSeconds(2));
+    assertTimeoutPreemptively(Duration.ofSeconds(30), () -> assertThatThrownBy(() -> zoo.pull(url("/silent"), null, true))
+        .isInstanceOf(BundleException.class).hasMessageContaining("no data for 2 s"));
+    try (var left = Files.list(cache.resolve("models"))) {
+      assertThat(left.toList()).isEmpty();
+    }
+  }
+}
