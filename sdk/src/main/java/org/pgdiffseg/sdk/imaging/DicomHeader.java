@@ -6,18 +6,20 @@ import java.util.Set;
 import org.pgdiffseg.sdk.InvalidImageException;
 
 /**
- * The structure of a DICOM Part 10 file, walked element by element (sequences and items included) with
- * every declared length checked against the bytes that are really there, before ImageJ sees the file.
- * ImageJ's decoder trusts declared lengths: past the end of the data it loops forever on a {@code skip} that
- * returns 0, allocates whatever Rows x Columns x frames declare, zero-pads truncated pixel data and prints
- * its errors on standard output. This walk refuses each of those files with a message instead, reading only
- * the header fields the checks need.
+ * The structure of a DICOM Part 10 file, walked element by element (sequences and items included) with every
+ * declared length checked against the bytes that are really there, and the attributes needed to decode its
+ * pixels. Built for untrusted input: a truncated file, a length past the end, a sequence without its delimiter,
+ * dimensions over the pixel limit or pixel data shorter than the dimensions say are refused with a message
+ * before anything is allocated for pixels. (ImageJ's decoder, used before, trusted declared lengths: it looped
+ * forever on truncated files, allocated whatever the header declared, zero-padded short pixel data and printed
+ * its errors on standard output.)
  *
- * <p>Like ImageJ, it decides per element whether the VR is explicit (two letters of a known VR after the tag),
- * so that it reads a file the way ImageJ will.
+ * <p>It decides per element whether the VR is explicit (two letters of a known VR after the tag), as tolerant
+ * readers do, so files whose meta header misstates the encoding still read.
  */
-record DicomHeader(String transferSyntax, int rows, int columns, int frames, int samplesPerPixel, int bitsAllocated,
-    long pixelDataBytes) {
+record DicomHeader(String transferSyntax, boolean bigEndian, int rows, int columns, int frames, int samplesPerPixel,
+    int bitsAllocated, int bitsStored, boolean signed, String photometric, int planarConfiguration, double slope,
+    double intercept, double windowCenter, double windowWidth, int pixelDataOffset, long pixelDataBytes) {
 
   static final String IMPLICIT_LITTLE = "1.2.840.10008.1.2";
   static final String EXPLICIT_LITTLE = "1.2.840.10008.1.2.1";
@@ -72,8 +74,12 @@ record DicomHeader(String transferSyntax, int rows, int columns, int frames, int
     if (w.frames <= 0) {
       throw new InvalidImageException(name + ": DICOM declares " + w.frames + " frames (Number of Frames)");
     }
-    DicomHeader header = new DicomHeader(syntax, w.rows, w.columns, w.frames, w.samplesPerPixel, w.bitsAllocated,
-        w.pixelDataLength);
+    if (w.bitsStored <= 0 || w.bitsStored > w.bitsAllocated) {
+      w.bitsStored = w.bitsAllocated;   // absent or impossible: every allocated bit holds the value
+    }
+    DicomHeader header = new DicomHeader(syntax, w.bigEndian, w.rows, w.columns, w.frames, w.samplesPerPixel,
+        w.bitsAllocated, w.bitsStored, w.pixelRepresentation == 1, w.photometric, w.planarConfiguration, w.slope,
+        w.intercept, w.windowCenter, w.windowWidth, w.pixelDataValueAt, w.pixelDataLength);
     if (header.pixels() > maxPixels) {
       throw new InvalidImageException(name + ": DICOM of " + w.columns + " x " + w.rows + " x " + w.frames
           + " frames = " + header.pixels() + " pixels, above the limit of " + maxPixels + " pixels");
@@ -110,7 +116,16 @@ record DicomHeader(String transferSyntax, int rows, int columns, int frames, int
     int frames = 1;
     int samplesPerPixel = 1;
     int bitsAllocated = 16;
+    int bitsStored = -1;
+    int pixelRepresentation;
+    String photometric = "MONOCHROME2";
+    int planarConfiguration;
+    double slope = 1;
+    double intercept;
+    double windowCenter = Double.NaN;
+    double windowWidth = Double.NaN;
     long pixelDataAt = -1;
+    int pixelDataValueAt;
     long pixelDataLength;
 
     Walker(byte[] d, String name) {
@@ -147,6 +162,7 @@ record DicomHeader(String transferSyntax, int rows, int columns, int frames, int
         }
         if (top && e.tag == PIXEL_DATA) {
           pixelDataAt = e.at;
+          pixelDataValueAt = pos;
           pixelDataLength = e.length;
           if (e.length != UNDEFINED) {
             checkInside(e, end);
@@ -205,6 +221,14 @@ record DicomHeader(String transferSyntax, int rows, int columns, int frames, int
         case 0x00280002 -> samplesPerPixel = us(e);
         case 0x00280100 -> bitsAllocated = us(e);
         case 0x00280008 -> frames = integerString(e);
+        case 0x00280101 -> bitsStored = us(e);
+        case 0x00280103 -> pixelRepresentation = us(e);
+        case 0x00280006 -> planarConfiguration = us(e);
+        case 0x00280004 -> photometric = text(e).replace("\0", "").trim();
+        case 0x00281050 -> windowCenter = decimalString(e, Double.NaN);
+        case 0x00281051 -> windowWidth = decimalString(e, Double.NaN);
+        case 0x00281052 -> intercept = decimalString(e, 0);
+        case 0x00281053 -> slope = decimalString(e, 1);
         default -> { }
       }
     }
@@ -272,6 +296,21 @@ record DicomHeader(String transferSyntax, int rows, int columns, int frames, int
       } catch (NumberFormatException bad) {
         throw new InvalidImageException(name + ": corrupt DICOM: " + tagName(e.tag) + " is '" + s
             + "', not an integer");
+      }
+    }
+
+    /** The first value of a DS (decimal string); {@code absent} when empty. Unparsable text is NaN. */
+    double decimalString(Element e, double absent) throws InvalidImageException {
+      String s = text(e).replace("\0", "").trim();
+      int separator = s.indexOf('\\');
+      String first = (separator < 0 ? s : s.substring(0, separator)).trim();
+      if (first.isEmpty()) {
+        return absent;
+      }
+      try {
+        return Double.parseDouble(first);
+      } catch (NumberFormatException bad) {
+        return Double.NaN;
       }
     }
 

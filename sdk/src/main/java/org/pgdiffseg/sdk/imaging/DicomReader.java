@@ -2,22 +2,21 @@ package org.pgdiffseg.sdk.imaging;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
-import ij.ImageStack;
-import ij.plugin.DICOM;
-import ij.process.ImageProcessor;
-import java.io.ByteArrayInputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.pgdiffseg.sdk.InvalidImageException;
 
 /**
- * Reads DICOM Part 10 files (ultrasound or MRI, single- or multi-frame) with ImageJ's DICOM reader: one gray
- * image per frame on the 0..255 scale. Intensities go through the file's window (Window Center / Width) when it
- * has one, else through the frame's own min..max, as a viewer would show them; the model's intensity window is
- * applied afterwards like for any other image. Supported transfer syntaxes: implicit and
- * explicit VR little endian, explicit VR big endian (docs/imaging.md). Before ImageJ reads a byte, {@link DicomHeader} walks the
- * file and refuses truncated, oversized and compressed files. Thread-safe.
+ * Reads DICOM Part 10 files (ultrasound or MRI, single- or multi-frame, uncompressed): one gray image per frame
+ * on the 0..255 scale. {@link DicomHeader} first walks and checks the whole header against the file, then the
+ * pixels are decoded here: stored values (8, 16 or 32 bits, signed or unsigned, only the Bits Stored counted)
+ * through Rescale Slope / Intercept, then through the file's window (Window Center / Width) when it has a
+ * usable one, else through the frame's own min..max, as a viewer would show them; MONOCHROME1 is inverted so
+ * that bright means the same in every file. RGB (interleaved or planar) becomes gray with OpenCV's luma
+ * weights, as colour PNGs do; YBR_FULL keeps its luma. The model's intensity window is applied afterwards like
+ * for any other image. Transfer syntaxes: implicit and explicit VR little endian, explicit VR big endian
+ * (docs/imaging.md). Thread-safe.
  */
 public final class DicomReader {
   private final long maxPixels;
@@ -40,97 +39,107 @@ public final class DicomReader {
     if (!isDicom(data)) {
       throw new InvalidImageException(name + ": not a DICOM Part 10 file (no DICM preamble)");
     }
-    // The walk refuses what ImageJ would hang on, over-allocate for or zero-pad, before ImageJ reads a byte.
-    DicomHeader header = DicomHeader.parse(data, name, maxPixels);
-    DICOM dicom = new DICOM(new EndAwareInputStream(data));
-    try {
-      dicom.run(name);
-    } catch (RuntimeException e) {
-      throw new InvalidImageException(name + ": unreadable DICOM: " + e.getMessage(), e);
+    DicomHeader h = DicomHeader.parse(data, name, maxPixels);
+    if (!Double.isFinite(h.slope()) || !Double.isFinite(h.intercept()) || h.slope() == 0) {
+      throw new InvalidImageException(name + ": DICOM Rescale Slope / Intercept (0028,1053 / 0028,1052) are "
+          + h.slope() + " / " + h.intercept() + "; expected finite numbers and a slope other than 0");
     }
-    int width = dicom.getWidth();
-    int height = dicom.getHeight();
-    if (width <= 0 || height <= 0 || dicom.getStack() == null || dicom.getStackSize() == 0) {
-      throw new InvalidImageException(name + ": DICOM without readable pixel data (no (7FE0,0010) ImageJ can decode)");
-    }
-    if (width != header.columns() || height != header.rows() || dicom.getStackSize() != header.frames()) {
-      throw new InvalidImageException(name + ": DICOM header declares " + header.columns() + " x " + header.rows()
-          + " x " + header.frames() + " frames, but its pixel data decoded as " + width + " x " + height + " x "
-          + dicom.getStackSize());
-    }
-    double[] window = window(dicom);
-    ImageStack stack = dicom.getStack();
-    List<DecodedImage> frames = new ArrayList<>();
-    for (int f = 1; f <= stack.getSize(); f++) {
-      ImageProcessor ip = stack.getProcessor(f);
-      float[] gray = new float[width * height];
-      double lo = window[0];
-      double hi = window[1];
-      if (lo >= hi) {   // no window in the file: this frame's own range
-        lo = Double.MAX_VALUE;
-        hi = -Double.MAX_VALUE;
-        for (int i = 0; i < gray.length; i++) {
-          double v = calibrated(dicom, ip.getf(i));
-          lo = Math.min(lo, v);
-          hi = Math.max(hi, v);
-        }
+    Samples samples = samples(h, data, name);
+    int pixels = h.rows() * h.columns();
+    List<DecodedImage> frames = new ArrayList<>(h.frames());
+    for (int f = 0; f < h.frames(); f++) {
+      double[] values = new double[pixels];
+      for (int i = 0; i < pixels; i++) {
+        values[i] = samples.value(f, i) * h.slope() + h.intercept();
       }
-      double scale = hi > lo ? 255.0 / (hi - lo) : 0;
-      for (int i = 0; i < gray.length; i++) {
-        double v = (calibrated(dicom, ip.getf(i)) - lo) * scale;
-        if (!Double.isFinite(v)) {
-          throw new InvalidImageException(name + ": DICOM pixel values are not finite after its Rescale Slope /"
-              + " Intercept (0028,1053 / 0028,1052)");
-        }
-        gray[i] = (float) Math.max(0, Math.min(255, v));
-      }
-      String frameName = stack.getSize() == 1 ? name : name + "#frame" + f;
-      frames.add(new DecodedImage(frameName, ImageFormat.DICOM, width, height, 1, dicom.getBitDepth(), gray));
+      float[] gray = window(values, h);
+      String frameName = h.frames() == 1 ? name : name + "#frame" + (f + 1);
+      frames.add(new DecodedImage(frameName, ImageFormat.DICOM, h.columns(), h.rows(), h.samplesPerPixel(),
+          h.bitsAllocated(), gray));
     }
     return List.copyOf(frames);
   }
 
-  /**
-   * The file's bytes for ImageJ, whose decoder loops forever on a {@code skip} that returns 0 at the end of the
-   * data: here skipping past the end throws instead. (The header walk makes this unreachable for the files it
-   * accepts; it stays as a second line.)
-   */
-  private static final class EndAwareInputStream extends ByteArrayInputStream {
-    EndAwareInputStream(byte[] data) {
-      super(data);
-    }
-
-    @Override
-    public synchronized long skip(long n) {
-      if (n > 0 && available() == 0) {
-        throw new java.io.UncheckedIOException(new java.io.EOFException("DICOM data ends before a declared element"));
+  /** Maps values onto 0..255 through the file's window when usable, else the frame's own range. */
+  private static float[] window(double[] values, DicomHeader h) {
+    double lo;
+    double hi;
+    if (Double.isFinite(h.windowCenter()) && Double.isFinite(h.windowWidth()) && h.windowWidth() > 0) {
+      lo = h.windowCenter() - h.windowWidth() / 2;
+      hi = h.windowCenter() + h.windowWidth() / 2;
+    } else {
+      lo = Double.MAX_VALUE;
+      hi = -Double.MAX_VALUE;
+      for (double v : values) {
+        lo = Math.min(lo, v);
+        hi = Math.max(hi, v);
       }
-      return super.skip(n);
     }
+    double range = hi - lo;
+    boolean invert = h.photometric().equals("MONOCHROME1");
+    float[] gray = new float[values.length];
+    for (int i = 0; i < values.length; i++) {
+      double v = range > 0 ? Math.max(0, Math.min(255, (values[i] - lo) * 255 / range)) : 0;
+      gray[i] = (float) (invert ? 255 - v : v);
+    }
+    return gray;
   }
 
-  private static double calibrated(DICOM dicom, float raw) {
-    return dicom.getCalibration().getCValue(raw);
+  /** One frame's pixel as a stored value: gray, or the luma of a colour pixel. */
+  @FunctionalInterface
+  private interface Samples {
+    double value(int frame, int pixel);
   }
 
-  /**
-   * {low, high} from Window Center (0028,1050) and Width (0028,1051); {0, 0} when absent or unusable (not a
-   * number, infinite, or a width that is not positive), so the frame's own range is used.
-   */
-  private static double[] window(DICOM dicom) {
-    String center = dicom.getStringProperty("0028,1050");
-    String width = dicom.getStringProperty("0028,1051");
-    try {
-      if (center != null && width != null) {
-        double c = Double.parseDouble(center.split("\\\\")[0].trim());
-        double w = Double.parseDouble(width.split("\\\\")[0].trim());
-        if (Double.isFinite(c) && Double.isFinite(w) && w > 0) {
-          return new double[] {c - w / 2, c + w / 2};
-        }
+  private static Samples samples(DicomHeader h, byte[] d, String name) throws InvalidImageException {
+    int bytes = h.bitsAllocated() / 8;
+    int pixels = h.rows() * h.columns();
+    int base = h.pixelDataOffset();
+    StoredValue stored = new StoredValue(d, bytes, h.bigEndian(), h.bitsStored(), h.signed());
+    String photometric = h.photometric();
+    if (h.samplesPerPixel() == 1) {
+      if (!photometric.equals("MONOCHROME1") && !photometric.equals("MONOCHROME2")) {
+        throw new InvalidImageException(name + ": DICOM photometric interpretation '" + photometric
+            + "' with one sample per pixel is not supported; expected MONOCHROME1 or MONOCHROME2");
       }
-    } catch (NumberFormatException ignored) {
-      // an unreadable window is treated as none
+      return (f, i) -> stored.at(base + ((long) f * pixels + i) * bytes);
     }
-    return new double[] {0, 0};
+    if (h.samplesPerPixel() != 3) {
+      throw new InvalidImageException(name + ": DICOM with " + h.samplesPerPixel()
+          + " samples per pixel is not supported; expected 1 (gray) or 3 (RGB)");
+    }
+    boolean planar = h.planarConfiguration() == 1;
+    // sample.value(frame, pixel * 3 + c) reads channel c of a pixel, interleaved or planar
+    Samples sample = planar
+        ? (f, k) -> stored.at(base + ((long) f * pixels * 3 + (long) (k % 3) * pixels + k / 3) * bytes)
+        : (f, k) -> stored.at(base + ((long) f * pixels * 3 + k) * bytes);
+    if (photometric.equals("RGB")) {
+      // OpenCV's BGR2GRAY weights, so a colour DICOM reads as the same picture saved as a colour PNG would.
+      return (f, i) -> 0.299 * sample.value(f, i * 3) + 0.587 * sample.value(f, i * 3 + 1)
+          + 0.114 * sample.value(f, i * 3 + 2);
+    }
+    if (photometric.equals("YBR_FULL")) {
+      return (f, i) -> sample.value(f, i * 3);   // Y is the luma
+    }
+    throw new InvalidImageException(name + ": DICOM photometric interpretation '" + photometric
+        + "' with three samples per pixel is not supported; expected RGB or YBR_FULL");
+  }
+
+  /** Reads one stored value: its bytes in the file's order, only the Bits Stored, sign-extended when signed. */
+  private record StoredValue(byte[] d, int bytes, boolean bigEndian, int bitsStored, boolean signed) {
+    double at(long offset) {
+      int at = (int) offset;
+      long raw = 0;
+      for (int b = 0; b < bytes; b++) {
+        int shift = bigEndian ? (bytes - 1 - b) * 8 : b * 8;
+        raw |= (long) (d[at + b] & 0xFF) << shift;
+      }
+      long mask = bitsStored >= 64 ? -1L : (1L << bitsStored) - 1;
+      raw &= mask;
+      if (signed && (raw & (1L << (bitsStored - 1))) != 0) {
+        raw -= 1L << bitsStored;
+      }
+      return raw;
+    }
   }
 }

@@ -70,4 +70,38 @@ public final class DicomFiles {
     }
     return p;
   }
+
+  /**
+   * A single-frame file with every pixel attribute chosen: {@code pixelBytes} as stored (little endian);
+   * {@code slope} and {@code intercept} may be null.
+   */
+  public static byte[] dicomWith(int rows, int cols, int samples, int bitsAllocated, int bitsStored, int pixelRepresentation,
+      String photometric, int planar, byte[] pixelBytes, String slope, String intercept) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    out.writeBytes(new byte[128]);
+    out.writeBytes("DICM".getBytes(StandardCharsets.US_ASCII));
+    ByteArrayOutputStream meta = new ByteArrayOutputStream();
+    element(meta, 0x0002, 0x0010, "UI", text("1.2.840.10008.1.2.1"));
+    element(out, 0x0002, 0x0000, "UL", ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(meta.size()).array());
+    out.writeBytes(meta.toByteArray());
+    element(out, 0x0028, 0x0002, "US", u16(samples));
+    element(out, 0x0028, 0x0004, "CS", text(photometric));
+    if (samples == 3) {
+      element(out, 0x0028, 0x0006, "US", u16(planar));
+    }
+    element(out, 0x0028, 0x0010, "US", u16(rows));
+    element(out, 0x0028, 0x0011, "US", u16(cols));
+    element(out, 0x0028, 0x0100, "US", u16(bitsAllocated));
+    element(out, 0x0028, 0x0101, "US", u16(bitsStored));
+    element(out, 0x0028, 0x0102, "US", u16(bitsStored - 1));
+    element(out, 0x0028, 0x0103, "US", u16(pixelRepresentation));
+    if (intercept != null) {
+      element(out, 0x0028, 0x1052, "DS", text(intercept));
+    }
+    if (slope != null) {
+      element(out, 0x0028, 0x1053, "DS", text(slope));
+    }
+    element(out, 0x7FE0, 0x0010, bitsAllocated == 8 ? "OB" : "OW", pixelBytes);
+    return out.toByteArray();
+  }
 }

@@ -55,4 +55,66 @@ class DicomReaderTest {
     assertThatThrownBy(() -> new DicomReader(100).read(data, "big.dcm")).isInstanceOf(InvalidImageException.class)
         .hasMessageContaining("above the limit of 100");
   }
+
+  private static byte[] le16(int... values) {
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(values.length * 2).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    for (int v : values) {
+      b.putShort((short) v);
+    }
+    return b.array();
+  }
+
+  private static float[] gray(byte[] dicom) throws Exception {
+    DecodedImage image = new DicomReader(1_000_000).read(dicom, "t.dcm").get(0);
+    float[] g = new float[image.width() * image.height()];
+    for (int i = 0; i < g.length; i++) {
+      g[i] = image.grayAt(i % image.width(), i / image.width());
+    }
+    return g;
+  }
+
+  @Test
+  void signedValuesGoThroughRescaleBeforeTheFramesRange() throws Exception {
+    // -1000, 0, 1000, 3000 stored signed; slope 0.5, intercept 100 -> -400, 100, 600, 1600 over a range of 2000
+    float[] g = gray(DicomFiles.dicomWith(2, 2, 1, 16, 16, 1, "MONOCHROME2", 0, le16(-1000, 0, 1000, 3000), "0.5", "100"));
+    assertThat(g).containsExactly(0f, 63.75f, 127.5f, 255f);
+  }
+
+  @Test
+  void onlyTheBitsStoredCountAndSignExtend() throws Exception {
+    // 12 bits stored, signed: 0xF000 overlay bits above are ignored, 0x0800 is -2048, 0x07FF is 2047
+    float[] g = gray(DicomFiles.dicomWith(1, 3, 1, 16, 12, 1, "MONOCHROME2", 0, le16(0xF800, 0x0000, 0xF7FF), null, null));
+    assertThat(g[0]).isZero();
+    assertThat(g[2]).isEqualTo(255f);
+    assertThat(g[1]).isCloseTo(2048 * 255f / 4095, org.assertj.core.data.Offset.offset(1e-3f));
+  }
+
+  @Test
+  void monochrome1IsInvertedSoBrightMeansTheSame() throws Exception {
+    float[] g = gray(DicomFiles.dicomWith(1, 2, 1, 8, 8, 0, "MONOCHROME1", 0, new byte[] {0, (byte) 200}, null, null));
+    assertThat(g).containsExactly(255f, 0f);
+  }
+
+  @Test
+  void rgbBecomesGrayWithTheLumaOfColourPngsInterleavedOrPlanar() throws Exception {
+    byte[] interleaved = {(byte) 255, 0, 0, 0, (byte) 255, 0, 0, 0, (byte) 255, 0, 0, 0};
+    byte[] planar = {(byte) 255, 0, 0, 0, 0, (byte) 255, 0, 0, 0, 0, (byte) 255, 0};
+    float[] a = gray(DicomFiles.dicomWith(2, 2, 3, 8, 8, 0, "RGB", 0, interleaved, null, null));
+    float[] b = gray(DicomFiles.dicomWith(2, 2, 3, 8, 8, 0, "RGB", 1, planar, null, null));
+    assertThat(b).containsExactly(a);
+    // red 0.299, green 0.587, blue 0.114, black 0, then stretched over the frame's range 0 .. 0.587 * 255
+    assertThat(a[1]).isEqualTo(255f);
+    assertThat(a[0]).isCloseTo(0.299f / 0.587f * 255, org.assertj.core.data.Offset.offset(1e-3f));
+    assertThat(a[3]).isZero();
+  }
+
+  @Test
+  void refusesWhatItCannotShowFaithfully() {
+    assertThatThrownBy(() -> gray(DicomFiles.dicomWith(1, 1, 1, 8, 8, 0, "PALETTE COLOR", 0, new byte[] {1, 0}, null, null)))
+        .isInstanceOf(InvalidImageException.class).hasMessageContaining("PALETTE COLOR");
+    assertThatThrownBy(() -> gray(DicomFiles.dicomWith(1, 1, 1, 16, 16, 0, "MONOCHROME2", 0, le16(5), "0", null)))
+        .isInstanceOf(InvalidImageException.class).hasMessageContaining("Rescale Slope");
+    assertThatThrownBy(() -> gray(DicomFiles.dicomWith(1, 1, 1, 12, 12, 0, "MONOCHROME2", 0, le16(5), null, null)))
+        .isInstanceOf(InvalidImageException.class).hasMessageContaining("12 bits allocated");
+  }
 }

@@ -1,0 +1,27 @@
+package org.pgdiffseg.sdk.fuzz;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.pgdiffseg.sdk.imaging.DicomFiles;
+
+/**
+ * Writes the dicomReader target's seed corpus (the bytes after the preamble of DicomFiles' files):
+ * {@code java -cp sdk/target/test-classes org.pgdiffseg.sdk.fuzz.DicomSeeds <corpus folder>}.
+ */
+public final class DicomSeeds {
+  private DicomSeeds() {}
+
+  public static void main(String[] args) throws Exception {
+    Path folder = Files.createDirectories(Path.of(args[0]));
+    write(folder.resolve("single-frame-window.bin"), DicomFiles.dicom(8, 8, 1, DicomFiles.ramp(64, 1), "256", "512"));
+    write(folder.resolve("three-frames.bin"), DicomFiles.dicom(4, 4, 3, DicomFiles.ramp(16, 3), null, null));
+    write(folder.resolve("no-pixels.bin"), DicomFiles.dicom(8, 8, 1, null, null, null));
+    byte[] whole = DicomFiles.dicom(8, 8, 1, DicomFiles.ramp(64, 1), null, null);
+    write(folder.resolve("truncated.bin"), Arrays.copyOf(whole, whole.length - 40));
+  }
+
+  private static void write(Path file, byte[] dicom) throws Exception {
+    Files.write(file, Arrays.copyOfRange(dicom, 132, dicom.length));
+  }
+}
