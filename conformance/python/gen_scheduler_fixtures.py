@@ -67,11 +67,65 @@ def cases():
         yield "UniPCMultistepScheduler", cfg, 12
     for spacing in ("leading", "trailing"):
         yield "UniPCMultistepScheduler", {"timestep_spacing": spacing, "steps_offset": 1}, 20
+    yield from more_cases()
+
+
+def more_cases():
+    """Cases added after the first 150, appended so that those keep their ids and seeds."""
+    dpm, unipc = "DPMSolverMultistepScheduler", "UniPCMultistepScheduler"
+    cosine = {"beta_schedule": "squaredcos_cap_v2"}
+    # lambda_min_clipped: -5.1 on the cosine schedule it is meant for (timesteps 995, 918, ... at 13 steps) ...
+    for spacing, steps in (("linspace", 13), ("linspace", 20), ("leading", 20), ("trailing", 20), ("trailing", 7)):
+        yield dpm, {**cosine, "lambda_min_clipped": -5.1, "timestep_spacing": spacing}, steps
+    yield dpm, {**cosine, "lambda_min_clipped": -5.1, "solver_order": 3}, 20
+    yield dpm, {**cosine, "lambda_min_clipped": -5.1, "algorithm_type": "sde-dpmsolver++"}, 20
+    # ... and on the linear one, whose noisiest half log-SNRs are about -5.06
+    for spacing in ("linspace", "leading", "trailing"):
+        yield dpm, {"lambda_min_clipped": -4.0, "timestep_spacing": spacing}, 20
+    # Karras sigmas
+    for algo, order, final in itertools.product(("dpmsolver++", "sde-dpmsolver++", "dpmsolver", "sde-dpmsolver"),
+                                                (1, 2, 3), ("zero", "sigma_min")):
+        if (not algo.endswith("++") and final == "zero") or (algo == "sde-dpmsolver" and order == 3):
+            continue   # combinations diffusers refuses or lacks; so does the SDK
+        yield dpm, {"use_karras_sigmas": True, "algorithm_type": algo, "solver_order": order,
+                    "final_sigmas_type": final}, 12
+    for steps in (1, 2, 20, 50):
+        yield dpm, {"use_karras_sigmas": True}, steps
+    # On cosine DPM-Solver truncates the Karras timesteps where UniPC rounds them; with more steps than these the
+    # first timestep repeats and diffusers starts at the second sigma and runs out of sigmas (the SDK refuses that).
+    yield dpm, {**cosine, "use_karras_sigmas": True}, 3
+    yield dpm, {"beta_schedule": "scaled_linear", "beta_start": 0.00085, "beta_end": 0.012, "use_karras_sigmas": True}, 20
+    yield dpm, {"use_karras_sigmas": True, "prediction_type": "v_prediction", "lower_order_final": False}, 20
+    # SDE-DPM-Solver (noise prediction; orders 1 and 2 as diffusers has them)
+    for order, solver, lof in itertools.product((1, 2), ("midpoint", "heun"), (True, False)):
+        yield dpm, {"algorithm_type": "sde-dpmsolver", "solver_order": order, "solver_type": solver,
+                    "lower_order_final": lof, "final_sigmas_type": "sigma_min"}, 12
+    yield dpm, {"algorithm_type": "sde-dpmsolver", "final_sigmas_type": "sigma_min", "prediction_type": "v_prediction"}, 20
+    # SDE-DPM-Solver++ of third order
+    for solver, lof, final in itertools.product(("midpoint", "heun"), (True, False), ("zero", "sigma_min")):
+        yield dpm, {"algorithm_type": "sde-dpmsolver++", "solver_order": 3, "solver_type": solver,
+                    "lower_order_final": lof, "final_sigmas_type": final}, 12
+    for steps in (20, 50):
+        yield dpm, {"algorithm_type": "sde-dpmsolver++", "solver_order": 3}, steps
+    # UniPC on Karras sigmas (bh1 with a zero final sigma is NaN in diffusers, as above)
+    for solver, order, final in itertools.product(("bh1", "bh2"), (1, 2, 3), ("zero", "sigma_min")):
+        if final == "zero" and solver == "bh1":
+            continue
+        yield unipc, {"use_karras_sigmas": True, "solver_type": solver, "solver_order": order,
+                      "final_sigmas_type": final}, 12
+    for steps in (1, 2, 20, 50):
+        yield unipc, {"use_karras_sigmas": True}, steps
+    yield unipc, {**cosine, "use_karras_sigmas": True}, 5
+    yield unipc, {"use_karras_sigmas": True, "sigma_min": 0.05, "sigma_max": 40.0, "final_sigmas_type": "sigma_min"}, 20
+    # solver names diffusers maps onto its own (DEIS onto DPM-Solver++ midpoint, other solvers onto UniPC bh2)
+    yield dpm, {"algorithm_type": "deis", "solver_type": "logrho", "final_sigmas_type": "sigma_min"}, 12
+    yield dpm, {"solver_type": "bh2"}, 12
+    yield unipc, {"solver_type": "midpoint"}, 12
 
 
 def run_case(cls_name: str, cfg: dict, steps: int, seed: int):
     extra = {k: v for k, v in cfg.items() if k != "eta"}
-    scheduler = CLASSES[cls_name](**BASE, **extra)
+    scheduler = CLASSES[cls_name](**{**BASE, **extra})
     scheduler.set_timesteps(steps)
     generator = torch.Generator().manual_seed(seed)
     outputs_gen = torch.Generator().manual_seed(seed + 1)

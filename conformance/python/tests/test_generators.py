@@ -21,6 +21,12 @@ def test_scheduler_vectors_cover_every_family(tmp_path):
     assert (tmp_path / f"{first}_samples.npy").exists()
 
 
+def test_committed_scheduler_keys_are_the_installed_diffusers_ones(tmp_path):
+    run("gen_scheduler_keys.py", "--out", str(tmp_path / "keys.json"))
+    committed = ROOT / "sdk" / "src" / "test" / "resources" / "schedule" / "diffusers_config_keys.json"
+    assert (tmp_path / "keys.json").read_text() == committed.read_text()
+
+
 def test_bundle_fixtures_for_a_fresh_bundle(tmp_path):
     bundle = tmp_path / "bundle"
     subprocess.run([sys.executable, "-m", "pgdiffseg.export", "--random", "tiny", "--seed", "11", "--out", str(bundle),

@@ -7,32 +7,27 @@ import java.util.Set;
 
 /**
  * Reads a diffusers {@code scheduler_config.json} (as a map of its keys) into this SDK's types, so a
- * configuration written for diffusers means the same here. Options the SDK does not implement are refused
- * when they are switched on, rather than silently ignored.
+ * configuration written for diffusers means the same here. Every key of the four schedulers is implemented or
+ * refused by name when set to a value that would change what diffusers does ({@link DiffusersKeys}); a value of
+ * the wrong type is refused too, rather than read as the default.
  */
 public final class DiffusersConfig {
-  private static final List<String> UNSUPPORTED_FLAGS = List.of("thresholding", "use_karras_sigmas",
-      "use_exponential_sigmas", "use_beta_sigmas", "use_lu_lambdas", "use_flow_sigmas", "rescale_betas_zero_snr",
-      "use_dynamic_shifting");
-
   private DiffusersConfig() {}
 
   /** The noise schedule part of a diffusers config (defaults: diffusers'). */
   public static DiffusionSchedule schedule(Map<String, Object> c) {
-    if (c.get("trained_betas") != null) {
-      throw new IllegalArgumentException("trained_betas is not supported; give beta_schedule, beta_start and beta_end");
-    }
+    DiffusersKeys.refuseUnsupportedSchedule(c);
     return new DiffusionSchedule(integer(c, "num_train_timesteps", 1000), string(c, "beta_schedule", "linear"),
         number(c, "beta_start", 1e-4), number(c, "beta_end", 0.02), string(c, "prediction_type", "epsilon"));
   }
 
   /** The sampler of a diffusers config, by its class name (DDPMScheduler, DDIMScheduler, ...). */
   public static SchedulerSpec scheduler(String className, Map<String, Object> c) {
-    for (String flag : UNSUPPORTED_FLAGS) {
-      if (Boolean.TRUE.equals(c.get(flag))) {
-        throw new IllegalArgumentException(className + ": " + flag + " = true is not supported by this SDK");
-      }
+    if (!DiffusersKeys.CLASSES.contains(className)) {
+      throw new IllegalArgumentException("unsupported scheduler class '" + className + "', expected one of "
+          + DiffusersKeys.CLASSES);
     }
+    DiffusersKeys.refuseUnsupported(className, c);
     String spacing = string(c, "timestep_spacing", null);
     int offset = integer(c, "steps_offset", 0);
     return switch (className) {
@@ -41,23 +36,49 @@ public final class DiffusersConfig {
       case "DDIMScheduler" -> SchedulerSpec.ddim(new DdimConfig(number(c, "eta", 0.0), bool(c, "clip_sample", true),
           number(c, "clip_sample_range", 1.0), bool(c, "set_alpha_to_one", true), spacing == null ? "leading" : spacing, offset));
       case "DPMSolverMultistepScheduler" -> SchedulerSpec.dpmSolver(new DpmSolverConfig(integer(c, "solver_order", 2),
-          string(c, "algorithm_type", "dpmsolver++"), string(c, "solver_type", "midpoint"), bool(c, "lower_order_final", true),
-          bool(c, "euler_at_final", false), string(c, "final_sigmas_type", "zero"), spacing == null ? "linspace" : spacing, offset));
-      case "UniPCMultistepScheduler" -> {
-        if (!bool(c, "predict_x0", true)) {
-          throw new IllegalArgumentException("UniPCMultistepScheduler: predict_x0 = false is not supported by this SDK");
-        }
+          dpmAlgorithm(string(c, "algorithm_type", "dpmsolver++"), string(c, "final_sigmas_type", "zero")),
+          dpmSolverType(string(c, "solver_type", "midpoint")), bool(c, "lower_order_final", true),
+          bool(c, "euler_at_final", false), string(c, "final_sigmas_type", "zero"), spacing == null ? "linspace" : spacing,
+          offset, bool(c, "use_karras_sigmas", false), number(c, "lambda_min_clipped", Double.NEGATIVE_INFINITY)));
+      default -> {   // UniPCMultistepScheduler
         Set<Integer> disabled = new HashSet<>();
-        if (c.get("disable_corrector") instanceof List<?> list) {
+        Object corrector = c.get("disable_corrector");
+        if (corrector instanceof List<?> list) {
           list.forEach(v -> disabled.add(((Number) v).intValue()));
+        } else if (corrector != null) {
+          throw new IllegalArgumentException("disable_corrector must be a list of step indices, got " + corrector);
         }
-        yield SchedulerSpec.uniPc(new UniPcConfig(integer(c, "solver_order", 2), string(c, "solver_type", "bh2"),
-            bool(c, "lower_order_final", true), disabled, string(c, "final_sigmas_type", "zero"),
-            spacing == null ? "linspace" : spacing, offset));
+        yield SchedulerSpec.uniPc(new UniPcConfig(integer(c, "solver_order", 2),
+            uniPcSolverType(string(c, "solver_type", "bh2")), bool(c, "lower_order_final", true), disabled,
+            string(c, "final_sigmas_type", "zero"), spacing == null ? "linspace" : spacing, offset,
+            bool(c, "use_karras_sigmas", false), nullableNumber(c, "sigma_min"), nullableNumber(c, "sigma_max")));
       }
-      default -> throw new IllegalArgumentException("unsupported scheduler class '" + className
-          + "', expected DDPMScheduler, DDIMScheduler, DPMSolverMultistepScheduler or UniPCMultistepScheduler");
     };
+  }
+
+  /**
+   * diffusers' DPMSolverMultistepScheduler turns DEIS into DPM-Solver++ (register_to_config in __init__), after
+   * refusing a zero final sigma for it as for the noise-prediction algorithms.
+   */
+  private static String dpmAlgorithm(String value, String finalSigmasType) {
+    if (!value.equals("deis")) {
+      return value;
+    }
+    if (finalSigmasType.equals("zero")) {
+      throw new IllegalArgumentException("final_sigmas_type zero is not supported for algorithm_type deis "
+          + "(diffusers refuses it); use sigma_min");
+    }
+    return "dpmsolver++";
+  }
+
+  /** ... and the solver types of DEIS and UniPC into midpoint. */
+  private static String dpmSolverType(String value) {
+    return Set.of("logrho", "bh1", "bh2").contains(value) ? "midpoint" : value;
+  }
+
+  /** UniPCMultistepScheduler turns the other solvers' types into bh2. */
+  private static String uniPcSolverType(String value) {
+    return Set.of("midpoint", "heun", "logrho").contains(value) ? "bh2" : value;
   }
 
   private static String string(Map<String, Object> c, String key, String fallback) {
@@ -67,16 +88,43 @@ public final class DiffusersConfig {
 
   private static int integer(Map<String, Object> c, String key, int fallback) {
     Object v = c.get(key);
-    return v instanceof Number n ? n.intValue() : fallback;
+    if (v == null) {
+      return fallback;
+    }
+    if (v instanceof Number n && n.doubleValue() == n.intValue()) {
+      return n.intValue();
+    }
+    throw wrongType(key, v, "an integer");
   }
 
   private static double number(Map<String, Object> c, String key, double fallback) {
+    Double v = nullableNumber(c, key);
+    return v == null ? fallback : v;
+  }
+
+  private static Double nullableNumber(Map<String, Object> c, String key) {
     Object v = c.get(key);
-    return v instanceof Number n ? n.doubleValue() : fallback;
+    if (v == null) {
+      return null;
+    }
+    if (v instanceof Number n) {
+      return n.doubleValue();
+    }
+    throw wrongType(key, v, "a number");
   }
 
   private static boolean bool(Map<String, Object> c, String key, boolean fallback) {
     Object v = c.get(key);
-    return v instanceof Boolean b ? b : fallback;
+    if (v == null) {
+      return fallback;
+    }
+    if (v instanceof Boolean b) {
+      return b;
+    }
+    throw wrongType(key, v, "true or false");
+  }
+
+  private static IllegalArgumentException wrongType(String key, Object value, String expected) {
+    return new IllegalArgumentException(key + " must be " + expected + ", got " + value);
   }
 }

@@ -2,21 +2,35 @@ package org.pgdiffseg.sdk.schedule;
 
 /**
  * Multistep DPM-Solver (Lu et al. 2022) and DPM-Solver++ (Lu et al. 2022b), deterministic or SDE, orders
- * 1-3, with the semantics of diffusers' DPMSolverMultistepScheduler. Not thread-safe.
+ * 1-3 (SDE-DPM-Solver 1-2, as diffusers), on timestep-spaced or Karras sigmas, with the semantics of diffusers'
+ * DPMSolverMultistepScheduler. Not thread-safe.
  */
 public final class DpmSolverMultistepScheduler extends MultistepSolver {
   private final DpmSolverConfig config;
   private float[] noise;
 
   public DpmSolverMultistepScheduler(DiffusionSchedule schedule, DpmSolverConfig config) {
-    super(schedule, config.solverOrder(), config.timestepSpacing(), config.stepsOffset(), config.finalSigmasType());
+    super(schedule, config.solverOrder());
     this.config = config;
   }
 
-
+  @Override
+  protected SigmaSchedule sigmaSchedule(int steps) {
+    float[] alphasCumprod = schedule.alphasCumprod();
+    if (!config.useKarrasSigmas()) {
+      return SigmaSchedule.of(alphasCumprod, steps, config.timestepSpacing(), config.stepsOffset(),
+          config.finalSigmasType(), config.lambdaMinClipped());
+    }
+    float[] training = SigmaSchedule.trainingSigmas(alphasCumprod);
+    double[] sigmas = KarrasSigmas.sigmas(steps, training[0], training[training.length - 1]);
+    // diffusers rounds the timesteps except on the cosine schedule, where the int64 cast truncates them
+    boolean round = !schedule.betaSchedule().equals("squaredcos_cap_v2");
+    return SigmaSchedule.of(KarrasSigmas.timesteps(sigmas, training, round), sigmas,
+        SigmaSchedule.finalSigma(alphasCumprod, config.finalSigmasType()));
+  }
 
   private boolean dataPrediction() {
-    return !config.algorithmType().equals("dpmsolver");
+    return DpmSolverConfig.dataPrediction(config.algorithmType());
   }
 
   @Override
@@ -27,8 +41,7 @@ public final class DpmSolverMultistepScheduler extends MultistepSolver {
     boolean lowerOrderSecond = stepIndex == n - 2 && config.lowerOrderFinal() && n < 15;
 
     convert(modelOutput, sample, history.push(), x0Out);
-    boolean sde = config.algorithmType().startsWith("sde");
-    if (sde) {
+    if (config.stochastic()) {
       noise = nextNoise(noiseSource, sample.length);
     }
     if (config.solverOrder() == 1 || lowerOrderNums < 1 || lowerOrderFinal) {
@@ -93,6 +106,14 @@ public final class DpmSolverMultistepScheduler extends MultistepSolver {
           out[i] = a * sample[i] - b * m0[i];
         }
       }
+      case "sde-dpmsolver" -> {   // SDE-DPM-Solver first order
+        float a = alphaT / alphaS;
+        float b = 2f * (sigmaT * ((float) Math.exp(h) - 1f));
+        float c = sigmaT * (float) Math.sqrt((float) Math.exp(2f * h) - 1f);
+        for (int i = 0; i < out.length; i++) {
+          out[i] = a * sample[i] - b * m0[i] + c * noise[i];
+        }
+      }
       default -> {   // SDE-DPM-Solver++ first order
         float a = sigmaT / sigmaS * (float) Math.exp(-h);
         float b = alphaT * (1f - (float) Math.exp(-2f * h));
@@ -139,6 +160,13 @@ public final class DpmSolverMultistepScheduler extends MultistepSolver {
         c = midpoint ? -(0.5f * (sigmaT * ((float) Math.exp(h) - 1f)))
             : -(sigmaT * (((float) Math.exp(h) - 1f) / h - 1f));
       }
+      case "sde-dpmsolver" -> {   // SDE-DPM-Solver-2M
+        float ep = (float) Math.exp(h) - 1f;
+        a = alphaT / alphaS0;
+        b = -(2f * (sigmaT * ep));
+        c = midpoint ? -(sigmaT * ep) : -(2f * (sigmaT * (ep / h - 1f)));
+        d = sigmaT * (float) Math.sqrt((float) Math.exp(2f * h) - 1f);
+      }
       default -> {   // SDE-DPM-Solver++(2M)
         float e2 = 1f - (float) Math.exp(-2f * h);
         a = sigmaT / sigmaS0 * (float) Math.exp(-h);
@@ -176,18 +204,31 @@ public final class DpmSolverMultistepScheduler extends MultistepSolver {
     float b;
     float c;
     float e;
-    if (config.algorithmType().equals("dpmsolver++")) {   // DPM-Solver++(3M)
-      float em = (float) Math.exp(-h) - 1f;
-      a = sigmaT / sigmaS0;
-      b = -(alphaT * em);
-      c = alphaT * (em / h + 1f);
-      e = -(alphaT * ((em + h) / (h * h) - 0.5f));
-    } else {   // DPM-Solver-3 multistep
-      float ep = (float) Math.exp(h) - 1f;
-      a = alphaT / alphaS0;
-      b = -(sigmaT * ep);
-      c = -(sigmaT * (ep / h - 1f));
-      e = -(sigmaT * ((ep - h) / (h * h) - 0.5f));
+    float d = 0;
+    switch (config.algorithmType()) {
+      case "dpmsolver++" -> {   // DPM-Solver++(3M)
+        float em = (float) Math.exp(-h) - 1f;
+        a = sigmaT / sigmaS0;
+        b = -(alphaT * em);
+        c = alphaT * (em / h + 1f);
+        e = -(alphaT * ((em + h) / (h * h) - 0.5f));
+      }
+      case "dpmsolver" -> {   // DPM-Solver-3 multistep
+        float ep = (float) Math.exp(h) - 1f;
+        a = alphaT / alphaS0;
+        b = -(sigmaT * ep);
+        c = -(sigmaT * (ep / h - 1f));
+        e = -(sigmaT * ((ep - h) / (h * h) - 0.5f));
+      }
+      default -> {   // SDE-DPM-Solver++(3M); sde-dpmsolver has no third order (refused by the config)
+        float e2 = 1f - (float) Math.exp(-2f * h);
+        float h2 = 2f * h;
+        a = sigmaT / sigmaS0 * (float) Math.exp(-h);
+        b = alphaT * e2;
+        c = alphaT * (e2 / -h2 + 1f);
+        e = alphaT * ((e2 - h2) / (h2 * h2) - 0.5f);
+        d = sigmaT * (float) Math.sqrt(e2);
+      }
     }
     float w = r0 / (r0 + r1);
     float inv = 1f / (r0 + r1);
@@ -196,7 +237,8 @@ public final class DpmSolverMultistepScheduler extends MultistepSolver {
       float d11 = (1f / r1) * (m1[i] - m2[i]);
       float d1 = d10 + w * (d10 - d11);
       float d2 = inv * (d10 - d11);
-      out[i] = a * sample[i] + b * m0[i] + c * d1 + e * d2;
+      float v = a * sample[i] + b * m0[i] + c * d1 + e * d2;
+      out[i] = d == 0 ? v : v + d * noise[i];
     }
   }
 }

@@ -10,32 +10,28 @@ import static com.google.common.base.Preconditions.checkState;
 abstract class MultistepSolver extends RunTimesteps {
   protected final DiffusionSchedule schedule;
   private final int solverOrder;
-  private final String timestepSpacing;
-  private final int stepsOffset;
-  private final String finalSigmasType;
   protected SigmaSchedule run;
   protected ModelOutputHistory history;
   protected int stepIndex;
   protected int lowerOrderNums;
 
-  MultistepSolver(DiffusionSchedule schedule, int solverOrder, String timestepSpacing, int stepsOffset,
-      String finalSigmasType) {
+  MultistepSolver(DiffusionSchedule schedule, int solverOrder) {
     this.schedule = schedule;
     this.solverOrder = solverOrder;
-    this.timestepSpacing = timestepSpacing;
-    this.stepsOffset = stepsOffset;
-    this.finalSigmasType = finalSigmasType;
   }
 
   @Override
   public final void setTimesteps(int numInferenceSteps) {
-    run = SigmaSchedule.of(schedule.alphasCumprod(), numInferenceSteps, timestepSpacing, stepsOffset, finalSigmasType);
+    run = sigmaSchedule(numInferenceSteps);
     timesteps = run.timesteps();
     history = null;
     stepIndex = -1;
     lowerOrderNums = 0;
     onNewRun();
   }
+
+  /** The run's timesteps and sigmas for {@code numInferenceSteps} steps. */
+  protected abstract SigmaSchedule sigmaSchedule(int numInferenceSteps);
 
   /** Resets the solver's own per-run state. */
   protected void onNewRun() {

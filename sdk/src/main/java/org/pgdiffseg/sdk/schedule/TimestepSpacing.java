@@ -41,30 +41,41 @@ public enum TimestepSpacing {
     return t;
   }
 
-  /** Multistep solvers' timesteps: n + 1 points with the last dropped (DPM-Solver, UniPC). */
-  int[] multistep(int n, int trainSteps, int stepsOffset) {
+  /**
+   * Multistep solvers' timesteps (DPM-Solver, UniPC): n + 1 points up to {@code lastTimestep} with the last dropped.
+   * {@code lastTimestep} is T, or less where DPM-Solver's lambda_min_clipped cuts the noisiest timesteps off;
+   * trailing spacing then keeps diffusers' step of T / n and may give fewer than n timesteps.
+   */
+  int[] multistep(int n, int trainSteps, int lastTimestep, int stepsOffset) {
     checkArgument(n >= 1 && n <= trainSteps, "num_inference_steps must be in 1..%s, got %s", trainSteps, n);
-    int[] t = new int[n];
-    switch (this) {
+    return switch (this) {
       case LINSPACE -> {
+        int[] t = new int[n];
         for (int i = 0; i < n; i++) {
-          t[i] = (int) Math.rint(linspaceAt(0, trainSteps - 1, n + 1, n - i));
+          t[i] = (int) Math.rint(linspaceAt(0, lastTimestep - 1, n + 1, n - i));
         }
+        yield t;
       }
       case LEADING -> {
-        int ratio = trainSteps / (n + 1);
+        int[] t = new int[n];
+        int ratio = lastTimestep / (n + 1);
         for (int i = 0; i < n; i++) {
           t[i] = (n - i) * ratio + stepsOffset;
         }
+        yield t;
       }
       case TRAILING -> {
+        // np.arange(last, 0, -T / n).round() - 1: numpy's length and its fill (start + i * (second - start))
         double ratio = (double) trainSteps / n;
-        for (int i = 0; i < n; i++) {
-          t[i] = (int) Math.rint(trainSteps - i * ratio) - 1;
+        int count = (int) Math.ceil(lastTimestep / ratio);
+        double delta = (lastTimestep - ratio) - lastTimestep;
+        int[] t = new int[count];
+        for (int i = 0; i < count; i++) {
+          t[i] = (int) Math.rint(lastTimestep + i * delta) - 1;
         }
+        yield t;
       }
-    }
-    return t;
+    };
   }
 
   /** numpy.linspace(start, stop, num)[i] in double. */

@@ -2,11 +2,11 @@ package org.pgdiffseg.sdk.schedule;
 
 /**
  * UniPC (Zhao et al. 2023): the UniP-p predictor and the UniC corrector with B(h) = h (bh1) or e^h - 1
- * (bh2), data prediction, with the semantics of diffusers' UniPCMultistepScheduler. One deliberate
- * difference: where the final sigma is 0, h is infinite and diffusers turns NaN (bh1 multiplies B(h) = -inf
- * by a zero residual; without lower_order_final the residuals divide by rk = 0). Here that step takes the
- * limit, a first-order step with B(h) = e^-inf - 1 = -1, which lands on the data prediction, so the result
- * is finite (docs/schedulers.md). Not thread-safe.
+ * (bh2), data prediction, on timestep-spaced or Karras sigmas, with the semantics of diffusers'
+ * UniPCMultistepScheduler. One deliberate difference: where the final sigma is 0, h is infinite and diffusers
+ * turns NaN (bh1 multiplies B(h) = -inf by a zero residual; without lower_order_final the residuals divide by
+ * rk = 0). Here that step takes the limit, a first-order step with B(h) = e^-inf - 1 = -1, which lands on the
+ * data prediction, so the result is finite (docs/schedulers.md). Not thread-safe.
  */
 public final class UniPcMultistepScheduler extends MultistepSolver {
   private final UniPcConfig config;
@@ -23,8 +23,24 @@ public final class UniPcMultistepScheduler extends MultistepSolver {
   private final double[] rhs = new double[4];
 
   public UniPcMultistepScheduler(DiffusionSchedule schedule, UniPcConfig config) {
-    super(schedule, config.solverOrder(), config.timestepSpacing(), config.stepsOffset(), config.finalSigmasType());
+    super(schedule, config.solverOrder());
     this.config = config;
+  }
+
+  @Override
+  protected SigmaSchedule sigmaSchedule(int steps) {
+    float[] alphasCumprod = schedule.alphasCumprod();
+    if (!config.useKarrasSigmas()) {
+      return SigmaSchedule.of(alphasCumprod, steps, config.timestepSpacing(), config.stepsOffset(),
+          config.finalSigmasType(), Double.NEGATIVE_INFINITY);
+    }
+    float[] training = SigmaSchedule.trainingSigmas(alphasCumprod);
+    double sigmaMin = config.sigmaMin() != null ? config.sigmaMin() : training[0];
+    double sigmaMax = config.sigmaMax() != null ? config.sigmaMax() : training[training.length - 1];
+    double[] sigmas = KarrasSigmas.sigmas(steps, sigmaMin, sigmaMax);
+    // Unlike DPM-Solver, UniPC rounds on every schedule and its sigma_min final sigma is the last Karras sigma.
+    float last = config.finalSigmasType().equals("zero") ? 0f : (float) sigmas[sigmas.length - 1];
+    return SigmaSchedule.of(KarrasSigmas.timesteps(sigmas, training, true), sigmas, last);
   }
 
   @Override
@@ -32,8 +48,6 @@ public final class UniPcMultistepScheduler extends MultistepSolver {
     hasLastSample = false;
     thisOrder = 0;
   }
-
-
 
   @Override
   public void step(float[] modelOutput, int timestep, float[] sample, NoiseSource noise, float[] prevOut, float[] x0Out) {

@@ -25,13 +25,27 @@ import org.pgdiffseg.sdk.noise.TorchCompatibleNoise;
  * Runs of more than 500 steps get 5e-5 per step and 2e-3 per chain: there h is ~0.001, the half log-SNR
  * difference amplifies the last-bit differences between torch's float32 log/exp kernels and Java's
  * correctly rounded ones, and UniPC's corrector solves a nearly singular system (float32 LAPACK in
- * diffusers, double here) a thousand times (docs/schedulers.md).
+ * diffusers, double here) a thousand times (docs/schedulers.md). Stochastic DPM-Solver runs whose noise the
+ * sample's last bits steer ({@link #sqrtSensitive}) get 2e-5 per step and 1e-3 per chain.
  */
 class DiffusersVectorsTest {
   static final Path DIR = Path.of("src/test/resources/schedule");
   static final double STEP_TOLERANCE = 1e-5;
   static final double CHAIN_TOLERANCE = 1e-4;
   static final int LONG_RUN = 500;
+
+  /**
+   * SDE-DPM-Solver (noise prediction, whose update multiplies the sample by alpha_t / alpha_s, up to 157 over a run)
+   * and SDE-DPM-Solver++ on Karras sigmas (several steps of h ~0.5 above sigma 30). torch's float32 sqrt on CPU is
+   * not correctly rounded (about one value in five is 1 ulp off), so diffusers' alpha_t, and with it the half
+   * log-SNR, differs from the IEEE value in the last bit, and these runs amplify that: diffusers itself with a
+   * correctly rounded sqrt in alpha_t is as far from its own vectors (up to 1.1e-5 per step, 4.1e-4 per chain).
+   */
+  static boolean sqrtSensitive(JsonNode config) {
+    String algorithm = config.path("algorithm_type").asText("");
+    return algorithm.equals("sde-dpmsolver")
+        || (algorithm.equals("sde-dpmsolver++") && config.path("use_karras_sigmas").asBoolean(false));
+  }
 
   static Stream<Arguments> cases() throws IOException {
     JsonNode index = new ObjectMapper().readTree(DIR.resolve("index.json").toFile());
@@ -72,7 +86,9 @@ class DiffusersVectorsTest {
       worstStep = Math.max(worstStep, maxRelative(out, samples, (i + 1) * length));
     }
     boolean longRun = steps > LONG_RUN;
-    assertThat(worstStep).as("worst per-step relative error").isLessThanOrEqualTo(longRun ? 5 * STEP_TOLERANCE : STEP_TOLERANCE);
+    boolean sqrtSensitive = sqrtSensitive(c.path("config"));
+    assertThat(worstStep).as("worst per-step relative error")
+        .isLessThanOrEqualTo(longRun ? 5 * STEP_TOLERANCE : sqrtSensitive ? 2 * STEP_TOLERANCE : STEP_TOLERANCE);
 
     // The chain feeding itself.
     Scheduler chain = spec.create(schedule);
@@ -89,7 +105,7 @@ class DiffusersVectorsTest {
       next = swap;
     }
     assertThat(maxRelative(x, samples, timesteps.length * length)).as("chain relative error")
-        .isLessThanOrEqualTo(longRun ? 20 * CHAIN_TOLERANCE : CHAIN_TOLERANCE);
+        .isLessThanOrEqualTo(longRun ? 20 * CHAIN_TOLERANCE : sqrtSensitive ? 10 * CHAIN_TOLERANCE : CHAIN_TOLERANCE);
   }
 
   static double maxRelative(float[] actual, float[] expected, int offset) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.lang.management.ManagementFactory;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -41,9 +42,55 @@ class SchedulerBehaviourTest {
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("thresholding");
     assertThatThrownBy(() -> DiffusersConfig.scheduler("EulerDiscreteScheduler", Map.of()))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unsupported scheduler class");
-    assertThatThrownBy(() -> new DpmSolverConfig(3, "sde-dpmsolver++", "midpoint", true, false, "zero", "linspace", 0))
-        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new DpmSolverConfig(3, "sde-dpmsolver", "midpoint", true, false, "sigma_min", "linspace", 0))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("sde-dpmsolver supports solver_order 1 and 2");
+    assertThatThrownBy(() -> new DpmSolverConfig(2, "sde-dpmsolver", "midpoint", true, false, "zero", "linspace", 0))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("final_sigmas_type zero");
     assertThatThrownBy(() -> new DdpmConfig("learned", true, 1, "leading", 0)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> DiffusersConfig.scheduler("DPMSolverMultistepScheduler", Map.of("use_lu_lambdas", true)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("DPMSolverMultistepScheduler: use_lu_lambdas = true is not supported");
+    assertThatThrownBy(() -> DiffusersConfig.schedule(Map.of("trained_betas", List.of(0.1, 0.2))))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("trained_betas = [0.1, 0.2]");
+    assertThatThrownBy(() -> DiffusersConfig.scheduler("DPMSolverMultistepScheduler", Map.of("algorithm_type", "deis")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("algorithm_type deis");
+  }
+
+  @Test
+  void valuesOfTheWrongTypeAreRefusedRatherThanReadAsTheDefault() {
+    assertThatThrownBy(() -> DiffusersConfig.scheduler("DPMSolverMultistepScheduler", Map.of("lambda_min_clipped", "-5.1")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("lambda_min_clipped must be a number, got -5.1");
+    assertThatThrownBy(() -> DiffusersConfig.scheduler("UniPCMultistepScheduler", Map.of("use_karras_sigmas", "true")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("use_karras_sigmas must be true or false");
+    assertThatThrownBy(() -> DiffusersConfig.scheduler("DDIMScheduler", Map.of("steps_offset", 1.5)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("steps_offset must be an integer");
+  }
+
+  @Test
+  void lambdaMinClippedMovesTheCosineScheduleOffItsNoisiestTimesteps() {
+    DiffusionSchedule cosine = new DiffusionSchedule(1000, "squaredcos_cap_v2", 1e-4, 0.02, "epsilon");
+    Scheduler clipped = SchedulerSpec.dpmSolver(DpmSolverConfig.defaults().withLambdaMinClipped(-5.1)).create(cosine);
+    clipped.setTimesteps(13);
+    assertThat(clipped.timesteps()).startsWith(995, 918, 842);
+    Scheduler unclipped = SchedulerSpec.dpmSolverPlusPlus(2).create(cosine);
+    unclipped.setTimesteps(13);
+    assertThat(unclipped.timesteps()).startsWith(999, 922);
+    // The same through a diffusers config, as diffusers' docs recommend it for cosine schedules.
+    SchedulerSpec fromConfig = DiffusersConfig.scheduler("DPMSolverMultistepScheduler", Map.of("lambda_min_clipped", -5.1));
+    Scheduler viaConfig = fromConfig.create(cosine);
+    viaConfig.setTimesteps(13);
+    assertThat(viaConfig.timesteps()).isEqualTo(clipped.timesteps());
+  }
+
+  @Test
+  void karrasSigmasThatRepeatTheFirstTimestepAreRefused() {
+    // On the cosine schedule Karras sigmas crowd near sigma_max: diffusers would start at the second sigma and fail.
+    DiffusionSchedule cosine = new DiffusionSchedule(1000, "squaredcos_cap_v2", 1e-4, 0.02, "epsilon");
+    Scheduler s = SchedulerSpec.dpmSolver(DpmSolverConfig.defaults().withKarrasSigmas(true)).create(cosine);
+    assertThatThrownBy(() -> s.setTimesteps(20)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("repeat the first timestep 998");
+    s.setTimesteps(3);
+    assertThat(s.timesteps()).containsExactly(998, 997, 0);
   }
 
   @ParameterizedTest
@@ -70,10 +117,15 @@ class SchedulerBehaviourTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"ddpm", "ddim", "dpm++", "dpm++3", "dpm++-sde", "unipc"})
+  @ValueSource(strings = {"ddpm", "ddim", "dpm++", "dpm++3", "dpm++-sde", "unipc", "sde-dpmsolver++3-karras", "unipc-karras"})
   void stepsAllocateNothingAfterTheFirst(String name) {
     var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-    Scheduler s = SchedulerSpec.parse(name).create(SCHEDULE);
+    Scheduler s = switch (name) {
+      case "sde-dpmsolver++3-karras" -> SchedulerSpec.dpmSolver(DpmSolverConfig.defaults()
+          .withAlgorithmType("sde-dpmsolver++").withSolverOrder(3).withKarrasSigmas(true)).create(SCHEDULE);
+      case "unipc-karras" -> SchedulerSpec.uniPc(UniPcConfig.defaults().withKarrasSigmas(true)).create(SCHEDULE);
+      default -> SchedulerSpec.parse(name).create(SCHEDULE);
+    };
     int n = 16384;
     float[] x = new float[n];
     float[] eps = new float[n];
