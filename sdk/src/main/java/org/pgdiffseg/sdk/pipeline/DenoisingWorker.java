@@ -9,13 +9,12 @@ import org.pgdiffseg.sdk.gating.GatePolicy;
 import org.pgdiffseg.sdk.imaging.MaskPostprocessor;
 import org.pgdiffseg.sdk.noise.TorchCompatibleNoise;
 import org.pgdiffseg.sdk.runtime.DiffusionGraphs;
-import org.pgdiffseg.sdk.runtime.ExecutionDevice;
 import org.pgdiffseg.sdk.schedule.DiffusionSchedule;
 import org.pgdiffseg.sdk.schedule.NoiseSource;
 import org.pgdiffseg.sdk.schedule.Scheduler;
 
 /**
- * One sampling lane: the bound graphs and every buffer of the denoising loop, reused from image to image
+ * One sampling lane: its bindings on the shared sessions and every buffer of the denoising loop, reused from image to image
  * (reallocated only when the ensemble size changes). Not thread-safe: the {@link Segmenter} hands each
  * worker to one thread at a time.
  */
@@ -40,12 +39,12 @@ final class DenoisingWorker implements AutoCloseable {
     this.pixels = hw[0] * hw[1];
   }
 
-  ExecutionDevice device() {
-    return graphs.device();
-  }
-
   int pixels() {
     return pixels;
+  }
+
+  int[] imageShape() {
+    return graphs.imageShape();
   }
 
   /** Timings of the last {@link #sample} call. */

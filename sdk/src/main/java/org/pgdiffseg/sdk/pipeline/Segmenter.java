@@ -23,7 +23,7 @@ import org.pgdiffseg.sdk.imaging.ImageDecoder;
 import org.pgdiffseg.sdk.imaging.MaskPostprocessor;
 import org.pgdiffseg.sdk.imaging.PreprocessSpec;
 import org.pgdiffseg.sdk.imaging.Preprocessor;
-import org.pgdiffseg.sdk.runtime.DiffusionGraphs;
+import org.pgdiffseg.sdk.runtime.LoadedGraphs;
 import org.pgdiffseg.sdk.runtime.ExecutionDevice;
 import org.pgdiffseg.sdk.runtime.OrtRuntime;
 import org.pgdiffseg.sdk.runtime.SessionConfig;
@@ -36,8 +36,9 @@ import org.pgdiffseg.sdk.schedule.SchedulerSpec;
  * original size.
  *
  * <p>Thread-safe: {@link #segment} may be called from many threads; each call takes one of
- * {@code concurrency} workers (graph bindings and buffers) and waits while all are busy. Results do not
- * depend on which thread or worker ran them. {@link #close()} is idempotent; use after close throws
+ * {@code concurrency} workers and waits while all are busy. The model is loaded once ({@link LoadedGraphs}:
+ * both sessions, checked against the manifest once); a worker is only its I/O bindings and buffers on those
+ * shared sessions. Results do not depend on which thread or worker ran them. {@link #close()} is idempotent; use after close throws
  * {@link IllegalStateException}.
  */
 public final class Segmenter implements AutoCloseable {
@@ -48,6 +49,7 @@ public final class Segmenter implements AutoCloseable {
   private final Preprocessor preprocessor;
   private final BlockingQueue<DenoisingWorker> idle;
   private final List<DenoisingWorker> workers = new ArrayList<>();
+  private final LoadedGraphs model;
   private final ExecutionDevice device;
   private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -67,28 +69,26 @@ public final class Segmenter implements AutoCloseable {
         d.betaEnd(), d.predictionType());
     options.scheduler().create(schedule);   // refuse a scheduler this schedule cannot drive, now
     this.idle = new ArrayBlockingQueue<>(b.concurrency);
+    this.model = LoadedGraphs.open(OrtRuntime.shared(), bundle.graphPath(BundleManifest.PRIOR),
+        bundle.graphPath(BundleManifest.DENOISER), b.sessionConfig);
     try {
+      GraphManifestCheck.check(BundleManifest.PRIOR, m.prior(), model.priorSession());
+      GraphManifestCheck.check(BundleManifest.DENOISER, m.denoiser(), model.denoiserSession());
       for (int i = 0; i < b.concurrency; i++) {
-        DiffusionGraphs graphs = DiffusionGraphs.open(OrtRuntime.shared(), bundle.graphPath(BundleManifest.PRIOR),
-            bundle.graphPath(BundleManifest.DENOISER), b.sessionConfig);
-        workers.add(new DenoisingWorker(graphs, schedule));
-        if (i == 0) {
-          GraphManifestCheck.check(BundleManifest.PRIOR, m.prior(), graphs.priorSession());
-          GraphManifestCheck.check(BundleManifest.DENOISER, m.denoiser(), graphs.denoiserSession());
-          int[] hw = graphs.imageShape();
-          if (hw[0] != in.height() || hw[1] != in.width()) {
-            throw new BundleException(bundle.root() + ": input is " + in.height() + "x" + in.width()
-                + " in bundle.json but " + hw[0] + "x" + hw[1] + " in the graphs");
-          }
-        }
+        workers.add(new DenoisingWorker(model.bind(), schedule));
+      }
+      int[] hw = workers.get(0).imageShape();
+      if (hw[0] != in.height() || hw[1] != in.width()) {
+        throw new BundleException(bundle.root() + ": input is " + in.height() + "x" + in.width()
+            + " in bundle.json but " + hw[0] + "x" + hw[1] + " in the graphs");
       }
       idle.addAll(workers);
       smokeTest();
     } catch (BundleException | RuntimeException e) {
-      workers.forEach(DenoisingWorker::close);
+      closeWorkersAndModel();
       throw e;
     }
-    this.device = workers.get(0).device();
+    this.device = model.device();
   }
 
   /** Runs both graphs once on a blank image, so a broken bundle fails at load, not mid-batch. */
@@ -213,8 +213,14 @@ public final class Segmenter implements AutoCloseable {
   @Override
   public void close() {
     if (closed.compareAndSet(false, true)) {
-      workers.forEach(DenoisingWorker::close);
+      closeWorkersAndModel();
     }
+  }
+
+  /** Every worker's bindings first, then the sessions they are bound to. */
+  private void closeWorkersAndModel() {
+    workers.forEach(DenoisingWorker::close);
+    model.close();
   }
 
   /**

@@ -20,10 +20,15 @@ import org.pgdiffseg.sdk.InferenceException;
  * never leaves the device; the image is copied to the device once, when it is bound. x_t and t are
  * rebound every step, which copies them to the device on CUDA and costs nothing on CPU.
  *
+ * <p>The sessions themselves belong to a {@link LoadedGraphs}, which any number of these share (one per
+ * worker); this object holds one worker's bindings and buffers.
+ *
  * <p>Not thread-safe: one instance serves one run at a time. {@link #close()} is idempotent; any other
  * call after it throws {@link IllegalStateException}.
  */
 public final class DiffusionGraphs implements AutoCloseable {
+  private final LoadedGraphs model;
+  private final boolean ownsModel;
   private final GraphSession prior;
   private final GraphSession denoiser;
   private final GraphContract contract;
@@ -38,14 +43,14 @@ public final class DiffusionGraphs implements AutoCloseable {
   private boolean conditioned;
   private boolean closed;
 
-  private DiffusionGraphs(GraphSession prior, GraphSession denoiser, GraphContract contract, int cudaDeviceId)
-      throws InferenceException {
-    this.prior = prior;
-    this.denoiser = denoiser;
-    this.contract = contract;
-    // Both on CUDA, or the host path (which is also right when only one of them got CUDA).
-    this.device = prior.device() == ExecutionDevice.CUDA && denoiser.device() == ExecutionDevice.CUDA
-        ? ExecutionDevice.CUDA : ExecutionDevice.CPU;
+  DiffusionGraphs(LoadedGraphs model, boolean ownsModel) throws InferenceException {
+    this.model = model;
+    this.ownsModel = ownsModel;
+    this.prior = model.priorSession();
+    this.denoiser = model.denoiserSession();
+    this.contract = model.contract();
+    this.device = model.device();
+    int cudaDeviceId = model.cudaDeviceId();
     this.api = prior.api();
     MemoryInfo host = null;
     MemoryInfo onDevice = null;
@@ -70,25 +75,24 @@ public final class DiffusionGraphs implements AutoCloseable {
   }
 
   /**
-   * Opens both graphs with {@code config} and checks them against the graph contract.
+   * Opens both graphs with {@code config}, checks them against the graph contract, and binds them for one
+   * worker; the sessions close with this object. To share the sessions among workers, use
+   * {@link LoadedGraphs#open} and {@link LoadedGraphs#bind}.
    *
    * @throws BundleException when a graph cannot be loaded or does not meet the contract; the message
    *     names the file, the tensor and expected vs declared
    */
   public static DiffusionGraphs open(OrtRuntime runtime, Path priorOnnx, Path denoiserOnnx, SessionConfig config)
       throws BundleException {
-    checkNotNull(runtime, "runtime");
-    GraphSession prior = runtime.openSession(priorOnnx, config);
-    GraphSession denoiser = null;
+    LoadedGraphs model = LoadedGraphs.open(runtime, priorOnnx, denoiserOnnx, config);
     try {
-      denoiser = runtime.openSession(denoiserOnnx, config);
-      return new DiffusionGraphs(prior, denoiser, GraphContract.of(prior, denoiser), config.cudaDeviceId());
+      return new DiffusionGraphs(model, true);
     } catch (InferenceException e) {
-      closeAll(denoiser, prior);
+      model.close();
       throw new BundleException("cannot prepare I/O binding for " + priorOnnx + " and " + denoiserOnnx + ": "
           + e.getMessage(), e);
-    } catch (BundleException | RuntimeException e) {
-      closeAll(denoiser, prior);
+    } catch (RuntimeException e) {
+      model.close();
       throw e;
     }
   }
@@ -230,7 +234,10 @@ public final class DiffusionGraphs implements AutoCloseable {
     checkState(!closed, "DiffusionGraphs is closed");
   }
 
-  /** Closes the bindings, then the buffers bound to them, then memory infos, then the sessions. */
+  /**
+   * Closes the bindings, then the buffers bound to them, then memory infos; then the sessions when this object
+   * opened them itself.
+   */
   @Override
   public void close() {
     if (closed) {
@@ -238,10 +245,11 @@ public final class DiffusionGraphs implements AutoCloseable {
     }
     closed = true;
     conditioned = false;
-    closeAll(denoiserBinding, priorBinding, buffers, priorAllocator, deviceMemory, hostMemory, denoiser, prior);
+    closeAll(denoiserBinding, priorBinding, buffers, priorAllocator, deviceMemory, hostMemory,
+        ownsModel ? model : null);
   }
 
-  private static void closeAll(AutoCloseable... resources) {
+  static void closeAll(AutoCloseable... resources) {
     RuntimeException failure = null;
     for (AutoCloseable resource : resources) {
       if (resource == null) {
