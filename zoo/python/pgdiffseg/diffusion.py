@@ -50,3 +50,35 @@ def prior_losses(class_logits, coarse_mask, mask_pm1, labels) -> tuple[torch.Ten
     target = F.interpolate((mask_pm1 + 1) / 2, size=coarse_mask.shape[-2:], mode="area")
     seg = dice_loss(coarse_mask, target) + F.binary_cross_entropy_with_logits(coarse_mask, target)
     return ce, seg
+
+
+def sample_timesteps(n: int, T: int, power: float, generator=None, device=None) -> torch.Tensor:
+    """Training timesteps: power 1 is uniform over [0, T); power p > 1 draws t = floor((1 - u^p) T), weighted
+    towards high noise (median T (1 - 0.5^p)), where the sampler of a deterministic x_T = 0 start spends its
+    first and most important call."""
+    u = torch.rand(n, generator=generator)
+    t = torch.floor((1.0 - u.pow(power)) * T).long().clamp(0, T - 1) if power != 1 else torch.floor(u * T).long()
+    return t.clamp(0, T - 1).to(device) if device is not None else t.clamp(0, T - 1)
+
+
+def predicted_x0(schedule: NoiseSchedule, prediction_type: str, out: torch.Tensor, x_t: torch.Tensor,
+                 t: torch.Tensor) -> torch.Tensor:
+    """The clean mask implied by the denoiser's output at (x_t, t)."""
+    a = schedule.alphas_cumprod.to(out.device)[t].view(-1, 1, 1, 1)
+    if prediction_type == "sample":
+        return out
+    if prediction_type == "v_prediction":
+        return a.sqrt() * x_t - (1 - a).sqrt() * out
+    if prediction_type == "epsilon":
+        return (x_t - (1 - a).sqrt() * out) / a.sqrt().clamp(min=1e-3)
+    raise ValueError(f"unknown prediction type {prediction_type!r}")
+
+
+def x0_losses(x0: torch.Tensor, mask_pm1: torch.Tensor) -> torch.Tensor:
+    """Dice + BCE of the predicted clean mask read as a probability p = (x0 + 1) / 2 (clipped to (0, 1)),
+    against the {-1, 1} label: what the sampler's mean probability is thresholded on."""
+    p = ((x0 + 1) * 0.5).clamp(1e-4, 1 - 1e-4)
+    y = (mask_pm1 + 1) * 0.5
+    pf, yf = p.flatten(1), y.flatten(1)
+    dice = (1 - (2 * (pf * yf).sum(1) + 1.0) / (pf.sum(1) + yf.sum(1) + 1.0)).mean()
+    return dice + F.binary_cross_entropy(p, y)

@@ -47,12 +47,13 @@ def gate_sweep(rows: list[dict], thresholds: list[float]) -> dict[str, float]:
 
 
 def evaluate(folder: Path, data: Path, scheduler: str, steps: int, ensemble: int, seed: int,
-             threshold: float, limit: int = 0, gate_threshold: float | None = None) -> dict:
+             threshold: float, limit: int = 0, gate_threshold: float | None = None, init_noise: str = "randn",
+             threads: int = 0) -> dict:
     manifest = json.loads((folder / "bundle.json").read_text())
     cfg = ModelConfig.from_dict(manifest["model"]["config"])
     gate = manifest["gating"]
     gate_class = gate["classes"].index(gate["skip_class"])
-    prior_fn, denoiser_fn = onnx_model_fns(folder / "prior.onnx", folder / "denoiser.onnx")
+    prior_fn, denoiser_fn = onnx_model_fns(folder / "prior.onnx", folder / "denoiser.onnx", threads)
     samples = read_split(data, "val")[: limit or None]
     rows = []
     started = time.time()
@@ -60,7 +61,8 @@ def evaluate(folder: Path, data: Path, scheduler: str, steps: int, ensemble: int
         image = torch.from_numpy(preprocess(load_image(s.image_path), cfg.image_size))[None, None]
         out = segment(prior_fn, denoiser_fn, image, make_scheduler(scheduler, cfg), steps, ensemble, seed,
                       gate_class=gate_class,
-                      gate_threshold=gate["threshold"] if gate_threshold is None else gate_threshold)
+                      gate_threshold=gate["threshold"] if gate_threshold is None else gate_threshold,
+                      init_noise=init_noise)
         truth = load_mask(s.mask_path) > 127
         pred = np.zeros_like(truth) if out.gated else to_original_size(out.probability, *truth.shape, threshold)
         rows.append({"id": s.id, "class": s.busi_class, "dice": dice(pred, truth), "iou": iou(pred, truth),
@@ -69,6 +71,7 @@ def evaluate(folder: Path, data: Path, scheduler: str, steps: int, ensemble: int
     tumor = [r for r in rows if r["class"] != "normal"]
     gate_ok = sum(r["gated"] == (r["class"] == "normal") for r in rows)
     return {"scheduler": scheduler, "steps": steps, "ensemble": ensemble, "seed": seed, "images": len(rows),
+            **({"init_noise": init_noise} if init_noise != "randn" else {}),
             "dice": float(np.mean([r["dice"] for r in rows])), "iou": float(np.mean([r["iou"] for r in rows])),
             "dice_tumor": float(np.mean([r["dice"] for r in tumor])),
             "iou_tumor": float(np.mean([r["iou"] for r in tumor])),
@@ -87,6 +90,9 @@ def main(argv=None) -> None:
     p.add_argument("--gate-threshold", type=float,
                    help="skip diffusion when P(skip class) >= this (default: the bundle's); above 1 the gate never "
                         "skips, and the Dice each threshold would give is printed")
+    p.add_argument("--init-noise", default="randn", choices=["randn", "zeros"],
+                   help="zeros: start every run from x_T = 0 (deterministic with ddim / ddim-trailing; use ensemble 1)")
+    p.add_argument("--threads", type=int, default=0, help="onnxruntime intra-op threads (0: its default)")
     p.add_argument("--limit", type=int, default=0, help="first N validation images only (0: all 78)")
     p.add_argument("--record", action="store_true", help="write the figures into bundle.json and MODEL_CARD.md")
     p.add_argument("--json", type=Path, help="also write every figure, per image, to this file")
@@ -95,7 +101,7 @@ def main(argv=None) -> None:
     for run in args.run:
         scheduler, steps, ensemble = parse_run(run, args.ensemble)
         r = evaluate(args.bundle, args.data, scheduler, steps, ensemble, args.seed, args.threshold, args.limit,
-                     args.gate_threshold)
+                     args.gate_threshold, args.init_noise, args.threads)
         print(f"{scheduler:10s} steps={steps:4d} K={ensemble} dice={r['dice']:.4f} iou={r['iou']:.4f} "
               f"dice_tumor={r['dice_tumor']:.4f} hd95={r['hd95']:.2f} gate_acc={r['gate_accuracy']:.4f} ({r['seconds']} s)", flush=True)
         if args.gate_threshold is not None and args.gate_threshold > 1:

