@@ -1,5 +1,6 @@
 package org.pgdiffseg.sdk;
 
+import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
@@ -22,8 +23,13 @@ public class InferenceException extends PgDiffSegException {
     this.ortErrorCode = ortErrorCode;
   }
 
-  /** ONNX Runtime's {@code OrtErrorCode} when it reported the failure. */
+  /** ONNX Runtime's numeric {@code OrtErrorCode} when it reported the failure. */
   public OptionalInt ortErrorCode() {
     return ortErrorCode < 0 ? OptionalInt.empty() : OptionalInt.of(ortErrorCode);
+  }
+
+  /** ONNX Runtime's error code as an enum, when it reported the failure. */
+  public Optional<OrtErrorCode> ortError() {
+    return ortErrorCode < 0 ? Optional.empty() : Optional.of(OrtErrorCode.of(ortErrorCode));
   }
 }

@@ -101,6 +101,11 @@ public record BundleManifest(
     }
   }
 
-  /** Sampling settings the bundle was evaluated with. */
-  public record SamplingDefaults(String scheduler, Integer steps, Integer ensemble, Double maskThreshold, Long seed) {}
+  /**
+   * Sampling settings the bundle was evaluated with. {@code scheduler} is a CLI name; {@code schedulerConfig},
+   * when present, names a diffusers scheduler_config.json in the bundle that states the scheduler exactly and
+   * takes precedence.
+   */
+  public record SamplingDefaults(String scheduler, Integer steps, Integer ensemble, Double maskThreshold, Long seed,
+      String schedulerConfig) {}
 }

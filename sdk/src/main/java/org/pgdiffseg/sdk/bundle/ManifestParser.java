@@ -122,6 +122,9 @@ public final class ManifestParser {
       require(p, d.betaSchedule(), "diffusion.beta_schedule");
       require(p, d.betaStart(), "diffusion.beta_start");
       require(p, d.betaEnd(), "diffusion.beta_end");
+      if (d.maskValueRange() != null) {
+        range(p, d.maskValueRange(), "diffusion.mask_value_range");
+      }
     }
     for (String graph : List.of(BundleManifest.PRIOR, BundleManifest.DENOISER)) {
       GraphDecl g = m.graphs().get(graph);
@@ -155,6 +158,9 @@ public final class ManifestParser {
       positive(p, s.steps(), "sampling_defaults.steps");
       positive(p, s.ensemble(), "sampling_defaults.ensemble");
       require(p, s.maskThreshold(), "sampling_defaults.mask_threshold");
+      if (s.schedulerConfig() != null && (s.schedulerConfig().contains("..") || s.schedulerConfig().startsWith("/"))) {
+        p.add("sampling_defaults.scheduler_config: must be a file inside the bundle, got '" + s.schedulerConfig() + "'");
+      }
     }
     m.files().forEach((name, sum) -> {
       if (name.contains("..") || name.startsWith("/") || name.contains("\\")) {

@@ -3,7 +3,6 @@ package org.pgdiffseg.sdk.gating;
 import static com.google.common.base.Preconditions.checkArgument;
 
 import java.util.List;
-import org.pgdiffseg.sdk.bundle.BundleManifest.GatingSpec;
 
 /**
  * When to skip diffusion: the prior graph's class probabilities say "no tumor" with at least
@@ -14,11 +13,6 @@ public record GatePolicy(List<String> classes, int skipClass, double threshold, 
     classes = List.copyOf(classes);
     checkArgument(skipClass >= 0 && skipClass < classes.size(), "skip class %s out of %s", skipClass, classes);
     checkArgument(threshold >= 0 && threshold <= 1, "gate threshold must be in [0, 1], got %s", threshold);
-  }
-
-  /** The bundle's gate, enabled. */
-  public static GatePolicy of(GatingSpec spec) {
-    return new GatePolicy(spec.classes(), spec.skipClassIndex(), spec.threshold(), true);
   }
 
   public GatePolicy withThreshold(double newThreshold) {

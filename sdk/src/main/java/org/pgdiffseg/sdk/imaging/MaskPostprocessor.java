@@ -41,6 +41,15 @@ public record MaskPostprocessor(double threshold, boolean keepLargestComponent, 
    * {@code probability} (length = pixels).
    */
   public static void ensembleProbability(float[] x0, int samples, float[] probability) {
+    ensembleProbability(x0, samples, probability, -1f, 1f);
+  }
+
+  /**
+   * As above for a model whose clean mask takes {@code background} for background and {@code lesion} for lesion
+   * ({@code diffusion.mask_value_range}): each sample maps to (x - background) / (lesion - background).
+   */
+  public static void ensembleProbability(float[] x0, int samples, float[] probability, float background,
+      float lesion) {
     checkNotNull(x0, "x0");
     checkNotNull(probability, "probability");
     int pixels = probability.length;
@@ -48,12 +57,16 @@ public record MaskPostprocessor(double threshold, boolean keepLargestComponent, 
     checkArgument(
         (long) samples * pixels == x0.length,
         "x0 has %s values, expected %s samples x %s pixels", x0.length, samples, pixels);
+    float span = lesion - background;
+    if (span == 0 || !Float.isFinite(span)) {   // no checkArgument: its boxed arguments would allocate per call
+      throw new IllegalArgumentException("mask value range [" + background + ", " + lesion + "] is empty");
+    }
     for (int i = 0; i < pixels; i++) {
       // Each sample is clipped to [0, 1] first, so one sample far outside the mask range cannot outvote the
       // others; float32 sum in sample order, then the mean in double rounded to float32 (numpy's mean(axis=0)).
       float sum = 0f;
       for (int k = 0; k < samples; k++) {
-        sum += Math.min(Math.max((x0[k * pixels + i] + 1f) / 2f, 0f), 1f);
+        sum += Math.min(Math.max((x0[k * pixels + i] - background) / span, 0f), 1f);
       }
       probability[i] = (float) ((double) sum / samples);
     }

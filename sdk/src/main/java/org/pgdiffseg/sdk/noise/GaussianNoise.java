@@ -3,7 +3,6 @@ package org.pgdiffseg.sdk.noise;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import java.util.SplittableRandom;
-import org.pgdiffseg.sdk.schedule.NoiseSource;
 
 /**
  * Standard normal noise from {@link SplittableRandom} (its ziggurat {@code nextGaussian}): reproducible for a

@@ -4,7 +4,6 @@ import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 import static com.google.common.base.Preconditions.checkPositionIndexes;
 
-import org.pgdiffseg.sdk.schedule.NoiseSource;
 
 /**
  * Standard normal noise equal to PyTorch's CPU stream: a new instance is {@code

@@ -10,7 +10,7 @@ import org.pgdiffseg.sdk.imaging.MaskPostprocessor;
 import org.pgdiffseg.sdk.noise.TorchCompatibleNoise;
 import org.pgdiffseg.sdk.runtime.DiffusionGraphs;
 import org.pgdiffseg.sdk.schedule.DiffusionSchedule;
-import org.pgdiffseg.sdk.schedule.NoiseSource;
+import org.pgdiffseg.sdk.noise.NoiseSource;
 import org.pgdiffseg.sdk.schedule.Scheduler;
 
 /**
@@ -21,6 +21,7 @@ import org.pgdiffseg.sdk.schedule.Scheduler;
 final class DenoisingWorker implements AutoCloseable {
   private final DiffusionGraphs graphs;
   private final DiffusionSchedule schedule;
+  private final ModelSettings.MaskRange maskRange;
   private final int pixels;
   private int batch;
   private float[] image;
@@ -32,9 +33,10 @@ final class DenoisingWorker implements AutoCloseable {
   private float[] eps;
   private float[] t;
 
-  DenoisingWorker(DiffusionGraphs graphs, DiffusionSchedule schedule) {
+  DenoisingWorker(DiffusionGraphs graphs, DiffusionSchedule schedule, ModelSettings.MaskRange maskRange) {
     this.graphs = graphs;
     this.schedule = schedule;
+    this.maskRange = maskRange;
     int[] hw = graphs.imageShape();
     this.pixels = hw[0] * hw[1];
   }
@@ -109,13 +111,13 @@ final class DenoisingWorker implements AutoCloseable {
       next = swap;
       if (request.keepTrajectory()) {
         float[] frame = new float[pixels];
-        MaskPostprocessor.ensembleProbability(x0, k, frame);
+        MaskPostprocessor.ensembleProbability(x0, k, frame, maskRange.background(), maskRange.lesion());
         trajectoryOut.add(frame);
       }
       request.progress().onStep(i + 1, timesteps.length, timesteps[i]);
     }
     requireFinite(sample, "the final sample", -1);
-    MaskPostprocessor.ensembleProbability(sample, k, probabilityOut);
+    MaskPostprocessor.ensembleProbability(sample, k, probabilityOut, maskRange.background(), maskRange.lesion());
     denoiseNanos = System.nanoTime() - start;
     return decision;
   }

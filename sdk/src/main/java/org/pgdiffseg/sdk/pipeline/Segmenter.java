@@ -43,6 +43,7 @@ import org.pgdiffseg.sdk.schedule.SchedulerSpec;
  */
 public final class Segmenter implements AutoCloseable {
   private final ModelBundle bundle;
+  private final ModelSettings settings;
   private final SamplingOptions options;
   private final GatePolicy gate;
   private final ImageDecoder decoder;
@@ -56,17 +57,14 @@ public final class Segmenter implements AutoCloseable {
   private Segmenter(Builder b) throws BundleException {
     this.bundle = b.bundle;
     BundleManifest m = bundle.manifest();
-    this.options = b.resolveOptions(m);
-    this.gate = GatePolicy.of(m.gating()).withEnabled(b.gating)
-        .withThreshold(b.gateThreshold != null ? b.gateThreshold : m.gating().threshold());
+    this.settings = ModelSettings.of(bundle);
+    this.options = b.resolveOptions(settings.samplingDefaults());
+    this.gate = settings.gate().withEnabled(b.gating)
+        .withThreshold(b.gateThreshold != null ? b.gateThreshold : settings.gate().threshold());
     this.decoder = new ImageDecoder(b.maxPixels);
-    var in = m.input();
-    this.preprocessor = new Preprocessor(new PreprocessSpec(in.height(), in.width(), in.intensityWindow().get(0),
-        in.intensityWindow().get(1), in.normalizationRange().get(0), in.normalizationRange().get(1),
-        in.resizeInterpolation()));
-    var d = m.diffusion();
-    DiffusionSchedule schedule = new DiffusionSchedule(d.numTrainTimesteps(), d.betaSchedule(), d.betaStart(),
-        d.betaEnd(), d.predictionType());
+    PreprocessSpec in = settings.preprocess();
+    this.preprocessor = new Preprocessor(in);
+    DiffusionSchedule schedule = settings.schedule();
     options.scheduler().create(schedule);   // refuse a scheduler this schedule cannot drive, now
     this.idle = new ArrayBlockingQueue<>(b.concurrency);
     this.model = LoadedGraphs.open(OrtRuntime.shared(), bundle.graphPath(BundleManifest.PRIOR),
@@ -75,7 +73,7 @@ public final class Segmenter implements AutoCloseable {
       GraphManifestCheck.check(BundleManifest.PRIOR, m.prior(), model.priorSession());
       GraphManifestCheck.check(BundleManifest.DENOISER, m.denoiser(), model.denoiserSession());
       for (int i = 0; i < b.concurrency; i++) {
-        workers.add(new DenoisingWorker(model.bind(), schedule));
+        workers.add(new DenoisingWorker(model.bind(), schedule, settings.maskRange()));
       }
       int[] hw = workers.get(0).imageShape();
       if (hw[0] != in.height() || hw[1] != in.width()) {
@@ -115,6 +113,11 @@ public final class Segmenter implements AutoCloseable {
 
   public ModelBundle bundle() {
     return bundle;
+  }
+
+  /** The bundle's settings, as read from its manifest once. */
+  public ModelSettings settings() {
+    return settings;
   }
 
   public SamplingOptions options() {
@@ -161,7 +164,7 @@ public final class Segmenter implements AutoCloseable {
    */
   public SegmentationResult segmentPreprocessed(String name, float[] input, int height, int width,
       SegmentRequest request) throws PgDiffSegException {
-    var in = bundle.manifest().input();
+    PreprocessSpec in = settings.preprocess();
     checkArgument(input.length == in.height() * in.width(), "input has %s values, expected %s x %s",
         input.length, in.height(), in.width());
     return run(name, input.clone(), height, width, request, 0, 0, System.nanoTime());
@@ -172,7 +175,7 @@ public final class Segmenter implements AutoCloseable {
     checkOpen();
     checkNotNull(request, "request");
     SamplingOptions used = request.options() != null ? request.options() : options;
-    var in = bundle.manifest().input();
+    PreprocessSpec in = settings.preprocess();
     float[] probability = new float[in.height() * in.width()];
     List<float[]> trajectory = new ArrayList<>();
     DenoisingWorker worker = take();
@@ -318,10 +321,8 @@ public final class Segmenter implements AutoCloseable {
       return this;
     }
 
-    SamplingOptions resolveOptions(BundleManifest m) {
-      var d = m.samplingDefaults();
-      SamplingOptions base = options != null ? options : new SamplingOptions(SchedulerSpec.parse(d.scheduler()),
-          d.steps(), d.ensemble(), d.seed() == null ? 0 : d.seed(), d.maskThreshold(), false, false);
+    SamplingOptions resolveOptions(SamplingOptions bundleDefaults) {
+      SamplingOptions base = options != null ? options : bundleDefaults;
       if (scheduler != null) base = base.withScheduler(scheduler);
       if (steps != null) base = base.withSteps(steps);
       if (ensemble != null) base = base.withEnsemble(ensemble);

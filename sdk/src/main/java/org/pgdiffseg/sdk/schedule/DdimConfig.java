@@ -4,7 +4,7 @@ import static com.google.common.base.Preconditions.checkArgument;
 
 /** DDIMScheduler options; defaults equal diffusers' (eta is a step argument there, a setting here). */
 public record DdimConfig(double eta, boolean clipSample, double clipSampleRange, boolean setAlphaToOne,
-                         String timestepSpacing, int stepsOffset) {
+                         String timestepSpacing, int stepsOffset) implements SchedulerConfig {
   public DdimConfig {
     checkArgument(eta >= 0, "eta must be >= 0, got %s", eta);
     checkArgument(clipSampleRange > 0, "clip_sample_range must be positive");

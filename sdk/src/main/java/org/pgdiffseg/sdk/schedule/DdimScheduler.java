@@ -1,5 +1,6 @@
 package org.pgdiffseg.sdk.schedule;
 
+import org.pgdiffseg.sdk.noise.NoiseSource;
 import static com.google.common.base.Preconditions.checkArgument;
 
 /** DDIM (Song et al. 2021, eq. 12), with the semantics of diffusers' DDIMScheduler. Not thread-safe. */
@@ -43,22 +44,22 @@ public final class DdimScheduler extends RunTimesteps {
     float range = (float) config.clipSampleRange();
     boolean stochastic = config.eta() > 0;
     float[] noise = stochastic ? nextNoise(noiseSource, sample.length) : null;
-    String prediction = schedule.predictionType();
+    PredictionType prediction = schedule.predictionType();
     for (int i = 0; i < sample.length; i++) {
       float x = sample[i];
       float m = modelOutput[i];
       float x0;
       float eps;
       switch (prediction) {
-        case "epsilon" -> {
+        case EPSILON -> {
           x0 = (x - sqrtBetaProdT * m) / sqrtAlphaProdT;
           eps = m;
         }
-        case "sample" -> {
+        case SAMPLE -> {
           x0 = m;
           eps = (x - sqrtAlphaProdT * x0) / sqrtBetaProdT;
         }
-        default -> {   // v_prediction
+        default -> {   // V_PREDICTION (a switch statement is not exhaustive for definite assignment)
           x0 = sqrtAlphaProdT * x - sqrtBetaProdT * m;
           eps = sqrtAlphaProdT * m + sqrtBetaProdT * x;
         }

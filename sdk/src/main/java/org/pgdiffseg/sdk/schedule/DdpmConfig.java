@@ -6,7 +6,7 @@ import java.util.Set;
 
 /** DDPMScheduler options; defaults equal diffusers' and names map 1:1 to its config keys. */
 public record DdpmConfig(String varianceType, boolean clipSample, double clipSampleRange, String timestepSpacing,
-                         int stepsOffset) {
+                         int stepsOffset) implements SchedulerConfig {
   static final Set<String> VARIANCE_TYPES = Set.of("fixed_small", "fixed_small_log", "fixed_large", "fixed_large_log");
 
   public DdpmConfig {

@@ -1,5 +1,6 @@
 package org.pgdiffseg.sdk.schedule;
 
+import org.pgdiffseg.sdk.noise.NoiseSource;
 import static com.google.common.base.Preconditions.checkArgument;
 
 /**
@@ -65,14 +66,14 @@ public final class DdpmScheduler extends RunTimesteps {
       };
       noiseSource.fill(noise);
     }
-    String prediction = schedule.predictionType();
+    PredictionType prediction = schedule.predictionType();
     for (int i = 0; i < sample.length; i++) {
       float x = sample[i];
       float m = modelOutput[i];
       float x0 = switch (prediction) {
-        case "epsilon" -> (x - sqrtBetaProdT * m) / sqrtAlphaProdT;
-        case "sample" -> m;
-        default -> sqrtAlphaProdT * x - sqrtBetaProdT * m;   // v_prediction
+        case EPSILON -> (x - sqrtBetaProdT * m) / sqrtAlphaProdT;
+        case SAMPLE -> m;
+        case V_PREDICTION -> sqrtAlphaProdT * x - sqrtBetaProdT * m;
       };
       if (config.clipSample()) {
         x0 = Math.max(-range, Math.min(range, x0));

@@ -1,6 +1,7 @@
 package org.pgdiffseg.sdk.schedule;
 
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -54,6 +55,79 @@ public final class DiffusersConfig {
             bool(c, "use_karras_sigmas", false), nullableNumber(c, "sigma_min"), nullableNumber(c, "sigma_max")));
       }
     };
+  }
+
+  /**
+   * The diffusers {@code scheduler_config.json} content (as a map, {@code _class_name} first) of {@code spec} on
+   * {@code schedule}: what {@link #schedule} and {@link #scheduler} read back to the same settings, and what
+   * diffusers' {@code from_config} reads to the same scheduler. Options at diffusers' "none" value (no lambda
+   * clipping, Karras sigma bounds from the schedule) are left out, as JSON has no -Infinity.
+   */
+  public static Map<String, Object> toConfig(SchedulerSpec spec, DiffusionSchedule schedule) {
+    Map<String, Object> c = new LinkedHashMap<>();
+    c.put("_class_name", spec.config().diffusersClassName());
+    c.put("num_train_timesteps", schedule.numTrainTimesteps());
+    c.put("beta_schedule", schedule.betaSchedule());
+    c.put("beta_start", schedule.betaStart());
+    c.put("beta_end", schedule.betaEnd());
+    c.put("prediction_type", schedule.predictionType().diffusersName());
+    switch (spec.config()) {
+      case DdpmConfig d -> {
+        c.put("variance_type", d.varianceType());
+        c.put("clip_sample", d.clipSample());
+        c.put("clip_sample_range", d.clipSampleRange());
+        c.put("timestep_spacing", d.timestepSpacing());
+        c.put("steps_offset", d.stepsOffset());
+      }
+      case DdimConfig d -> {
+        c.put("eta", d.eta());
+        c.put("clip_sample", d.clipSample());
+        c.put("clip_sample_range", d.clipSampleRange());
+        c.put("set_alpha_to_one", d.setAlphaToOne());
+        c.put("timestep_spacing", d.timestepSpacing());
+        c.put("steps_offset", d.stepsOffset());
+      }
+      case DpmSolverConfig d -> {
+        c.put("solver_order", d.solverOrder());
+        c.put("algorithm_type", d.algorithmType());
+        c.put("solver_type", d.solverType());
+        c.put("lower_order_final", d.lowerOrderFinal());
+        c.put("euler_at_final", d.eulerAtFinal());
+        c.put("final_sigmas_type", d.finalSigmasType());
+        c.put("timestep_spacing", d.timestepSpacing());
+        c.put("steps_offset", d.stepsOffset());
+        c.put("use_karras_sigmas", d.useKarrasSigmas());
+        if (Double.isFinite(d.lambdaMinClipped())) {
+          c.put("lambda_min_clipped", d.lambdaMinClipped());
+        }
+      }
+      case UniPcConfig d -> {
+        c.put("solver_order", d.solverOrder());
+        c.put("solver_type", d.solverType());
+        c.put("lower_order_final", d.lowerOrderFinal());
+        c.put("disable_corrector", d.disableCorrector().stream().sorted().toList());
+        c.put("final_sigmas_type", d.finalSigmasType());
+        c.put("timestep_spacing", d.timestepSpacing());
+        c.put("steps_offset", d.stepsOffset());
+        c.put("use_karras_sigmas", d.useKarrasSigmas());
+        if (d.sigmaMin() != null) {
+          c.put("sigma_min", d.sigmaMin());
+        }
+        if (d.sigmaMax() != null) {
+          c.put("sigma_max", d.sigmaMax());
+        }
+      }
+    }
+    return c;
+  }
+
+  /** {@link #scheduler} for a whole scheduler_config.json map, its class taken from {@code _class_name}. */
+  public static SchedulerSpec scheduler(Map<String, Object> c) {
+    Object className = c.get("_class_name");
+    if (!(className instanceof String name)) {
+      throw new IllegalArgumentException("scheduler config has no _class_name naming the diffusers scheduler class");
+    }
+    return scheduler(name, c);
   }
 
   /**

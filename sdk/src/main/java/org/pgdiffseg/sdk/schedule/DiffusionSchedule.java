@@ -10,15 +10,19 @@ import java.util.Set;
  * (torch.linspace in float32, cumprod accumulated in double and stored as float32, as torch does on CPU).
  */
 public record DiffusionSchedule(int numTrainTimesteps, String betaSchedule, double betaStart, double betaEnd,
-                                String predictionType) {
+                                PredictionType predictionType) {
   static final Set<String> BETA_SCHEDULES = Set.of("linear", "scaled_linear", "squaredcos_cap_v2");
-  static final Set<String> PREDICTION_TYPES = Set.of("epsilon", "sample", "v_prediction");
 
   public DiffusionSchedule {
     checkArgument(numTrainTimesteps >= 2, "num_train_timesteps must be at least 2, got %s", numTrainTimesteps);
     checkArgument(BETA_SCHEDULES.contains(betaSchedule), "beta_schedule must be one of %s, got %s", BETA_SCHEDULES, betaSchedule);
-    checkArgument(PREDICTION_TYPES.contains(predictionType), "prediction_type must be one of %s, got %s",
-        PREDICTION_TYPES, predictionType);
+    checkArgument(predictionType != null, "prediction_type is required");
+  }
+
+  /** The same with the prediction type in diffusers' spelling ({@code epsilon}, {@code v_prediction}, {@code sample}). */
+  public DiffusionSchedule(int numTrainTimesteps, String betaSchedule, double betaStart, double betaEnd,
+      String predictionType) {
+    this(numTrainTimesteps, betaSchedule, betaStart, betaEnd, PredictionType.of(predictionType));
   }
 
   /** PGDiffSeg's schedule: linear betas 1e-4 to 2e-2 over T = 1000, epsilon prediction (DDPM). */

@@ -11,7 +11,7 @@ import java.util.Set;
  */
 public record DpmSolverConfig(int solverOrder, String algorithmType, String solverType, boolean lowerOrderFinal,
                               boolean eulerAtFinal, String finalSigmasType, String timestepSpacing, int stepsOffset,
-                              boolean useKarrasSigmas, double lambdaMinClipped) {
+                              boolean useKarrasSigmas, double lambdaMinClipped) implements SchedulerConfig {
   static final Set<String> ALGORITHMS = Set.of("dpmsolver", "dpmsolver++", "sde-dpmsolver", "sde-dpmsolver++");
 
   public DpmSolverConfig {

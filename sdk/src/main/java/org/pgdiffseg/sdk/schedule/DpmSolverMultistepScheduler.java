@@ -1,5 +1,7 @@
 package org.pgdiffseg.sdk.schedule;
 
+import org.pgdiffseg.sdk.noise.NoiseSource;
+
 /**
  * Multistep DPM-Solver (Lu et al. 2022) and DPM-Solver++ (Lu et al. 2022b), deterministic or SDE, orders
  * 1-3 (SDE-DPM-Solver 1-2, as diffusers), on timestep-spaced or Karras sigmas, with the semantics of diffusers'
@@ -59,13 +61,13 @@ public final class DpmSolverMultistepScheduler extends MultistepSolver {
     float sigma = run.sigmas()[stepIndex];
     float alphaT = SigmaSchedule.alpha(sigma);
     float sigmaT = sigma * alphaT;
-    String prediction = schedule.predictionType();
+    PredictionType prediction = schedule.predictionType();
     for (int i = 0; i < m.length; i++) {
       float x = sample[i];
       float x0 = switch (prediction) {
-        case "epsilon" -> (x - sigmaT * m[i]) / alphaT;
-        case "sample" -> m[i];
-        default -> alphaT * x - sigmaT * m[i];
+        case EPSILON -> (x - sigmaT * m[i]) / alphaT;
+        case SAMPLE -> m[i];
+        case V_PREDICTION -> alphaT * x - sigmaT * m[i];
       };
       if (x0Out != null) {
         x0Out[i] = x0;
@@ -74,9 +76,9 @@ public final class DpmSolverMultistepScheduler extends MultistepSolver {
         out[i] = x0;
       } else {
         out[i] = switch (prediction) {
-          case "epsilon" -> m[i];
-          case "sample" -> (x - alphaT * m[i]) / sigmaT;
-          default -> alphaT * m[i] + sigmaT * x;
+          case EPSILON -> m[i];
+          case SAMPLE -> (x - alphaT * m[i]) / sigmaT;
+          case V_PREDICTION -> alphaT * m[i] + sigmaT * x;
         };
       }
     }

@@ -1,5 +1,6 @@
 package org.pgdiffseg.sdk.schedule;
 
+import org.pgdiffseg.sdk.noise.NoiseSource;
 import static com.google.common.base.Preconditions.checkState;
 
 /** The timesteps of the current run, shared by every scheduler: set by setTimesteps, read by the rest. */

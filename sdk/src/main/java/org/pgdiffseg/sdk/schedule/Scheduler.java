@@ -1,5 +1,7 @@
 package org.pgdiffseg.sdk.schedule;
 
+import org.pgdiffseg.sdk.noise.NoiseSource;
+
 /**
  * A diffusion sampler with the contract of diffusers' {@code SchedulerMixin}: {@link #setTimesteps},
  * then one {@link #step} per timestep in order. Per-run state (multistep history, step index) is reset

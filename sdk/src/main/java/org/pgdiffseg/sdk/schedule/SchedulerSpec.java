@@ -1,6 +1,5 @@
 package org.pgdiffseg.sdk.schedule;
 
-import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import java.util.List;
@@ -13,13 +12,12 @@ import java.util.List;
  * {@code dpm++-sde} (SDE-DPM-Solver++ 2M), {@code dpm} (DPM-Solver 2M), {@code unipc} (UniPC bh2, order 2),
  * {@code unipc-p} (the predictor alone).
  */
-public record SchedulerSpec(String name, Object config) {
+public record SchedulerSpec(String name, SchedulerConfig config) {
   public static final List<String> NAMES = List.of("ddpm", "ddim", "dpm++", "dpm++3", "dpm++-sde", "dpm", "unipc", "unipc-p");
 
   public SchedulerSpec {
     checkNotNull(name, "name");
-    checkArgument(config instanceof DdpmConfig || config instanceof DdimConfig || config instanceof DpmSolverConfig
-        || config instanceof UniPcConfig, "unsupported scheduler config %s", config);
+    checkNotNull(config, "config");
   }
 
   public static SchedulerSpec ddpm() {
@@ -77,7 +75,6 @@ public record SchedulerSpec(String name, Object config) {
       case DdimConfig c -> new DdimScheduler(schedule, c);
       case DpmSolverConfig c -> new DpmSolverMultistepScheduler(schedule, c);
       case UniPcConfig c -> new UniPcMultistepScheduler(schedule, c);
-      default -> throw new IllegalStateException("unsupported scheduler config " + config);
     };
   }
 

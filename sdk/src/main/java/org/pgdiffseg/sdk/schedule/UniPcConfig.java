@@ -12,7 +12,7 @@ import java.util.Set;
  */
 public record UniPcConfig(int solverOrder, String solverType, boolean lowerOrderFinal, Set<Integer> disableCorrector,
                           String finalSigmasType, String timestepSpacing, int stepsOffset, boolean useKarrasSigmas,
-                          Double sigmaMin, Double sigmaMax) {
+                          Double sigmaMin, Double sigmaMax) implements SchedulerConfig {
   public UniPcConfig {
     checkArgument(solverOrder >= 1 && solverOrder <= 3, "solver_order must be 1, 2 or 3, got %s", solverOrder);
     checkArgument(Set.of("bh1", "bh2").contains(solverType), "solver_type must be bh1 or bh2, got %s", solverType);

@@ -1,5 +1,7 @@
 package org.pgdiffseg.sdk.schedule;
 
+import org.pgdiffseg.sdk.noise.NoiseSource;
+
 /**
  * UniPC (Zhao et al. 2023): the UniP-p predictor and the UniC corrector with B(h) = h (bh1) or e^h - 1
  * (bh2), data prediction, on timestep-spaced or Karras sigmas, with the semantics of diffusers'
@@ -81,12 +83,12 @@ public final class UniPcMultistepScheduler extends MultistepSolver {
     float sigma = run.sigmas()[stepIndex];
     float alphaT = SigmaSchedule.alpha(sigma);
     float sigmaT = sigma * alphaT;
-    String prediction = schedule.predictionType();
+    PredictionType prediction = schedule.predictionType();
     for (int i = 0; i < m.length; i++) {
       out[i] = switch (prediction) {
-        case "epsilon" -> (sample[i] - sigmaT * m[i]) / alphaT;
-        case "sample" -> m[i];
-        default -> alphaT * sample[i] - sigmaT * m[i];
+        case EPSILON -> (sample[i] - sigmaT * m[i]) / alphaT;
+        case SAMPLE -> m[i];
+        case V_PREDICTION -> alphaT * sample[i] - sigmaT * m[i];
       };
     }
   }

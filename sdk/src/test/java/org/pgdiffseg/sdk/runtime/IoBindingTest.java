@@ -110,7 +110,7 @@ class IoBindingTest {
         IoBinding binding = new IoBinding(session)) {
       assertThatThrownBy(() -> binding.bindInput("no_such_input", xt))
           .isInstanceOfSatisfying(InferenceException.class, e -> {
-            assertThat(e.ortErrorCode()).hasValue(1); // ORT_FAIL: ONNX Runtime reports an unknown name as a failure
+            assertThat(e.ortError()).hasValue(org.pgdiffseg.sdk.OrtErrorCode.FAIL); // ONNX Runtime reports an unknown name as a failure
             assertThat(e.getMessage()).contains("BindInput(no_such_input)");
           });
     }

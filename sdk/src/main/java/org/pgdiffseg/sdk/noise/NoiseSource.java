@@ -1,4 +1,4 @@
-package org.pgdiffseg.sdk.schedule;
+package org.pgdiffseg.sdk.noise;
 
 /**
  * Source of standard normal noise for a sampling run.

@@ -1,0 +1,2 @@
+/** The pgdiffseg command line: segment, eval, trajectory, bench, zoo and conformance. */
+package org.pgdiffseg.samples;

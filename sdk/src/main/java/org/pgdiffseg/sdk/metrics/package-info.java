@@ -1,0 +1,2 @@
+/** Overlap of a predicted mask with a reference: Dice, IoU, HD95, sensitivity and specificity. */
+package org.pgdiffseg.sdk.metrics;
