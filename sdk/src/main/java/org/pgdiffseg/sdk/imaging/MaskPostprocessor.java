@@ -52,11 +52,20 @@ public record MaskPostprocessor(double threshold, boolean keepLargestComponent, 
       float lesion) {
     checkNotNull(x0, "x0");
     checkNotNull(probability, "probability");
-    int pixels = probability.length;
-    checkArgument(samples > 0, "samples must be positive, got %s", samples);
     checkArgument(
-        (long) samples * pixels == x0.length,
-        "x0 has %s values, expected %s samples x %s pixels", x0.length, samples, pixels);
+        (long) samples * probability.length == x0.length,
+        "x0 has %s values, expected %s samples x %s pixels", x0.length, samples, probability.length);
+    ensembleProbability(x0, 0, samples, probability, background, lesion);
+  }
+
+  /** As above for the {@code samples} rows of {@code x0} that start at {@code offset} (one image of a batch). */
+  public static void ensembleProbability(float[] x0, int offset, int samples, float[] probability, float background,
+      float lesion) {
+    int pixels = probability.length;
+    if (samples <= 0 || offset < 0 || offset + (long) samples * pixels > x0.length) {   // not checkArgument: no boxing
+      throw new IllegalArgumentException("x0 has " + x0.length + " values, too few for " + samples + " samples of "
+          + pixels + " pixels from " + offset);
+    }
     float span = lesion - background;
     if (span == 0 || !Float.isFinite(span)) {   // no checkArgument: its boxed arguments would allocate per call
       throw new IllegalArgumentException("mask value range [" + background + ", " + lesion + "] is empty");
@@ -66,7 +75,7 @@ public record MaskPostprocessor(double threshold, boolean keepLargestComponent, 
       // others; float32 sum in sample order, then the mean in double rounded to float32 (numpy's mean(axis=0)).
       float sum = 0f;
       for (int k = 0; k < samples; k++) {
-        sum += Math.min(Math.max((x0[k * pixels + i] - background) / span, 0f), 1f);
+        sum += Math.min(Math.max((x0[offset + k * pixels + i] - background) / span, 0f), 1f);
       }
       probability[i] = (float) ((double) sum / samples);
     }

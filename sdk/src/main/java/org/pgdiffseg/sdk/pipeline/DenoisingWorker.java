@@ -1,5 +1,6 @@
 package org.pgdiffseg.sdk.pipeline;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CancellationException;
@@ -7,6 +8,7 @@ import org.pgdiffseg.sdk.InferenceException;
 import org.pgdiffseg.sdk.gating.GateDecision;
 import org.pgdiffseg.sdk.gating.GatePolicy;
 import org.pgdiffseg.sdk.imaging.MaskPostprocessor;
+import org.pgdiffseg.sdk.noise.PerImageNoise;
 import org.pgdiffseg.sdk.noise.TorchCompatibleNoise;
 import org.pgdiffseg.sdk.runtime.DiffusionGraphs;
 import org.pgdiffseg.sdk.schedule.DiffusionSchedule;
@@ -75,29 +77,53 @@ final class DenoisingWorker implements AutoCloseable {
    */
   GateDecision sample(float[] preprocessed, SamplingOptions options, GatePolicy gate, SegmentRequest request,
       float[] probabilityOut, List<float[]> trajectoryOut) throws InferenceException {
+    return sample(List.of(preprocessed), options, gate, request, List.of(probabilityOut), trajectoryOut).get(0);
+  }
+
+  /**
+   * The same for several images at once: one prior call for all of them (K copies each), then one denoiser call
+   * per step for the images the gate keeps, N x K rows in one batch. Each image draws its noise from its own
+   * stream of the seed ({@link PerImageNoise}), so its result equals sampling it alone. The trajectory is kept
+   * only for a single image.
+   */
+  List<GateDecision> sample(List<float[]> inputs, SamplingOptions options, GatePolicy gate, SegmentRequest request,
+      List<float[]> probabilitiesOut, List<float[]> trajectoryOut) throws InferenceException {
     int k = options.ensemble();
-    ensureBatch(k);
-    for (int i = 0; i < k; i++) {
-      System.arraycopy(preprocessed, 0, image, i * pixels, pixels);
-    }
+    int n = inputs.size();
     long start = System.nanoTime();
-    graphs.conditionOn(image, k, logits, coarse);
+    condition(inputs, k);
     requireFinite(logits, "class_logits of the prior graph", -1);
-    GateDecision decision = gate.decide(logits, 0);
+    List<GateDecision> decisions = new ArrayList<>(n);
+    List<float[]> kept = new ArrayList<>(n);
+    List<float[]> keptOut = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      GateDecision decision = gate.decide(logits, i * k);
+      decisions.add(decision);
+      if (decision.skipped()) {
+        Arrays.fill(probabilitiesOut.get(i), 0f);
+      } else {
+        kept.add(inputs.get(i));
+        keptOut.add(probabilitiesOut.get(i));
+      }
+    }
+    if (!kept.isEmpty() && kept.size() < n) {
+      condition(kept, k);   // the denoiser is bound to the prior of the images it samples, and only those
+    }
     priorNanos = System.nanoTime() - start;
     start = System.nanoTime();
-    if (decision.skipped()) {
-      Arrays.fill(probabilityOut, 0f);
+    if (kept.isEmpty()) {
       denoiseNanos = 0;
-      return decision;
+      return decisions;
     }
+    int m = kept.size();
     Scheduler scheduler = options.scheduler().create(schedule);
-    NoiseSource noise = new TorchCompatibleNoise(options.seed());
+    NoiseSource noise = m == 1 ? new TorchCompatibleNoise(options.seed()) : new PerImageNoise(m, options.seed());
     scheduler.setTimesteps(options.steps());
     int[] timesteps = scheduler.timesteps();
     noise.fill(xt);
     float[] sample = xt;
     float[] next = prev;
+    boolean keepTrajectory = request.keepTrajectory() && m == 1;
     for (int i = 0; i < timesteps.length; i++) {
       if (request.cancellation().isCancelled()) {
         throw new CancellationException("segmentation cancelled after " + i + " of " + timesteps.length + " steps");
@@ -109,7 +135,7 @@ final class DenoisingWorker implements AutoCloseable {
       float[] swap = sample;
       sample = next;
       next = swap;
-      if (request.keepTrajectory()) {
+      if (keepTrajectory) {
         float[] frame = new float[pixels];
         MaskPostprocessor.ensembleProbability(x0, k, frame, maskRange.background(), maskRange.lesion());
         trajectoryOut.add(frame);
@@ -117,9 +143,22 @@ final class DenoisingWorker implements AutoCloseable {
       request.progress().onStep(i + 1, timesteps.length, timesteps[i]);
     }
     requireFinite(sample, "the final sample", -1);
-    MaskPostprocessor.ensembleProbability(sample, k, probabilityOut, maskRange.background(), maskRange.lesion());
+    for (int j = 0; j < m; j++) {
+      MaskPostprocessor.ensembleProbability(sample, j * k * pixels, k, keptOut.get(j), maskRange.background(),
+          maskRange.lesion());
+    }
     denoiseNanos = System.nanoTime() - start;
-    return decision;
+    return decisions;
+  }
+
+  /** Runs the prior on K copies of each input, one batch of N x K rows, and binds it for the denoiser. */
+  private void condition(List<float[]> inputs, int k) throws InferenceException {
+    int rows = inputs.size() * k;
+    ensureBatch(rows);
+    for (int i = 0; i < rows; i++) {
+      System.arraycopy(inputs.get(i / k), 0, image, i * pixels, pixels);
+    }
+    graphs.conditionOn(image, rows, logits, coarse);
   }
 
   /** The message is built only on failure: this runs every step and must not allocate. */
