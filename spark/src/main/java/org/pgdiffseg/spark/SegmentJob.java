@@ -1,0 +1,146 @@
+package org.pgdiffseg.spark;
+
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.pgdiffseg.sdk.BundleException;
+import org.pgdiffseg.sdk.imaging.ImageDecoder;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * The Spark job: segments every image of {@code --input} and writes one Parquet row per image (per frame of a
+ * multi-frame DICOM) to {@code --output}. Main class for {@code spark-submit}; {@code samples/pgdiffseg-spark}
+ * runs it on an embedded local master. Exit codes: 0 success (inputs that failed are rows with an error),
+ * 1 the job failed (e.g. a missing or tampered bundle), 2 bad usage.
+ */
+@Command(name = "pgdiffseg-spark", mixinStandardHelpOptions = true,
+    description = {"Segment an archive of images on Apache Spark, one model per executor.",
+        "Writes Parquet to --output: path, frame, width, height, mask_png (0/255 PNG, original size),",
+        "lesion_fraction, gate_skipped, class_probabilities, dice and iou (with --masks), per-stage milliseconds,",
+        "model, executor_id and error (null on success). A file that cannot be read is a row with its error."})
+public final class SegmentJob implements Callable<Integer> {
+  static final int OK = 0;
+  static final int FAILED = 1;
+  static final int BAD_USAGE = 2;
+
+  @Spec CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--input", required = true, paramLabel = "DIR|PARQUET",
+      description = "Folder of images (every file under it), or Parquet with a path column (and optionally content).")
+  String input;
+
+  @Option(names = "--masks", paramLabel = "DIR", description = "Folder of 0/255 reference masks named as the images: adds dice and iou.")
+  String masks;
+
+  @Option(names = "--output", required = true, paramLabel = "DIR", description = "Parquet output folder.")
+  String output;
+
+  @Option(names = "--overwrite", description = "Replace --output if it exists.")
+  boolean overwrite;
+
+  @Option(names = "--master", paramLabel = "URL", description = "Spark master (default: spark-submit's; the launcher gives local[*]).")
+  String master;
+
+  @Option(names = "--partitions", paramLabel = "N", defaultValue = "0",
+      description = "Partitions of the input (default: " + SparkSegmentation.PARTITIONS_PER_CORE + " per core, at most one per file).")
+  int partitions;
+
+  @Option(names = "--model", paramLabel = "ID|DIR|ZIP", description = "Zoo model id, bundle folder or zip, or the name of a zip shipped with --files (default: the zoo's default model).")
+  String model;
+
+  @Option(names = "--scheduler", paramLabel = "NAME", description = "ddpm, ddim, dpm++, dpm++3, dpm++-sde, dpm, unipc or unipc-p (default: the bundle's).")
+  String scheduler;
+
+  @Option(names = "--steps", paramLabel = "N", description = "Sampling steps (default: the bundle's).")
+  Integer steps;
+
+  @Option(names = "--ensemble", paramLabel = "K", description = "Samples averaged per image (default: the bundle's).")
+  Integer ensemble;
+
+  @Option(names = "--seed", paramLabel = "S", description = "Seed of the noise, the same for every image (default: the bundle's).")
+  Long seed;
+
+  @Option(names = "--threshold", paramLabel = "T", description = "Mask threshold on the lesion probability (default: the bundle's).")
+  Double threshold;
+
+  @Option(names = "--no-gating", description = "Always run diffusion, even when the prior says no tumor.")
+  boolean noGating;
+
+  @Option(names = "--gate-threshold", paramLabel = "P", description = "Skip diffusion when P(no tumor) >= P (default: the bundle's).")
+  Double gateThreshold;
+
+  @Option(names = "--max-pixels", paramLabel = "N", description = "Refuse images with more pixels, from their header (default: 64000000).")
+  Long maxPixels;
+
+  @Option(names = "--concurrency", paramLabel = "N", description = "Images segmented at once per executor (default: its cores).")
+  Integer concurrency;
+
+  @Option(names = "--threads", paramLabel = "N", description = "ONNX Runtime threads per image (default: the host's cores / concurrency).")
+  Integer threads;
+
+  @Option(names = "--cpu", description = "Run on CPU even where a GPU is available.")
+  boolean cpu;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    SegmentOptions options = SegmentOptions.builder().model(model).scheduler(scheduler).steps(steps)
+        .ensemble(ensemble).seed(seed).maskThreshold(threshold).gating(!noGating).gateThreshold(gateThreshold)
+        .maxPixels(maxPixels != null ? maxPixels : ImageDecoder.DEFAULT_MAX_PIXELS).masks(masks)
+        .concurrency(concurrency).threads(threads).cpu(cpu).build();
+    // Executors close their Segmenters when they stop; plugins named by spark-submit are kept.
+    String plugins = new SparkConf().get("spark.plugins", "");
+    SparkSession.Builder builder = SparkSession.builder().appName("pgdiffseg-spark").config("spark.plugins",
+        plugins.contains(SegmenterPlugin.class.getName()) ? plugins
+            : (plugins.isEmpty() ? "" : plugins + ",") + SegmenterPlugin.class.getName());
+    if (master != null) {
+      builder.master(master);
+    }
+    SparkSession spark = builder.getOrCreate();
+    try {
+      long start = System.nanoTime();
+      Dataset<Row> images = SparkSegmentation.readImages(spark, input, partitions);
+      Dataset<Row> results = SparkSegmentation.segment(images, options);
+      results.write().mode(overwrite ? SaveMode.Overwrite : SaveMode.ErrorIfExists).parquet(output);
+      double seconds = (System.nanoTime() - start) / 1e9;
+      Dataset<Row> written = spark.read().parquet(output);
+      long rows = written.count();
+      long failed = written.filter(written.col(ResultSchema.ERROR).isNotNull()).count();
+      out.printf("%d rows (%d with an error) in %.1f s, %.2f rows/s, %d partitions; results in %s%n", rows, failed,
+          seconds, rows / seconds, images.rdd().getNumPartitions(), output);
+      return OK;
+    } finally {
+      spark.stop();
+    }
+  }
+
+  public static void main(String[] args) {
+    System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+  }
+
+  /** Runs the job with the given streams; returns the exit code. */
+  static int run(String[] args, PrintWriter out, PrintWriter err) {
+    CommandLine cli = new CommandLine(new SegmentJob());
+    cli.setOut(out);
+    cli.setErr(err);
+    cli.setExitCodeExceptionMapper(e -> e instanceof IllegalArgumentException ? BAD_USAGE : FAILED);
+    cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+      commandLine.getErr().println("pgdiffseg-spark: " + (e instanceof BundleException ? "" : e.getClass().getSimpleName() + ": ")
+          + e.getMessage());
+      return commandLine.getExitCodeExceptionMapper().getExitCode(e);
+    });
+    cli.setParameterExceptionHandler((e, args1) -> {
+      e.getCommandLine().getErr().println("pgdiffseg-spark: " + e.getMessage());
+      e.getCommandLine().usage(e.getCommandLine().getErr());
+      return BAD_USAGE;
+    });
+    return cli.execute(args);
+  }
+}

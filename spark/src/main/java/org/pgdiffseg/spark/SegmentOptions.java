@@ -1,0 +1,173 @@
+package org.pgdiffseg.spark;
+
+import static com.google.common.base.Preconditions.checkArgument;
+
+import java.io.Serializable;
+import org.pgdiffseg.sdk.imaging.ImageDecoder;
+import org.pgdiffseg.sdk.pipeline.Segmenter;
+import org.pgdiffseg.sdk.runtime.SessionConfig;
+import org.pgdiffseg.sdk.schedule.SchedulerSpec;
+
+/**
+ * What a Spark segmentation job runs: the model, the sampling options (each null keeps the bundle's default,
+ * as the CLI does), where reference masks are, and how each executor's {@link Segmenter} is sized. Immutable
+ * and serializable: it travels to the executors with the task.
+ *
+ * @param model zoo id, bundle folder or zip (a path the executors see, or a file name shipped with
+ *     {@code --files}); null for the zoo's default model
+ * @param masks folder of 0/255 reference masks named as the images (a path the executors see); null for none
+ * @param concurrency images segmented at once per executor; null for the executor's cores
+ * @param threads ONNX Runtime intra-op threads per image; null for the host's cores divided by the concurrency
+ * @param cpu run on CPU even where a GPU is available
+ */
+public record SegmentOptions(
+    String model, String scheduler, Integer steps, Integer ensemble, Long seed, Double maskThreshold,
+    boolean gating, Double gateThreshold, boolean largestComponent, boolean fillHoles, long maxPixels,
+    String masks, Integer concurrency, Integer threads, boolean cpu) implements Serializable {
+  public SegmentOptions {
+    checkArgument(maxPixels > 0, "maxPixels must be positive, got %s", maxPixels);
+    checkArgument(concurrency == null || (concurrency >= 1 && concurrency <= 64),
+        "concurrency must be in 1..64, got %s", concurrency);
+    checkArgument(threads == null || threads >= 1, "threads must be at least 1, got %s", threads);
+    if (scheduler != null) {
+      SchedulerSpec.parse(scheduler);   // an unknown name fails on the driver, not in a task
+    }
+  }
+
+  /** The bundle's defaults for everything, the zoo's default model, no masks. */
+  public static SegmentOptions defaults() {
+    return builder().build();
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public Builder toBuilder() {
+    return new Builder().model(model).scheduler(scheduler).steps(steps).ensemble(ensemble).seed(seed)
+        .maskThreshold(maskThreshold).gating(gating).gateThreshold(gateThreshold)
+        .cleanup(largestComponent, fillHoles).maxPixels(maxPixels).masks(masks).concurrency(concurrency)
+        .threads(threads).cpu(cpu);
+  }
+
+  /** The options that decide which Segmenter an executor opens (everything but the masks). */
+  SegmentOptions segmenterKey() {
+    return toBuilder().masks(null).build();
+  }
+
+  /** Session settings for one executor: {@code threads}, else the host's cores shared by the concurrent images. */
+  SessionConfig sessionConfig(int concurrentImages) {
+    int intraOp = threads != null ? threads
+        : Math.max(1, Runtime.getRuntime().availableProcessors() / concurrentImages);
+    return (cpu ? SessionConfig.cpuOnly() : SessionConfig.defaults()).toBuilder().intraOpThreads(intraOp).build();
+  }
+
+  /** A Segmenter builder with these options, as the CLI's {@code --scheduler --steps ...} make one. */
+  Segmenter.Builder apply(Segmenter.Builder b) {
+    b.gating(gating).cleanup(largestComponent, fillHoles).maxPixels(maxPixels);
+    if (scheduler != null) b.scheduler(SchedulerSpec.parse(scheduler));
+    if (steps != null) b.steps(steps);
+    if (ensemble != null) b.ensemble(ensemble);
+    if (seed != null) b.seed(seed);
+    if (maskThreshold != null) b.maskThreshold(maskThreshold);
+    if (gateThreshold != null) b.gateThreshold(gateThreshold);
+    return b;
+  }
+
+  /** Settings of a {@link SegmentOptions}; every one is optional. */
+  public static final class Builder {
+    private String model;
+    private String scheduler;
+    private Integer steps;
+    private Integer ensemble;
+    private Long seed;
+    private Double maskThreshold;
+    private boolean gating = true;
+    private Double gateThreshold;
+    private boolean largestComponent;
+    private boolean fillHoles;
+    private long maxPixels = ImageDecoder.DEFAULT_MAX_PIXELS;
+    private String masks;
+    private Integer concurrency;
+    private Integer threads;
+    private boolean cpu;
+
+    private Builder() {}
+
+    public Builder model(String value) {
+      this.model = value;
+      return this;
+    }
+
+    public Builder scheduler(String value) {
+      this.scheduler = value;
+      return this;
+    }
+
+    public Builder steps(Integer value) {
+      this.steps = value;
+      return this;
+    }
+
+    public Builder ensemble(Integer value) {
+      this.ensemble = value;
+      return this;
+    }
+
+    public Builder seed(Long value) {
+      this.seed = value;
+      return this;
+    }
+
+    public Builder maskThreshold(Double value) {
+      this.maskThreshold = value;
+      return this;
+    }
+
+    public Builder gating(boolean value) {
+      this.gating = value;
+      return this;
+    }
+
+    public Builder gateThreshold(Double value) {
+      this.gateThreshold = value;
+      return this;
+    }
+
+    public Builder cleanup(boolean largest, boolean holes) {
+      this.largestComponent = largest;
+      this.fillHoles = holes;
+      return this;
+    }
+
+    public Builder maxPixels(long value) {
+      this.maxPixels = value;
+      return this;
+    }
+
+    public Builder masks(String value) {
+      this.masks = value;
+      return this;
+    }
+
+    public Builder concurrency(Integer value) {
+      this.concurrency = value;
+      return this;
+    }
+
+    public Builder threads(Integer value) {
+      this.threads = value;
+      return this;
+    }
+
+    public Builder cpu(boolean value) {
+      this.cpu = value;
+      return this;
+    }
+
+    public SegmentOptions build() {
+      return new SegmentOptions(model, scheduler, steps, ensemble, seed, maskThreshold, gating, gateThreshold,
+          largestComponent, fillHoles, maxPixels, masks, concurrency, threads, cpu);
+    }
+  }
+}

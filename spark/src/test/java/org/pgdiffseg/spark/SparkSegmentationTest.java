@@ -1,0 +1,150 @@
+package org.pgdiffseg.spark;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.pgdiffseg.sdk.BundleException;
+import org.pgdiffseg.sdk.bundle.ModelBundle;
+import org.pgdiffseg.sdk.bundle.TestBundles;
+import org.pgdiffseg.sdk.imaging.DecodedImage;
+import org.pgdiffseg.sdk.imaging.ImageDecoder;
+import org.pgdiffseg.sdk.imaging.ImageWriter;
+import org.pgdiffseg.sdk.metrics.MaskOverlap;
+import org.pgdiffseg.sdk.pipeline.SegmentRequest;
+import org.pgdiffseg.sdk.pipeline.SegmentationResult;
+import org.pgdiffseg.sdk.pipeline.Segmenter;
+
+class SparkSegmentationTest {
+  private static final long MAX_PIXELS = 200_000;
+
+  @TempDir static Path dir;
+  private static SparkSession spark;
+  private static Path images;
+  private static Path masks;
+  private static SegmentOptions options;
+
+  @BeforeAll
+  static void start() throws IOException {
+    images = dir.resolve("images");
+    masks = dir.resolve("masks");
+    TestImages.writeGood(images, masks);
+    TestImages.writeBad(images, 500);   // 250,000 pixels: above MAX_PIXELS
+    // Gating off: the tiny model's random gate would skip most images, and the point is the diffusion.
+    options = SegmentOptions.builder().model(TestBundles.tiny().toString()).steps(4).ensemble(2).seed(7L)
+        .gating(false).maxPixels(MAX_PIXELS).masks(masks.toString()).build();
+    spark = SparkSession.builder().master("local[2]").appName("pgdiffseg-spark-test")
+        .config("spark.ui.enabled", "false")
+        .config("spark.driver.host", "127.0.0.1")
+        .config("spark.driver.bindAddress", "127.0.0.1")
+        .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.plugins", SegmenterPlugin.class.getName())
+        .getOrCreate();
+  }
+
+  @AfterAll
+  static void stop() {
+    spark.stop();   // the executor stops and its plugin closes the Segmenters
+    assertThat(ExecutorSegmenters.openedCount()).isPositive();
+    assertThat(ExecutorSegmenters.closedCount()).isEqualTo(ExecutorSegmenters.openedCount());
+  }
+
+  @Test
+  void everyFileIsOneRowAndMasksAndDiceEqualTheSdks() throws Exception {
+    Dataset<Row> input = SparkSegmentation.readImages(spark, images.toString(), 3);
+    assertThat(input.rdd().getNumPartitions()).isEqualTo(3);
+    Map<String, Row> rows = byName(SparkSegmentation.segment(input, options).collectAsList());
+
+    assertThat(rows).hasSize(TestImages.GOOD + 3);
+    assertThat(rows.get("corrupt.png").<String>getAs(ResultSchema.ERROR)).contains("corrupt.png");
+    assertThat(rows.get("truncated.png").<String>getAs(ResultSchema.ERROR)).contains("truncated.png");
+    assertThat(rows.get("oversized.png").<String>getAs(ResultSchema.ERROR))
+        .contains("oversized.png", "above the limit of " + MAX_PIXELS);
+    assertThat(rows.get("corrupt.png").<byte[]>getAs(ResultSchema.MASK_PNG)).isNull();
+
+    ImageDecoder decoder = new ImageDecoder();
+    try (Segmenter sdk = options.apply(Segmenter.builder().bundle(ModelBundle.open(TestBundles.tiny()))).build()) {
+      for (Path file : goodImages()) {
+        Row row = rows.get(file.getFileName().toString());
+        assertThat(row.<String>getAs(ResultSchema.ERROR)).as(file.toString()).isNull();
+        SegmentationResult expected = sdk.segment(decoder.decode(file), SegmentRequest.defaults());
+        DecodedImage mask = decoder.decode(row.<byte[]>getAs(ResultSchema.MASK_PNG), "mask_png");
+        assertThat(new int[] {mask.width(), mask.height()})
+            .containsExactly(row.<Integer>getAs(ResultSchema.WIDTH), row.<Integer>getAs(ResultSchema.HEIGHT))
+            .containsExactly(expected.width(), expected.height());
+        assertThat(mask.grayCopy()).containsOnly(0f, 255f);
+        assertThat(row.<byte[]>getAs(ResultSchema.MASK_PNG))
+            .isEqualTo(ImageWriter.encodeGrayPng(expected.mask().pixels(), expected.width(), expected.height()));
+        MaskOverlap overlap = MaskOverlap.of(expected.mask(), decoder.decode(masks.resolve(file.getFileName())));
+        assertThat(row.<Double>getAs(ResultSchema.DICE)).isEqualTo(overlap.dice());
+        assertThat(row.<Double>getAs(ResultSchema.IOU)).isEqualTo(overlap.iou());
+        assertThat(row.<Double>getAs(ResultSchema.LESION_FRACTION)).isEqualTo(expected.mask().lesionFraction());
+        assertThat(row.<Integer>getAs(ResultSchema.FRAME)).isEqualTo(1);
+        assertThat(row.<String>getAs(ResultSchema.EXECUTOR_ID)).isEqualTo("driver");
+        assertThat(row.<Double>getAs(ResultSchema.DENOISE_MS)).isPositive();
+        assertThat(row.getJavaMap(row.fieldIndex(ResultSchema.CLASS_PROBABILITIES)))
+            .isEqualTo(expected.gate().asMap());
+      }
+    }
+  }
+
+  @Test
+  void theAnswerDoesNotDependOnPartitioningOrInputKind() throws Exception {
+    Dataset<Row> binaryRows = spark.read().format("binaryFile").load(images.toString()).coalesce(1);
+    Dataset<Row> paths = SparkSegmentation.readImages(spark, images.toString(), 5)
+        .orderBy(org.apache.spark.sql.functions.col(SparkSegmentation.PATH).desc());
+    Map<String, Row> one = byName(SparkSegmentation.segment(binaryRows, options).collectAsList());
+    Map<String, Row> five = byName(SparkSegmentation.segment(paths, options.toBuilder().masks(null).build())
+        .collectAsList());
+    assertThat(one.keySet()).isEqualTo(five.keySet()).hasSize(TestImages.GOOD + 3);
+    for (Path file : goodImages()) {
+      String name = file.getFileName().toString();
+      assertThat(one.get(name).<byte[]>getAs(ResultSchema.MASK_PNG)).as(name)
+          .isEqualTo(five.get(name).<byte[]>getAs(ResultSchema.MASK_PNG));
+      assertThat(five.get(name).<Double>getAs(ResultSchema.DICE)).isNull();
+    }
+    assertThat(one.get("oversized.png").<String>getAs(ResultSchema.ERROR)).contains("above the limit of " + MAX_PIXELS);
+  }
+
+  @Test
+  void aMissingOrTamperedBundleFailsBeforeAnyImage() throws Exception {
+    Dataset<Row> input = SparkSegmentation.readImages(spark, images.toString(), 2);
+    assertThatThrownBy(() -> SparkSegmentation.segment(input,
+        options.toBuilder().model(dir.resolve("no-such-bundle").toString()).build()))
+        .isInstanceOf(BundleException.class).hasMessageContaining("not a bundle folder or zip");
+    Path tampered = TestBundles.copyOfTiny(dir.resolve("tampered"));
+    Path denoiser = tampered.resolve("denoiser.onnx");
+    byte[] bytes = Files.readAllBytes(denoiser);
+    bytes[bytes.length / 2] ^= 1;
+    Files.write(denoiser, bytes);
+    assertThatThrownBy(() -> SparkSegmentation.segment(input, options.toBuilder().model(tampered.toString()).build()))
+        .isInstanceOf(BundleException.class).hasMessageContaining("Checksum error");
+  }
+
+  private static List<Path> goodImages() throws IOException {
+    try (var files = Files.list(images)) {
+      return files.filter(p -> p.getFileName().toString().matches("fixture\\.png|image_\\d\\.png")).sorted().toList();
+    }
+  }
+
+  private static Map<String, Row> byName(List<Row> rows) {
+    Map<String, Row> map = new HashMap<>();
+    for (Row row : rows) {
+      String path = row.getAs(ResultSchema.PATH);
+      assertThat(map.put(path.substring(path.lastIndexOf('/') + 1), row)).as("one row per file: " + path).isNull();
+    }
+    return map;
+  }
+}
