@@ -14,8 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -85,16 +83,7 @@ class HostilePullTest {
     Path manifest = folder.resolve("bundle.json");
     Files.writeString(manifest, Files.readString(manifest).replaceFirst("\"version\" *: *\"[^\"]*\"",
         "\"version\": \"" + version + "\""));
-    Path zip = root.resolve("evil-" + Math.abs(version.hashCode()) + ".zip");
-    try (ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(zip)); var files = Files.walk(folder)) {
-      for (Path p : (Iterable<Path>) files::iterator) {
-        if (Files.isRegularFile(p)) {
-          out.putNextEntry(new ZipEntry(folder.relativize(p).toString()));
-          Files.copy(p, out);
-        }
-      }
-    }
-    return zip;
+    return Zips.zip(folder, root.resolve("evil-" + Math.abs(version.hashCode()) + ".zip"));
   }
 
   @Test

@@ -17,8 +17,6 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -68,16 +66,7 @@ class ModelZooTest {
 
   Path zipOfEmbeddedTiny() throws Exception {
     Path folder = ModelZoo.copyEmbedded(TINY, work.resolve("src"));
-    Path zip = work.resolve("tiny.zip");
-    try (ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(zip)); var files = Files.walk(folder)) {
-      for (Path p : (Iterable<Path>) files::iterator) {
-        if (Files.isRegularFile(p)) {
-          out.putNextEntry(new ZipEntry(folder.relativize(p).toString()));
-          Files.copy(p, out);
-        }
-      }
-    }
-    return zip;
+    return Zips.zip(folder, work.resolve("tiny.zip"));
   }
 
   ModelZoo zoo() throws BundleException {

@@ -11,13 +11,7 @@ public final class DicomFiles {
 
   /** A minimal DICOM Part 10 file; {@code pixels} may be null for a file without pixel data. */
   public static byte[] dicom(int rows, int cols, int frames, short[] pixels, String windowCenter, String windowWidth) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    out.writeBytes(new byte[128]);
-    out.writeBytes("DICM".getBytes(StandardCharsets.US_ASCII));
-    ByteArrayOutputStream meta = new ByteArrayOutputStream();
-    element(meta, 0x0002, 0x0010, "UI", text("1.2.840.10008.1.2.1"));
-    element(out, 0x0002, 0x0000, "UL", ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(meta.size()).array());
-    out.writeBytes(meta.toByteArray());
+    ByteArrayOutputStream out = header("1.2.840.10008.1.2.1");
     element(out, 0x0028, 0x0002, "US", u16(1));
     element(out, 0x0028, 0x0004, "CS", text("MONOCHROME2"));
     element(out, 0x0028, 0x0008, "IS", text(Integer.toString(frames)));
@@ -77,13 +71,7 @@ public final class DicomFiles {
    */
   public static byte[] dicomWith(int rows, int cols, int samples, int bitsAllocated, int bitsStored, int pixelRepresentation,
       String photometric, int planar, byte[] pixelBytes, String slope, String intercept) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    out.writeBytes(new byte[128]);
-    out.writeBytes("DICM".getBytes(StandardCharsets.US_ASCII));
-    ByteArrayOutputStream meta = new ByteArrayOutputStream();
-    element(meta, 0x0002, 0x0010, "UI", text("1.2.840.10008.1.2.1"));
-    element(out, 0x0002, 0x0000, "UL", ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(meta.size()).array());
-    out.writeBytes(meta.toByteArray());
+    ByteArrayOutputStream out = header("1.2.840.10008.1.2.1");
     element(out, 0x0028, 0x0002, "US", u16(samples));
     element(out, 0x0028, 0x0004, "CS", text(photometric));
     if (samples == 3) {
@@ -103,5 +91,17 @@ public final class DicomFiles {
     }
     element(out, 0x7FE0, 0x0010, bitsAllocated == 8 ? "OB" : "OW", pixelBytes);
     return out.toByteArray();
+  }
+
+  /** The 128-byte preamble, "DICM" and a file meta group naming {@code transferSyntax}. */
+  public static ByteArrayOutputStream header(String transferSyntax) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    out.writeBytes(new byte[128]);
+    out.writeBytes("DICM".getBytes(StandardCharsets.US_ASCII));
+    ByteArrayOutputStream meta = new ByteArrayOutputStream();
+    element(meta, 0x0002, 0x0010, "UI", text(transferSyntax));
+    element(out, 0x0002, 0x0000, "UL", ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(meta.size()).array());
+    out.writeBytes(meta.toByteArray());
+    return out;
   }
 }

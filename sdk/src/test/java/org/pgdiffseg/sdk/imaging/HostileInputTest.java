@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.pgdiffseg.sdk.imaging.DicomFiles.dicom;
 import static org.pgdiffseg.sdk.imaging.DicomFiles.element;
+import static org.pgdiffseg.sdk.imaging.DicomFiles.header;
 import static org.pgdiffseg.sdk.imaging.DicomFiles.ramp;
 import static org.pgdiffseg.sdk.imaging.DicomFiles.text;
 import static org.pgdiffseg.sdk.imaging.DicomFiles.u16;
@@ -163,17 +164,5 @@ class HostileInputTest {
     }
     assertTimeoutPreemptively(QUICKLY, () -> assertThatThrownBy(() -> new ImageDecoder(1000).decode(sparse))
         .isInstanceOf(InvalidImageException.class).hasMessageContaining("larger than any image"));
-  }
-
-  /** Preamble, DICM and a meta group naming {@code transferSyntax}. */
-  private static ByteArrayOutputStream header(String transferSyntax) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    out.writeBytes(new byte[128]);
-    out.writeBytes("DICM".getBytes(StandardCharsets.US_ASCII));
-    ByteArrayOutputStream meta = new ByteArrayOutputStream();
-    element(meta, 0x0002, 0x0010, "UI", text(transferSyntax));
-    element(out, 0x0002, 0x0000, "UL", ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(meta.size()).array());
-    out.writeBytes(meta.toByteArray());
-    return out;
   }
 }
