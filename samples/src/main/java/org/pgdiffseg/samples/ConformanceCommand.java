@@ -37,6 +37,8 @@ final class ConformanceCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    OutputFile.check(spec, "--report", report);   // before the checks run, not after
+    OutputFile.check(spec, "--junit", junit);
     ConformanceReport result = new ConformanceSuite(bundle, fixtures, data,
         cpu ? SessionConfig.cpuOnly() : SessionConfig.defaults()).run();
     result.print(spec.commandLine().getOut());

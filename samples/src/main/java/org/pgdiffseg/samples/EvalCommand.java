@@ -58,10 +58,16 @@ final class EvalCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--images and --masks must be folders: " + images + ", " + masks);
     }
     List<Path> files = InputFiles.expand(List.of(images));
+    if (files.isEmpty()) {
+      err.println("pgdiffseg: no images found in " + images + " (files by extension: " + InputFiles.EXTENSIONS
+          + ", or DICOM by content)");
+      return PgDiffSegCli.BAD_INPUT;
+    }
     if (limit != null) {
       files = files.subList(0, Math.min(limit, files.size()));
     }
     OutputFolder.prepare(spec, out);
+    model.checkRanges();
     List<Row> rows = new ArrayList<>();
     List<String> failures = new ArrayList<>();
     ImageDecoder decoder = new ImageDecoder();

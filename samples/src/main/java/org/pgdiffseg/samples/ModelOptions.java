@@ -2,6 +2,7 @@ package org.pgdiffseg.samples;
 
 import java.nio.file.Path;
 import org.pgdiffseg.sdk.BundleException;
+import org.pgdiffseg.sdk.bundle.BundleManifest;
 import org.pgdiffseg.sdk.bundle.ModelBundle;
 import org.pgdiffseg.sdk.pipeline.Segmenter;
 import org.pgdiffseg.sdk.runtime.SessionConfig;
@@ -11,6 +12,9 @@ import picocli.CommandLine.Option;
 
 /** Model and sampling options shared by the commands that segment. Unset options keep the bundle's defaults. */
 final class ModelOptions {
+  /** The SDK's limit on the ensemble, run as one batch. */
+  static final int MAX_ENSEMBLE = 64;
+
   @Option(names = "--model", paramLabel = "ID|DIR", description = "Zoo model id, bundle folder or zip (default: the zoo's default model).")
   String model;
 
@@ -80,8 +84,47 @@ final class ModelOptions {
     return sessions.spinning(spin).optimization(optimization).memoryPattern(memoryPattern).build();
   }
 
+  /**
+   * Refuses settings that cannot run, naming the option, before a model is opened or an image read: the SDK's
+   * own messages name its fields (diffusers' num_inference_steps) and some come only when an image reaches
+   * the diffusion loop, or never when the gate skips it.
+   */
+  void checkRanges() {
+    if (ensemble != null && (ensemble < 1 || ensemble > MAX_ENSEMBLE)) {
+      throw new IllegalArgumentException("--ensemble must be in 1.." + MAX_ENSEMBLE + ", got " + ensemble);
+    }
+    if (seed != null && seed < 0) {
+      // torch.manual_seed maps a negative seed to 2^64 - 1 + seed, not to its two's complement: no matching stream.
+      throw new IllegalArgumentException("--seed must be >= 0, got " + seed);
+    }
+    if (threshold != null && !(threshold > 0 && threshold < 1)) {
+      throw new IllegalArgumentException("--threshold must be in (0, 1), got " + threshold);
+    }
+    if (gateThreshold != null && !(gateThreshold >= 0 && gateThreshold <= 1)) {
+      throw new IllegalArgumentException("--gate-threshold must be in [0, 1], got " + gateThreshold);
+    }
+    if (threads != null && threads < 1) {
+      throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
+    }
+    if (steps != null && steps < 1) {
+      throw new IllegalArgumentException("--steps must be >= 1, got " + steps);
+    }
+  }
+
+  /** {@code --steps} against the timesteps the bundle's model was trained with. */
+  void checkSteps(BundleManifest manifest) {
+    int trainSteps = manifest.diffusion().numTrainTimesteps();
+    if (steps != null && steps > trainSteps) {
+      throw new IllegalArgumentException("--steps must be in 1.." + trainSteps + " (" + manifest.id()
+          + " was trained with " + trainSteps + " timesteps), got " + steps);
+    }
+  }
+
   Segmenter.Builder builder() throws BundleException {
-    Segmenter.Builder b = Segmenter.builder().bundle(bundle()).gating(!noGating).sessionConfig(sessionConfig())
+    checkRanges();
+    ModelBundle bundle = bundle();
+    checkSteps(bundle.manifest());
+    Segmenter.Builder b = Segmenter.builder().bundle(bundle).gating(!noGating).sessionConfig(sessionConfig())
         .cleanup(largestComponent, fillHoles);
     if (scheduler != null) b.scheduler(SchedulerSpec.parse(scheduler));
     if (steps != null) b.steps(steps);

@@ -11,14 +11,19 @@ final class OutputFolder {
   private OutputFolder() {}
 
   static void prepare(CommandSpec spec, Path out) {
+    prepare(spec, "--out", out);
+  }
+
+  /** {@code option} names the command-line option the folder came from, for the message. */
+  static void prepare(CommandSpec spec, String option, Path out) {
     if (Files.exists(out) && !Files.isDirectory(out)) {
-      throw new ParameterException(spec.commandLine(), "--out " + out + " is a file, not a folder; name a folder"
+      throw new ParameterException(spec.commandLine(), option + " " + out + " is a file, not a folder; name a folder"
           + " (it is created when missing)");
     }
     try {
       Files.createDirectories(out);
     } catch (IOException e) {
-      throw new ParameterException(spec.commandLine(), "--out " + out + " cannot be created as a folder ("
+      throw new ParameterException(spec.commandLine(), option + " " + out + " cannot be created as a folder ("
           + e.getClass().getSimpleName() + ": " + e.getMessage() + "); is part of the path a file?");
     }
   }

@@ -55,8 +55,9 @@ final class TrajectoryCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     model.noGating = true;
+    OutputFolder.prepare(spec, out);
+    model.checkRanges();
     DecodedImage decoded = new ImageDecoder().decode(image);
-    Files.createDirectories(out);
     try (Segmenter segmenter = model.open()) {
       SegmentationResult r = segmenter.segment(decoded, SegmentRequest.defaults().withTrajectory(true));
       List<BufferedImage> tiles = new ArrayList<>();
@@ -75,26 +76,35 @@ final class TrajectoryCommand implements Callable<Integer> {
     return PgDiffSegCli.OK;
   }
 
-  /** The image in gray with the probability in red on top, and the step and class probabilities as text. */
+  /**
+   * The image in gray with the probability in red on top, and the step and class probabilities as text. The
+   * image keeps its aspect ratio: its longer side is {@link #TILE} pixels, centred on a {@code TILE}-wide tile,
+   * so that every tile of one image has the same size. The probability is at the model's square input size,
+   * resized from the whole image, so it maps onto the image by the same fractions.
+   */
   static BufferedImage tile(DecodedImage image, float[] probability, int pw, int ph, String label, Map<String, Double> classes) {
-    BufferedImage tile = new BufferedImage(TILE, TILE + 34, BufferedImage.TYPE_INT_RGB);
-    for (int y = 0; y < TILE; y++) {
-      for (int x = 0; x < TILE; x++) {
-        float g = image.grayAt(x * image.width() / TILE, y * image.height() / TILE) / 255f;
-        float p = probability[(y * ph / TILE) * pw + x * pw / TILE];
+    int longer = Math.max(image.width(), image.height());
+    int tw = Math.max(1, Math.round((float) TILE * image.width() / longer));
+    int th = Math.max(1, Math.round((float) TILE * image.height() / longer));
+    int left = (TILE - tw) / 2;
+    BufferedImage tile = new BufferedImage(TILE, th + 34, BufferedImage.TYPE_INT_RGB);
+    for (int y = 0; y < th; y++) {
+      for (int x = 0; x < tw; x++) {
+        float g = image.grayAt(x * image.width() / tw, y * image.height() / th) / 255f;
+        float p = probability[(y * ph / th) * pw + x * pw / tw];
         float r = Math.min(1f, g * (1 - p) + p);
         float gb = g * (1 - p);
-        tile.setRGB(x, y, new Color(r, gb, gb).getRGB());
+        tile.setRGB(left + x, y, new Color(r, gb, gb).getRGB());
       }
     }
     Graphics2D g = tile.createGraphics();
     g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
     g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
     g.setColor(Color.WHITE);
-    g.drawString(label, 4, TILE + 13);
+    g.drawString(label, 4, th + 13);
     StringBuilder text = new StringBuilder();
     classes.forEach((k, v) -> text.append(k).append(String.format(" %.2f  ", v)));
-    g.drawString(text.toString().trim(), 4, TILE + 28);
+    g.drawString(text.toString().trim(), 4, th + 28);
     g.dispose();
     return tile;
   }

@@ -19,6 +19,8 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "zoo", mixinStandardHelpOptions = true, description = "What the model zoo holds; verify and pull bundles.",
     subcommands = {ZooCommand.ListModels.class, ZooCommand.Info.class, ZooCommand.Verify.class, ZooCommand.Pull.class})
 final class ZooCommand {
+  static final String MODEL_CARD = "MODEL_CARD.md";
+
   @Option(names = "--cache", description = "Cache folder (default: $PGDIFFSEG_CACHE, else ~/.pgdiffseg).")
   Path cache;
 
@@ -46,7 +48,8 @@ final class ZooCommand {
     }
   }
 
-  @Command(name = "info", mixinStandardHelpOptions = true, description = "Print a bundle's model card and metrics.")
+  @Command(name = "info", mixinStandardHelpOptions = true,
+      description = "Print a bundle's model card and metrics; reads only (nothing is installed into the cache).")
   static final class Info implements Callable<Integer> {
     @ParentCommand ZooCommand zoo;
     @Spec CommandSpec spec;
@@ -54,11 +57,22 @@ final class ZooCommand {
 
     @Override
     public Integer call() throws Exception {
-      ModelBundle bundle = zoo.zoo().get(model);
-      Path card = bundle.root().resolve("MODEL_CARD.md");
       var out = spec.commandLine().getOut();
-      out.println(Files.exists(card) ? Files.readString(card) : bundle.manifest().description());
-      out.println("Bundle folder: " + bundle.root());
+      Path path = Path.of(model);
+      if (Files.exists(path)) {
+        ModelBundle bundle = ModelBundle.open(path);
+        Path card = bundle.root().resolve(MODEL_CARD);
+        out.println(Files.exists(card) ? Files.readString(card) : bundle.manifest().description());
+        out.println("Bundle folder: " + bundle.root());
+        return PgDiffSegCli.OK;
+      }
+      ModelZoo z = zoo.zoo();
+      ZooEntry entry = z.index().find(model).orElseThrow(() -> new BundleException("unknown model '" + model
+          + "': not a bundle folder or zip, and not one of " + z.index().entries().stream().map(ZooEntry::id).toList()));
+      out.println(z.readFile(entry, MODEL_CARD).orElse(entry.description()));
+      Path cached = z.cacheEntry(entry.id(), entry.version());
+      out.println(Files.isDirectory(cached) ? "Cached in: " + cached
+          : "Not in the cache yet (" + cached + "); the first command that uses it installs it there.");
       return PgDiffSegCli.OK;
     }
   }

@@ -176,6 +176,26 @@ public final class ModelZoo {
   }
 
   /**
+   * A file of a zoo model, read without resolving the model, so nothing is installed or verified: the cache
+   * entry's copy when the entry is there, else the copy embedded in this jar; empty when neither holds it (a
+   * model from a URL that was never pulled).
+   */
+  public Optional<String> readFile(ZooEntry entry, String file) throws BundleException {
+    Path cached = cacheEntry(entry.id(), entry.version()).resolve(file);
+    try {
+      if (Files.isRegularFile(cached)) {
+        return Optional.of(Files.readString(cached));
+      }
+    } catch (IOException e) {
+      throw new BundleException("cannot read " + cached + ": " + e.getMessage(), e);
+    }
+    if (!entry.embedded() || ModelZoo.class.getResource(EMBEDDED_ROOT + entry.id() + "/" + file) == null) {
+      return Optional.empty();
+    }
+    return Optional.of(new String(readResource(EMBEDDED_ROOT + entry.id() + "/" + file), java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  /**
    * Downloads a zipped bundle from {@code source} (https, or http only when {@code allowPlainHttp}; file
    * URLs and paths too), checks its sha256 when given, unpacks it and installs it into the cache under the
    * id and version its manifest declares.
