@@ -68,7 +68,12 @@ public final class ConformanceSuite {
   }
 
   public ConformanceReport run() {
-    List<CheckResult> results = new ArrayList<>();
+    return run(CheckListener.NONE);
+  }
+
+  /** Runs the checks, telling {@code listener} of each as it completes. */
+  public ConformanceReport run(CheckListener listener) {
+    List<CheckResult> results = CheckListener.notifying(listener);
     ModelBundle bundle;
     try {
       bundle = ModelBundle.open(bundlePath);

@@ -39,8 +39,11 @@ final class ConformanceCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     OutputFile.check(spec, "--report", report);   // before the checks run, not after
     OutputFile.check(spec, "--junit", junit);
-    ConformanceReport result = new ConformanceSuite(bundle, fixtures, data,
-        cpu ? SessionConfig.cpuOnly() : SessionConfig.defaults()).run();
+    ConformanceReport result;
+    try (Progress progress = Progress.start("conformance", -1, spec.commandLine().getErr())) {
+      result = new ConformanceSuite(bundle, fixtures, data, cpu ? SessionConfig.cpuOnly() : SessionConfig.defaults())
+          .run(check -> progress.done(check.status() + " " + check.name()));
+    }
     result.print(spec.commandLine().getOut());
     if (report != null) {
       result.writeJson(report);

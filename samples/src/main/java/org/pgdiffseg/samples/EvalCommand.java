@@ -11,9 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import org.pgdiffseg.sdk.imaging.DecodedImage;
 import org.pgdiffseg.sdk.imaging.ImageDecoder;
 import org.pgdiffseg.sdk.metrics.MaskOverlap;
@@ -71,13 +68,14 @@ final class EvalCommand implements Callable<Integer> {
     List<Row> rows = new ArrayList<>();
     List<String> failures = new ArrayList<>();
     ImageDecoder decoder = new ImageDecoder();
-    try (Segmenter segmenter = model.open(); ProgressBar bar = progress(files.size())) {
+    try (Segmenter segmenter = model.open(); Progress progress = Progress.start("eval", files.size(), stdout)) {
       String skipClass = segmenter.gate().classes().get(segmenter.gate().skipClass());
       for (Path file : files) {
+        progress.begin(file.getFileName().toString());
         try {
           Path maskFile = masks.resolve(file.getFileName());
           DecodedImage truth = decoder.decode(maskFile);
-          SegmentationResult r = segmenter.segment(file, SegmentRequest.defaults());
+          SegmentationResult r = segmenter.segment(file, SegmentRequest.defaults().withProgress(progress.steps()));
           MaskOverlap overlap = MaskOverlap.of(r.mask(), truth);
           String id = InputFiles.stem(file);
           String cls = id.contains("_") ? id.substring(0, id.indexOf('_')) : "all";
@@ -85,34 +83,23 @@ final class EvalCommand implements Callable<Integer> {
               r.gate().skipped(), r.gate().probability(skipClass)));
         } catch (Exception | OutOfMemoryError e) {
           String message = BatchFailure.message(e);   // one bad input never ends the evaluation
-          err.println("pgdiffseg: " + message);
+          progress.println(err, "pgdiffseg: " + message);
           failures.add(file + ": " + message);
         }
-        if (bar != null) {
-          bar.step();
-        } else {
-          stdout.printf("[%d/%d] %s%n", rows.size() + failures.size(), files.size(), file.getFileName());
-        }
+        progress.done(file.getFileName().toString());
       }
       Map<String, Object> summary = summary(rows, failures, segmenter);
       writeCsv(rows);
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.resolve("eval.json").toFile(), summary);
       @SuppressWarnings("unchecked")
       Map<String, Object> all = (Map<String, Object>) summary.get("mean");
-      stdout.printf("images %d  Dice %.4f  IoU %.4f  HD95 %.2f  sensitivity %.4f  specificity %.4f  (failed %d)%n",
+      progress.println(stdout, String.format(
+          "images %d  Dice %.4f  IoU %.4f  HD95 %.2f  sensitivity %.4f  specificity %.4f  (failed %d)",
           rows.size(), all.get("dice"), all.get("iou"), all.get("hd95"), all.get("sensitivity"), all.get("specificity"),
-          failures.size());
+          failures.size()));
       stdout.println("Per image: " + out.resolve("eval.csv") + ", summary: " + out.resolve("eval.json"));
     }
     return failures.isEmpty() ? PgDiffSegCli.OK : PgDiffSegCli.BAD_INPUT;
-  }
-
-  private ProgressBar progress(int total) {
-    if (System.console() == null) {
-      return null;   // plain lines when not on a terminal
-    }
-    return new ProgressBarBuilder().setTaskName("eval").setInitialMax(total).setStyle(ProgressBarStyle.ASCII)
-        .showSpeed().build();
   }
 
   static Map<String, Object> means(List<Row> rows) {

@@ -63,32 +63,34 @@ final class SegmentCommand implements Callable<Integer> {
     ImageDecoder decoder = new ImageDecoder(maxPixels != null ? maxPixels : ImageDecoder.DEFAULT_MAX_PIXELS);
     OutputNames names = new OutputNames();
     try (Segmenter segmenter = builder.build(); ResultsFile results = new ResultsFile(out.resolve("results.json"),
-        header(segmenter))) {
+        header(segmenter)); Progress progress = Progress.start("segment", inputs.files().size(), err)) {
       for (Path file : inputs.files()) {
+        progress.begin(file.getFileName().toString());
         try {
           List<DecodedImage> frames = decoder.decodeFrames(file);
           for (int f = 0; f < frames.size(); f++) {
             DecodedImage image = frames.get(f);
-            SegmentationResult r = segmenter.segment(image, SegmentRequest.defaults());
+            SegmentationResult r = segmenter.segment(image, SegmentRequest.defaults().withProgress(progress.steps()));
             String stem = names.allocate(file, frames.size() > 1 ? String.format("_f%03d", f + 1) : "");
             Path maskFile = out.resolve(stem + "_mask.png");
             Path overlayFile = out.resolve(stem + "_overlay.png");
             writeOutputs(image, r, maskFile, overlayFile);
             results.addResult(ResultJson.of(file, image.name(), r, maskFile, overlayFile));
-            stdout.printf("%s: %s, lesion %.2f%% of the image%s%n", image.name(),
+            progress.println(stdout, String.format("%s: %s, lesion %.2f%% of the image%s", image.name(),
                 r.gate().skipped() ? "no tumor (gated)" : "segmented", 100 * r.mask().lesionFraction(),
-                r.gate().skipped() ? "" : String.format(" (%.0f ms)", r.timings().totalNanos() / 1e6));
+                r.gate().skipped() ? "" : String.format(" (%.0f ms)", r.timings().totalNanos() / 1e6)));
           }
         } catch (Exception | OutOfMemoryError e) {
           // One input never ends the batch: a refused file, a name the file system cannot take, or an image
           // too large for this JVM's heap is recorded and the next input goes on.
           String message = BatchFailure.message(e);
-          err.println("pgdiffseg: " + message);
+          progress.println(err, "pgdiffseg: " + message);
           results.addFailure(BatchFailure.row(file, e, message));
         }
+        progress.done(null);   // the line above said how it went
       }
-      stdout.printf("%d segmented, %d failed; results in %s%n", results.resultCount(), results.failureCount(),
-          out.resolve("results.json"));
+      progress.println(stdout, String.format("%d segmented, %d failed; results in %s", results.resultCount(),
+          results.failureCount(), out.resolve("results.json")));
       return results.failureCount() == 0 ? PgDiffSegCli.OK : PgDiffSegCli.BAD_INPUT;
     }
   }

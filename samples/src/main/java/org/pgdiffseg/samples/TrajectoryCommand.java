@@ -58,8 +58,12 @@ final class TrajectoryCommand implements Callable<Integer> {
     OutputFolder.prepare(spec, out);
     model.checkRanges();
     DecodedImage decoded = new ImageDecoder().decode(image);
-    try (Segmenter segmenter = model.open()) {
-      SegmentationResult r = segmenter.segment(decoded, SegmentRequest.defaults().withTrajectory(true));
+    try (Segmenter segmenter = model.open();
+        Progress progress = Progress.start("trajectory", 1, spec.commandLine().getErr())) {
+      progress.begin(decoded.name());
+      SegmentationResult r = segmenter.segment(decoded,
+          SegmentRequest.defaults().withTrajectory(true).withProgress(progress.steps()));
+      progress.done(null);
       List<BufferedImage> tiles = new ArrayList<>();
       int n = r.trajectory().size();
       for (int i = 0; i < n; i++) {

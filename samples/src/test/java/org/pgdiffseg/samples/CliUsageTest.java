@@ -103,6 +103,12 @@ class CliUsageTest {
   }
 
   @Test
+  void conformanceTellsEachCheckAsItCompletes() {
+    assertThat(run("conformance", "--bundle", TINY, "--cpu")).isZero();
+    assertThat(err).contains("[1] PASSED manifest and sha256").contains("PASSED determinism");
+  }
+
+  @Test
   void trajectoryTilesKeepTheImageAspectRatio() throws Exception {
     DecodedImage image = new ImageDecoder().decode(Path.of(IMAGE));   // 256 x 210
     BufferedImage tile = TrajectoryCommand.tile(image, new float[128 * 128], 128, 128, "step 1/1", Map.of("tumor", 0.5));
