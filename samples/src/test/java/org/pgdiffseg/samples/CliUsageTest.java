@@ -15,7 +15,7 @@ import org.pgdiffseg.sdk.imaging.ImageDecoder;
 
 /** Bad options and output paths are refused up front with exit 2, naming the option; read-only commands only read. */
 class CliUsageTest {
-  static final Path ROOT = QuickstartExampleTest.root();
+  static final Path ROOT = RepositoryRoot.find();
   static final String TINY = ROOT.resolve("zoo/models/pgdiffseg-tiny-test").toString();
   static final String IMAGE = ROOT.resolve("samples/images/benign_306.png").toString();
   static final String NORMAL = ROOT.resolve("samples/images/normal_095.png").toString();
