@@ -205,7 +205,10 @@ def write_model_card(folder: Path) -> None:
         lines.append("")
     lines += ["## Limits", "",
               "Trained on one public ultrasound data set from one hospital and two scanner models; not "
-              "validated on other devices, populations or on MRI. Research software, not for diagnosis.", ""]
+              "validated on other devices, populations or on MRI. Research software, not for diagnosis."
+              if m["model"]["trained"] else
+              "Random weights, never trained on any data: for testing the SDK and conformance tooling only; its "
+              "masks and gate decisions mean nothing. Research software, not for diagnosis.", ""]
     (folder / "MODEL_CARD.md").write_text("\n".join(lines))
 
 

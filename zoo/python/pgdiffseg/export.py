@@ -151,12 +151,15 @@ def main(argv=None) -> None:
     p.add_argument("--out", type=Path, required=True, help="bundle folder to write")
     p.add_argument("--id", required=True, help="bundle id")
     p.add_argument("--version", default="1.0.0")
-    p.add_argument("--description", default="PGDiffSeg breast-ultrasound lesion segmentation, trained on BUSI")
+    p.add_argument("--description", help="default: trained on BUSI, or random weights for tests with --random")
     p.add_argument("--changes", default="first release", help="changelog entry of a new --version")
     p.add_argument("--continues-training", action="store_true",
                    help="the checkpoint was trained from the weights this bundle holds now (train.py --init): keep "
                         "their training record as the earlier stages")
     args = p.parse_args(argv)
+    if args.description is None:   # a random-weight bundle must not claim training data
+        args.description = ("PGDiffSeg breast-ultrasound lesion segmentation, trained on BUSI" if args.checkpoint
+                            else f"Random-weight PGDiffSeg of size {args.random}, for tests; segments nothing meaningful")
     earlier = earlier_stages(args.out) if args.continues_training else []
     model = load_model(args.checkpoint) if args.checkpoint else random_model(args.random, args.seed)
     prior_path, denoiser_path = export_graphs(model, args.out)

@@ -38,6 +38,12 @@ def test_manifest_checksums_every_file(exported):
     assert manifest["model"]["random_seed"] == 3
 
 
+def test_the_card_of_random_weights_claims_no_training_data(exported):
+    card = (exported / "MODEL_CARD.md").read_text()
+    assert "Random weights, never trained" in card
+    assert "Trained on" not in card and "BUSI" not in card
+
+
 def test_a_perturbed_graph_fails_verification(exported, tmp_path):
     model = export.random_model("tiny", 3)
     other = export.random_model("tiny", 4)
