@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_OUT = ROOT / "docs"
 sys.path.insert(0, str(ROOT / "zoo" / "python"))
 
 import numpy as np  # noqa: E402
@@ -101,7 +102,7 @@ def main(argv=None) -> None:
     p.add_argument("--runs", type=int, default=5, help="timed runs of the main comparison")
     p.add_argument("--sweep-runs", type=int, default=3, help="timed runs of each NFE sweep point (DDPM 1000: 1)")
     p.add_argument("--soak-runs", type=int, default=2000)
-    p.add_argument("--out", type=Path, default=ROOT / "docs")
+    p.add_argument("--out", type=Path, default=DEFAULT_OUT)
     p.add_argument("--parts", default=",".join(PARTS),
                    help=f"comma-separated subset of {','.join(PARTS)} to run again; the others are kept from "
                         "the existing benchmarks.json")
@@ -109,6 +110,11 @@ def main(argv=None) -> None:
     parts = set(args.parts.split(","))
     if not parts <= set(PARTS):
         p.error(f"--parts: expected a subset of {PARTS}, got {sorted(parts)}")
+    previous = previous_figures(args.out, parts)
+    if parts != set(PARTS) and previous is None:
+        p.error(f"--parts {args.parts} reruns part of the benchmarks and keeps the rest from a benchmarks.json, but "
+                f"neither {args.out / 'benchmarks.json'} nor {DEFAULT_OUT / 'benchmarks.json'} exists; run all parts "
+                "(leave out --parts) first")
 
     manifest = json.loads((args.model / "bundle.json").read_text())
     cfg = ModelConfig.from_dict(manifest["model"]["config"])
@@ -122,7 +128,8 @@ def main(argv=None) -> None:
         with torch.no_grad():
             return statistics.median(time_pipeline(fns, image, cfg, scheduler, steps, ensemble, runs, warmup))
 
-    previous = args.out / "benchmarks.json"
+    if parts != set(PARTS):
+        print(f"keeping the parts not rerun from {previous}")
     figures = json.loads(previous.read_text()) if parts != set(PARTS) else {}
     figures.update({"date": datetime.date.today().isoformat(), "machine": machine(), "versions": versions(),
                     "model": manifest["id"], "model_version": manifest["version"],
@@ -130,7 +137,9 @@ def main(argv=None) -> None:
                     "sgemm_peak_gflops": round(sgemm_peak_gflops(), 1)})
     if parts != set(PARTS):
         figures["rerun_parts"] = sorted(parts)
-    figures["quality"] = recorded_quality(manifest, args.out / "quality-vs-nfe.json")
+    quality_nfe = args.out / "quality-vs-nfe.json"
+    figures["quality"] = recorded_quality(manifest, quality_nfe if quality_nfe.exists()
+                                          else DEFAULT_OUT / "quality-vs-nfe.json")
 
     if "main" in parts:
         run_main(figures, args, ort_fns, torch_fns, python_ms)
@@ -149,6 +158,15 @@ def main(argv=None) -> None:
     (args.out / "benchmarks.json").write_text(json.dumps(figures, indent=2) + "\n")
     (args.out / "benchmarks.md").write_text(render(figures))
     print(f"wrote {args.out / 'benchmarks.md'} and {args.out / 'benchmarks.json'}")
+
+
+def previous_figures(out: Path, parts: set) -> Path | None:
+    """The benchmarks.json whose other parts a partial run keeps: --out's own, else the committed one in docs/
+    (a new --out folder starts from it); None when there is neither."""
+    for candidate in (out / "benchmarks.json", DEFAULT_OUT / "benchmarks.json"):
+        if candidate.exists():
+            return candidate
+    return None
 
 
 def recorded_quality(manifest: dict, quality_nfe: Path) -> dict | None:
@@ -223,7 +241,7 @@ def tuning_section(f: dict) -> list[str]:
     rows = f["tuning"]["rows"]
     base = rows[0]["total_ms"]
     lines = ["", "## Session options", "",
-             f"DPM-Solver++ 20 steps, K = 5, each setting a fresh `samples/pgdiffseg bench --cpu` of "
+             f"DPM-Solver++ 20 steps, K = 5, each setting a fresh `samples/pgdiffseg bench --cpu IMAGE` of "
              f"{f['tuning']['runs']} timed runs with the options shown; the settings take turns for "
              f"{f['tuning']['rounds']} rounds and the table gives the median of the rounds' medians (every round in "
              "the last column). The defaults are all cores, graph optimisation ALL, memory pattern on, spinning on.", "",
