@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +18,7 @@ import org.pgdiffseg.sdk.pipeline.Segmenter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -41,8 +43,15 @@ final class SegmentCommand implements Callable<Integer> {
   @Option(names = "--max-pixels", paramLabel = "N", description = "Refuse images with more pixels, from their header (default: 64000000).")
   Long maxPixels;
 
+  @Option(names = "--batch", paramLabel = "N", defaultValue = "1",
+      description = "Images segmented together, one graph call per step for all (default: ${DEFAULT-VALUE}; results do not change).")
+  int batch;
+
   @Parameters(paramLabel = "IMAGE", arity = "1..*", description = "Image files or folders.")
   List<Path> images;
+
+  /** A decoded image waiting for its batch: where it came from and the suffix of its output names. */
+  private record Pending(Path file, String frameSuffix, DecodedImage image) {}
 
   @Override
   public Integer call() throws Exception {
@@ -56,6 +65,9 @@ final class SegmentCommand implements Callable<Integer> {
           + ", or DICOM by content)");
       return PgDiffSegCli.BAD_INPUT;
     }
+    if (batch < 1 || batch > 64) {
+      throw new ParameterException(spec.commandLine(), "--batch must be in 1..64, got " + batch);
+    }
     Segmenter.Builder builder = model.builder();
     if (maxPixels != null) {
       builder.maxPixels(maxPixels);
@@ -64,35 +76,74 @@ final class SegmentCommand implements Callable<Integer> {
     OutputNames names = new OutputNames();
     try (Segmenter segmenter = builder.build(); ResultsFile results = new ResultsFile(out.resolve("results.json"),
         header(segmenter)); Progress progress = Progress.start("segment", inputs.files().size(), err)) {
+      List<Pending> pending = new ArrayList<>();
       for (Path file : inputs.files()) {
         progress.begin(file.getFileName().toString());
         try {
           List<DecodedImage> frames = decoder.decodeFrames(file);
           for (int f = 0; f < frames.size(); f++) {
-            DecodedImage image = frames.get(f);
-            SegmentationResult r = segmenter.segment(image, SegmentRequest.defaults().withProgress(progress.steps()));
-            String stem = names.allocate(file, frames.size() > 1 ? String.format("_f%03d", f + 1) : "");
-            Path maskFile = out.resolve(stem + "_mask.png");
-            Path overlayFile = out.resolve(stem + "_overlay.png");
-            writeOutputs(image, r, maskFile, overlayFile);
-            results.addResult(ResultJson.of(file, image.name(), r, maskFile, overlayFile));
-            progress.println(stdout, String.format("%s: %s, lesion %.2f%% of the image%s", image.name(),
-                r.gate().skipped() ? "no tumor (gated)" : "segmented", 100 * r.mask().lesionFraction(),
-                r.gate().skipped() ? "" : String.format(" (%.0f ms)", r.timings().totalNanos() / 1e6)));
+            pending.add(new Pending(file, frames.size() > 1 ? String.format("_f%03d", f + 1) : "", frames.get(f)));
           }
         } catch (Exception | OutOfMemoryError e) {
-          // One input never ends the batch: a refused file, a name the file system cannot take, or an image
-          // too large for this JVM's heap is recorded and the next input goes on.
-          String message = BatchFailure.message(e);
-          progress.println(err, "pgdiffseg: " + message);
-          results.addFailure(BatchFailure.row(file, e, message));
+          fail(file, e, results, progress, err);
         }
-        progress.done(null);   // the line above said how it went
+        if (pending.size() >= batch) {
+          segment(pending, segmenter, names, results, progress, stdout, err);
+        }
+        progress.done(null);   // the lines of segment() or fail() said how it went
       }
+      segment(pending, segmenter, names, results, progress, stdout, err);
       progress.println(stdout, String.format("%d segmented, %d failed; results in %s", results.resultCount(),
           results.failureCount(), out.resolve("results.json")));
       return results.failureCount() == 0 ? PgDiffSegCli.OK : PgDiffSegCli.BAD_INPUT;
     }
+  }
+
+  /**
+   * Segments the pending images, together when there are several, and writes their outputs. When a batch fails
+   * its images are run one by one, so that one bad input fails alone.
+   */
+  private void segment(List<Pending> pending, Segmenter segmenter, OutputNames names, ResultsFile results,
+      Progress progress, PrintWriter stdout, PrintWriter err) {
+    if (pending.isEmpty()) {
+      return;
+    }
+    SegmentRequest request = SegmentRequest.defaults().withProgress(progress.steps());
+    List<SegmentationResult> together = null;
+    if (pending.size() > 1) {
+      try {
+        together = segmenter.segmentBatch(pending.stream().map(Pending::image).toList(), request);
+      } catch (Exception | OutOfMemoryError e) {
+        together = null;   // retried one by one below
+      }
+    }
+    for (int i = 0; i < pending.size(); i++) {
+      Pending p = pending.get(i);
+      try {
+        SegmentationResult r = together != null ? together.get(i) : segmenter.segment(p.image(), request);
+        String stem = names.allocate(p.file(), p.frameSuffix());
+        Path maskFile = out.resolve(stem + "_mask.png");
+        Path overlayFile = out.resolve(stem + "_overlay.png");
+        writeOutputs(p.image(), r, maskFile, overlayFile);
+        results.addResult(ResultJson.of(p.file(), p.image().name(), r, maskFile, overlayFile));
+        progress.println(stdout, String.format("%s: %s, lesion %.2f%% of the image%s", p.image().name(),
+            r.gate().skipped() ? "no tumor (gated)" : "segmented", 100 * r.mask().lesionFraction(),
+            r.gate().skipped() ? "" : String.format(" (%.0f ms)", r.timings().totalNanos() / 1e6)));
+      } catch (Exception | OutOfMemoryError e) {
+        fail(p.file(), e, results, progress, err);
+      }
+    }
+    pending.clear();
+  }
+
+  /**
+   * One input never ends the batch: a refused file, a name the file system cannot take, or an image too large for
+   * this JVM's heap is recorded and the next input goes on.
+   */
+  private static void fail(Path file, Throwable e, ResultsFile results, Progress progress, PrintWriter err) {
+    String message = BatchFailure.message(e);
+    progress.println(err, "pgdiffseg: " + message);
+    results.addFailure(BatchFailure.row(file, e, message));
   }
 
   private static Map<String, Object> header(Segmenter segmenter) {

@@ -192,4 +192,26 @@ class BatchSafetyTest {
       return files.filter(f -> f.getFileName().toString().endsWith("_mask.png")).count();
     }
   }
+
+  @Test
+  void batchingChangesNoMaskAndABadInputStillFailsAlone() throws Exception {
+    Path folder = Files.createDirectories(tmp.resolve("in"));
+    for (int i = 0; i < 5; i++) {
+      write(folder.resolve("img" + i + ".png"), png);
+    }
+    Files.writeString(folder.resolve("img2b.png"), "not an image");
+    Path one = tmp.resolve("one");
+    Path four = tmp.resolve("four");
+    assertThat(segment("--no-gating", "--out", one.toString(), folder.toString())).isEqualTo(PgDiffSegCli.BAD_INPUT);
+    assertThat(segment("--no-gating", "--batch", "4", "--out", four.toString(), folder.toString()))
+        .isEqualTo(PgDiffSegCli.BAD_INPUT);
+    assertThat(results(four).path("results")).hasSize(5);
+    assertThat(results(four).path("failures")).hasSize(1);
+    for (int i = 0; i < 5; i++) {
+      assertThat(Files.readAllBytes(four.resolve("img" + i + "_mask.png")))
+          .isEqualTo(Files.readAllBytes(one.resolve("img" + i + "_mask.png")));
+    }
+    assertThat(segment("--batch", "0", folder.toString())).isEqualTo(PgDiffSegCli.BAD_INPUT);
+    assertThat(err).contains("--batch");
+  }
 }
