@@ -14,7 +14,7 @@ import torch
 from torch.utils.flop_counter import FlopCounterMode
 
 from .data import CLASS_NAMES, WINDOW
-from .export import example_inputs
+from .model import example_inputs
 from .model import PGDiffSeg
 
 FORMAT_VERSION = "1.0"

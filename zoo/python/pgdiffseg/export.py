@@ -16,7 +16,7 @@ import onnxruntime as ort
 import torch
 
 from .config import ModelConfig, size
-from .model import PGDiffSeg
+from .model import PGDiffSeg, example_inputs
 
 OPSET = 17
 PRIOR_INPUTS, PRIOR_OUTPUTS = ["image"], ["prior", "class_logits", "coarse_mask"]
@@ -73,17 +73,6 @@ def load_model(checkpoint: Path) -> PGDiffSeg:
     model = PGDiffSeg(ModelConfig.from_dict(state["config"]))
     model.load_state_dict(state["ema"])
     return model.eval()
-
-
-def example_inputs(cfg: ModelConfig, batch: int, seed: int = 0) -> dict[str, torch.Tensor]:
-    g = torch.Generator().manual_seed(seed)
-    s, b = cfg.image_size, cfg.bottleneck_size
-    return {
-        "image": torch.rand((batch, 1, s, s), generator=g) * 2 - 1,
-        "x_t": torch.randn((batch, 1, s, s), generator=g),
-        "t": torch.randint(0, cfg.num_train_timesteps, (batch,), generator=g).float(),
-        "prior": torch.randn((batch, cfg.prior_channels, b, b), generator=g),
-    }
 
 
 def export_graphs(model: PGDiffSeg, out: Path) -> tuple[Path, Path]:

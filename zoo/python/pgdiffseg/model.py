@@ -340,3 +340,15 @@ class PGDiffSeg(nn.Module):
     def forward(self, x_t: torch.Tensor, image: torch.Tensor, t: torch.Tensor):
         prior, class_logits, coarse_mask = self.prior(image)
         return self.denoiser(x_t, image, t, prior), class_logits, coarse_mask
+
+
+# Random inputs of the graphs' shapes, for export checks and fixtures.
+def example_inputs(cfg: ModelConfig, batch: int, seed: int = 0) -> dict[str, torch.Tensor]:
+    g = torch.Generator().manual_seed(seed)
+    s, b = cfg.image_size, cfg.bottleneck_size
+    return {
+        "image": torch.rand((batch, 1, s, s), generator=g) * 2 - 1,
+        "x_t": torch.randn((batch, 1, s, s), generator=g),
+        "t": torch.randint(0, cfg.num_train_timesteps, (batch,), generator=g).float(),
+        "prior": torch.randn((batch, cfg.prior_channels, b, b), generator=g),
+    }

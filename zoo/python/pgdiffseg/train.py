@@ -44,33 +44,10 @@ def seed_everything(seed: int) -> None:
 def validate(model: PGDiffSeg, val: BusiDataset, steps: int, device: torch.device, batch: int = 26,
              scheduler: str = "dpm++", seed: int = 0) -> dict:
     """Mean Dice on the validation split with one sample per image (fast check during training)."""
-    model.eval()
-    cfg = model.cfg
-    sched = make_scheduler(scheduler, cfg)
     generator = torch.Generator().manual_seed(seed)
-    dices, tumor_dices, gate_correct = [], [], 0
-    for start in range(0, len(val.samples), batch):
-        images = torch.from_numpy(val.images[start:start + batch])[:, None].to(device)
-        prior, logits, _ = model.prior(images)
-        x = torch.randn(images.shape, generator=generator).to(device)
-        sched.set_timesteps(steps)
-        for t in sched.timesteps:
-            eps = model.denoiser(x, images, torch.full((len(images),), float(t), device=device), prior)
-            x = sched.step(eps.cpu(), t, x.cpu()).prev_sample.to(device)
-        probs = ((x[:, 0].cpu().numpy() + 1) / 2).clip(0, 1)
-        gate = torch.softmax(logits, 1)[:, 0].cpu().numpy() >= 0.5
-        for i, p in enumerate(probs):
-            sample = val.samples[start + i]
-            truth = cv2_read_mask(sample.mask_path)
-            pred = np.zeros_like(truth) if gate[i] else to_original_size(p, *truth.shape)
-            d = dice(pred, truth)
-            dices.append(d)
-            if sample.has_tumor:
-                tumor_dices.append(d)
-            gate_correct += int(gate[i] == (not sample.has_tumor))
-    model.train()
-    return {"val_dice": float(np.mean(dices)), "val_dice_tumor": float(np.mean(tumor_dices)),
-            "val_gate_accuracy": gate_correct / len(val.samples), "val_steps": steps}
+    scores = _sample_and_score(model, val, make_scheduler(scheduler, model.cfg), steps, device, batch,
+                               len(val.samples), lambda images: torch.randn(images.shape, generator=generator))
+    return {key: scores[key] for key in ("val_dice", "val_dice_tumor", "val_gate_accuracy", "val_steps")}
 
 
 @torch.no_grad()
@@ -79,16 +56,23 @@ def validate_deterministic(model: PGDiffSeg, val: BusiDataset, steps: int, devic
     """Mean Dice on the validation split (first `limit` images, 0: all), sampling deterministically: x_T = 0,
     DDIM with trailing spacing over `steps` steps (1 step: one denoiser call at t = T-1). Cheap and without
     seed noise, for checkpoint selection."""
+    scores = _sample_and_score(model, val, make_scheduler("ddim-trailing", model.cfg), steps, device, batch,
+                               limit or len(val.samples), torch.zeros_like)
+    return {**scores, "val_sampler": "zeros-ddim"}
+
+
+def _sample_and_score(model: PGDiffSeg, val: BusiDataset, sched, steps: int, device: torch.device, batch: int,
+                      n: int, initial) -> dict:
+    """Samples the first n validation images in batches from initial(images), gates at 0.5 and scores: Dice
+    (all, tumor images, the coarse mask, tumor images with the gate off), gate accuracy, tumors gated away."""
     model.eval()
-    sched = make_scheduler("ddim-trailing", model.cfg)
-    n = limit or len(val.samples)
     dices, tumor_dices, coarse_dices, gate_correct = [], [], [], 0
     ungated, tumors_gated = [], 0
     for start in range(0, n, batch):
         images = torch.from_numpy(val.images[start:min(start + batch, n)])[:, None].to(device)
         prior, logits, coarse = model.prior(images)
         coarse = torch.sigmoid(F.interpolate(coarse, size=images.shape[-2:], mode="bilinear")).cpu().numpy()
-        x = torch.zeros_like(images)
+        x = initial(images).to(device)
         sched.set_timesteps(steps)
         for t in sched.timesteps:
             out = model.denoiser(x, images, torch.full((len(images),), float(t), device=device), prior)
@@ -113,7 +97,7 @@ def validate_deterministic(model: PGDiffSeg, val: BusiDataset, steps: int, devic
     return {"val_dice": float(np.mean(dices)), "val_dice_tumor": float(np.mean(tumor_dices)),
             "val_gate_accuracy": gate_correct / n, "val_dice_coarse": float(np.mean(coarse_dices)),
             "val_dice_tumor_ungated": float(np.mean(ungated)) if ungated else 0.0,
-            "val_tumors_gated": tumors_gated / max(len(ungated), 1), "val_steps": steps, "val_sampler": "zeros-ddim"}
+            "val_tumors_gated": tumors_gated / max(len(ungated), 1), "val_steps": steps}
 
 
 def cv2_read_mask(path: Path) -> np.ndarray:
