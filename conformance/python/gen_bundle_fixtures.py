@@ -1,11 +1,17 @@
 """Reference fixtures of one bundle for the conformance suite (format: docs/conformance.md).
 
     python conformance/python/gen_bundle_fixtures.py --bundle zoo/models/pgdiffseg-busi-128 \
-        --image ../shared/data/busi/val/images/benign_306.png
+        --image ../shared/data/busi/val/images/benign_306.png   # from the repository root
 
-Writes <bundle>/fixtures/index.json and .npy arrays, then refreshes the bundle's checksums:
-- graph_io: fixed inputs of both graphs at batch 1 and 4 and the PyTorch outputs for them (from the bundle's
-  torch/checkpoint.pt, or from the random seed of a test bundle; onnxruntime only when neither exists);
+Writes <bundle>/fixtures/index.json and .npy arrays, then adds their checksums to bundle.json (and signs nothing
+else: it refuses a bundle whose other files no longer match their checksums). The reference never comes from the
+bundle.json under test:
+- reference: the preprocessing of the training code (pgdiffseg.data), the model config, noise schedule and
+  prediction type the weights were trained with (torch/checkpoint.pt's training config, or the size of random test
+  weights), and the provenance of the reference weights; the conformance suite compares bundle.json with them;
+- graph_io: fixed inputs of both graphs at batch 1 and 4 and the PyTorch outputs for them (the EMA weights of the
+  bundle's torch/checkpoint.pt, or the random seed of a test bundle; onnxruntime only when neither exists);
+- preprocessing: an image file and the training code's preprocessing of it;
 - end_to_end: for each scheduler, the preprocessed image, the seed, every x_t of the PyTorch reference
   pipeline (initial noise first), the final x0 samples, the probability map and the mask at model size.
 """
@@ -23,13 +29,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "zoo" / "python"))
 
 from pgdiffseg import bundle as bundle_io  # noqa: E402
 from pgdiffseg.config import ModelConfig  # noqa: E402
-from pgdiffseg.data import load_image, preprocess  # noqa: E402
+from pgdiffseg.data import input_spec, load_image, preprocess  # noqa: E402
 from pgdiffseg.export import (DENOISER_INPUTS, DENOISER_OUTPUTS, PRIOR_INPUTS, PRIOR_OUTPUTS,  # noqa: E402
                               example_inputs, random_model)
 from pgdiffseg.model import PGDiffSeg  # noqa: E402
 from pgdiffseg.sampling import make_scheduler, onnx_model_fns, segment, torch_model_fns  # noqa: E402
 
 DEFAULT_RUNS = ("ddim:20", "dpm++:20", "unipc:20", "ddpm:1000")
+FIXTURES = "fixtures/"
 LONG_RUN_STRIDE = 50    # runs of more than 50 steps keep every 50th x_t
 
 
@@ -47,17 +54,47 @@ class Writer:
         return f"{name}.npy"
 
 
-def reference_model(folder: Path, manifest: dict) -> tuple[PGDiffSeg | None, str]:
+def reference_model(folder: Path, manifest: dict) -> tuple[PGDiffSeg | None, str, dict]:
+    """The reference weights, how they are described, and their provenance. A checkpoint's config is the one the
+    weights were trained with; bundle.json's `model.config` is only used when there are no PyTorch weights."""
     checkpoint = folder / bundle_io.CHECKPOINT
     if checkpoint.exists():
         state = torch.load(checkpoint, map_location="cpu", weights_only=False)
         model = PGDiffSeg(ModelConfig.from_dict(state["config"]))
         model.load_state_dict(state["ema"])
-        return model.eval(), "pytorch checkpoint " + bundle_io.CHECKPOINT
+        recorded = state.get("provenance") or {"checkpoint": bundle_io.CHECKPOINT + " (records no training checkpoint)"}
+        return (model.eval(), "pytorch checkpoint " + bundle_io.CHECKPOINT + " (EMA weights)",
+                {**recorded, "weights": "ema", "weights_sha256": bundle_io.weights_sha256(state["ema"])})
     if "random_seed" in manifest["model"]:
-        seed = manifest["model"]["random_seed"]
-        return random_model(manifest["model"]["size"], seed), f"pytorch random weights, seed {seed}"
-    return None, "onnxruntime (no PyTorch weights in the bundle)"
+        seed, size = manifest["model"]["random_seed"], manifest["model"]["size"]
+        model = random_model(size, seed)
+        return (model, f"pytorch random weights, seed {seed}",
+                {"source": "random", "size": size, "seed": seed,
+                 "weights_sha256": bundle_io.weights_sha256(model.state_dict())})
+    return None, "onnxruntime (no PyTorch weights in the bundle)", {"source": "onnxruntime"}
+
+
+def reference_spec(cfg: ModelConfig, source: str) -> dict:
+    """What bundle.json must say, from the sources of truth: the training code's preprocessing and the config the
+    weights were trained with."""
+    return {"input": input_spec(cfg.image_size), "diffusion": bundle_io.diffusion_spec(cfg),
+            "model_config": cfg.to_dict(),
+            "sources": {"input": "the training code (pgdiffseg.data)",
+                        "diffusion": source, "model_config": source}}
+
+
+def disagreements(manifest: dict, reference: dict) -> list[str]:
+    """Fields where bundle.json differs from the reference, naming both values."""
+    out = []
+    for section, key in (("input", "input"), ("diffusion", "diffusion"), ("model_config", "model.config")):
+        have = manifest.get(section, {})
+        if section == "model_config":   # a key a config predates means its default
+            have = ModelConfig.from_dict(manifest["model"]["config"]).to_dict()
+        for field, want in reference[section].items():
+            if have.get(field) != want:
+                out.append(f"{key}.{field}: bundle.json says {have.get(field)}, {reference['sources'][section]} "
+                           f"says {want}")
+    return out
 
 
 @torch.no_grad()
@@ -81,18 +118,17 @@ def graph_io(w: Writer, model, folder: Path, cfg: ModelConfig) -> list[dict]:
     return cases
 
 
-def preprocessing(w: Writer, folder: Path, manifest: dict, source: Path | None) -> dict:
-    """A real (or synthetic) image file and the training code's preprocessing of it, with the manifest's spec."""
+def preprocessing(w: Writer, cfg: ModelConfig, source: Path | None) -> dict:
+    """A real (or synthetic) image file and the training code's preprocessing of it (its own window, the model's
+    size), which the SDK's preprocessing configured by bundle.json must reproduce."""
     import cv2
-    from pgdiffseg.data import preprocess as train_preprocess
     if source is not None:
         raw = cv2.imread(str(source), cv2.IMREAD_UNCHANGED)
     else:
         yy, xx = np.mgrid[:48, :64]
         raw = ((xx * 3 + yy * 2) % 256).astype(np.uint8)
     cv2.imwrite(str(w.folder / "preprocess_input.png"), raw)
-    size = manifest["input"]["height"]
-    expected = train_preprocess(load_image(w.folder / "preprocess_input.png"), size, tuple(manifest["input"]["intensity_window"]))
+    expected = preprocess(load_image(w.folder / "preprocess_input.png"), cfg.image_size)
     return {"image": "preprocess_input.png", "expected": w.array("preprocess_expected", expected)}
 
 
@@ -133,10 +169,19 @@ def main(argv=None) -> None:
     args = p.parse_args(argv)
     torch.set_num_threads(args.threads)
     folder = args.bundle
-    manifest = json.loads((folder / "bundle.json").read_text())
-    cfg = ModelConfig.from_dict(manifest["model"]["config"])
-    model, weights = reference_model(folder, manifest)
-    w = Writer(folder / "fixtures")
+    manifest = json.loads((folder / bundle_io.MANIFEST).read_text())
+    changed = bundle_io.checksum_problems(folder, skip_prefix=FIXTURES)
+    if changed:
+        raise SystemExit(f"{folder}: files changed since the bundle was signed, not signing them now:\n  "
+                         + "\n  ".join(changed) + "\nre-export the bundle, or sign the change on purpose with "
+                         "`python -m pgdiffseg.bundle DIR`, then generate the fixtures")
+    model, weights, weights_provenance = reference_model(folder, manifest)
+    cfg = model.cfg if model is not None else ModelConfig.from_dict(manifest["model"]["config"])
+    reference = reference_spec(cfg, "torch/checkpoint.pt's training config" if (folder / bundle_io.CHECKPOINT).exists()
+                               else f"model size {cfg.name}" if model is not None else "bundle.json's model.config")
+    for problem in disagreements(manifest, reference):
+        print(f"warning: {problem}", file=sys.stderr)
+    w = Writer(folder / FIXTURES)
     for old in w.folder.glob("*.png"):
         old.unlink()
     if args.image:
@@ -154,13 +199,15 @@ def main(argv=None) -> None:
              "noise": "torch.randn on a CPU torch.Generator seeded with 'seed': initial x_T of shape "
                       "[ensemble,1,H,W] first, then each stochastic step's noise of the same shape",
              "image_source": image_source,
+             "reference": reference, "provenance": weights_provenance,
              "tolerances": {"graph_io_abs": 1e-4, "end_to_end_probability_abs": 1e-3, "end_to_end_mask_dice": 0.99},
              "graph_io": graph_io(w, model, folder, cfg),
-             "preprocessing": preprocessing(w, folder, manifest, args.image),
+             "preprocessing": preprocessing(w, cfg, args.image),
              "end_to_end": end_to_end(w, fns, image, cfg, manifest, list(args.run or DEFAULT_RUNS),
                                       args.ensemble, args.seed, args.keep_every, args.long_stride)}
     (w.folder / "index.json").write_text(json.dumps(index, indent=2) + "\n")
-    bundle_io.refresh_checksums(folder)
+    written = sorted(FIXTURES + p.name for p in w.folder.iterdir() if p.is_file())
+    bundle_io.sign(folder, written, drop_prefix=FIXTURES)
     size = sum(f.stat().st_size for f in w.folder.iterdir())
     print(f"wrote {len(list(w.folder.iterdir()))} files ({size / 1e6:.1f} MB) to {w.folder}")
 

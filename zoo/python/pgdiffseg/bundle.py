@@ -13,7 +13,7 @@ import onnx
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
-from .data import CLASS_NAMES, WINDOW
+from .data import CLASS_NAMES, input_spec
 from .model import example_inputs
 from .model import PGDiffSeg
 
@@ -28,6 +28,43 @@ def sha256(path: Path) -> str:
         for chunk in iter(lambda: f.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()
+
+
+def weights_sha256(state: dict) -> str:
+    """sha256 of a state dict's tensors (names, dtypes, shapes and values, in name order): names the weights
+    independently of how a file serialised them."""
+    h = hashlib.sha256()
+    for name in sorted(state):
+        t = state[name].detach().cpu().contiguous()
+        h.update(f"{name}:{t.dtype}:{list(t.shape)};".encode())
+        h.update(t.reshape(-1).view(torch.uint8).numpy().tobytes())
+    return h.hexdigest()
+
+
+def diffusion_spec(cfg) -> dict:
+    """The noise schedule and prediction target a model of this config was trained with, as bundle.json's
+    `diffusion` (pgdiffseg.diffusion.NoiseSchedule is linear)."""
+    return {"prediction_type": cfg.prediction_type, "num_train_timesteps": cfg.num_train_timesteps,
+            "beta_schedule": "linear", "beta_start": cfg.beta_start, "beta_end": cfg.beta_end,
+            "mask_value_range": [-1.0, 1.0]}
+
+
+def checksum_problems(folder: Path, skip_prefix: str | None = None) -> list[str]:
+    """Files of the bundle whose sha256 differs from bundle.json's (or that are missing), one message each;
+    paths starting with skip_prefix are not looked at."""
+    manifest = json.loads((folder / MANIFEST).read_text())
+    listed = {g["file"]: g.get("sha256") for g in manifest["graphs"].values()}
+    listed.update(manifest.get("files", {}))
+    problems = []
+    for name, expected in sorted(listed.items()):
+        if skip_prefix and name.startswith(skip_prefix):
+            continue
+        path = folder / name
+        if not path.is_file():
+            problems.append(f"{name}: listed in bundle.json, missing")
+        elif sha256(path) != expected:
+            problems.append(f"{name}: bundle.json has sha256 {expected}, the file's is {sha256(path)}")
+    return problems
 
 
 @torch.no_grad()
@@ -95,6 +132,16 @@ def refresh_checksums(folder: Path) -> None:
     (folder / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
 
 
+def sign(folder: Path, names: list[str], drop_prefix: str | None = None) -> None:
+    """Records the sha256 of these files (relative paths) in bundle.json, first dropping the entries under
+    drop_prefix; every other checksum is left as it is, so an edit made since the bundle was signed stays visible."""
+    manifest = json.loads((folder / MANIFEST).read_text())
+    files = {k: v for k, v in manifest.get("files", {}).items() if not (drop_prefix and k.startswith(drop_prefix))}
+    files.update({name: sha256(folder / name) for name in names})
+    manifest["files"] = dict(sorted(files.items()))
+    (folder / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
+
+
 def changelog(previous: list[dict], version: str, changes: str) -> list[dict]:
     """The previous entries, plus this version's when it is new."""
     if any(entry["version"] == version for entry in previous):
@@ -103,15 +150,19 @@ def changelog(previous: list[dict], version: str, changes: str) -> list[dict]:
 
 
 def write_bundle(folder: Path, model: PGDiffSeg, bundle_id: str, version: str, description: str,
-                 export_error: float, random_seed: int | None = None, changes: str = "first release") -> None:
+                 export_error: float, random_seed: int | None = None, changes: str = "first release",
+                 weights: dict | None = None, reference: dict | None = None) -> None:
     """Writes the manifest and card. Trained weights are kept as a PyTorch checkpoint for the conformance
-    fixture generator; random test weights are rebuilt from their seed instead, to keep the bundle small."""
+    fixture generator; random test weights are rebuilt from their seed instead, to keep the bundle small.
+    `weights`: which weights the graphs came from (manifest `model.weights`). `reference`: what torch/checkpoint.pt
+    keeps (the training checkpoint's EMA weights, config and provenance), whichever weights were exported;
+    default: the exported model's."""
     cfg = model.cfg
     trained = random_seed is None
     if trained:
         checkpoint = folder / CHECKPOINT
         checkpoint.parent.mkdir(parents=True, exist_ok=True)
-        torch.save({"ema": model.state_dict(), "config": cfg.to_dict()}, checkpoint)
+        torch.save(reference or {"ema": model.state_dict(), "config": cfg.to_dict()}, checkpoint)
     graphs = graph_contract(cfg)
     for graph in graphs.values():
         graph["opset"] = onnx.load(str(folder / graph["file"])).opset_import[0].version
@@ -127,13 +178,9 @@ def write_bundle(folder: Path, model: PGDiffSeg, bundle_id: str, version: str, d
         "exported_with": {"torch": torch.__version__.split("+")[0], "onnx": onnx.__version__,
                           "opset": graphs["denoiser"]["opset"], "max_abs_error_vs_torch": export_error},
         "model": {"size": cfg.name, "config": cfg.to_dict(), "cost": model_cost(model), "trained": trained,
-                  **({} if trained else {"random_seed": random_seed})},
-        "input": {"height": cfg.image_size, "width": cfg.image_size, "channels": 1,
-                  "intensity_window": list(WINDOW), "normalization_range": [-1.0, 1.0],
-                  "resize_interpolation": "area"},
-        "diffusion": {"prediction_type": cfg.prediction_type, "num_train_timesteps": cfg.num_train_timesteps,
-                      "beta_schedule": "linear", "beta_start": cfg.beta_start, "beta_end": cfg.beta_end,
-                      "mask_value_range": [-1.0, 1.0]},
+                  **({} if trained else {"random_seed": random_seed}), **({"weights": weights} if weights else {})},
+        "input": input_spec(cfg.image_size),
+        "diffusion": diffusion_spec(cfg),
         "graphs": graphs,
         "gating": {"classes": list(CLASS_NAMES), "skip_class": "no_tumor", "threshold": 0.5},
         "sampling_defaults": {"scheduler": "dpm++", "steps": 20, "ensemble": 5, "mask_threshold": 0.5,

@@ -16,6 +16,7 @@ import torch
 from torch.utils.data import Dataset
 
 WINDOW = (30.0, 235.0)
+NORMALIZATION_RANGE = (-1.0, 1.0)
 CLASS_NAMES = ("no_tumor", "tumor")   # gate classes; BUSI "normal" is no_tumor
 
 
@@ -59,6 +60,13 @@ def preprocess(gray: np.ndarray, size: int, window: tuple[float, float] = WINDOW
     f = np.clip(gray.astype(np.float32), lo, hi)
     f = cv2.resize(f, (size, size), interpolation=cv2.INTER_AREA)
     return ((f - lo) / (hi - lo) * 2.0 - 1.0).astype(np.float32)
+
+
+def input_spec(size: int) -> dict:
+    """The preprocessing `preprocess` applies, in the form of bundle.json's `input`: the source of truth that the
+    bundle writer and the conformance fixtures take it from."""
+    return {"height": size, "width": size, "channels": 1, "intensity_window": list(WINDOW),
+            "normalization_range": list(NORMALIZATION_RANGE), "resize_interpolation": "area"}
 
 
 def preprocess_mask(mask: np.ndarray, size: int) -> np.ndarray:

@@ -67,15 +67,37 @@ def training_info(checkpoint: Path) -> dict | None:
     return info
 
 
-def load_model(checkpoint: Path) -> PGDiffSeg:
-    """EMA weights of a training checkpoint (last.pt or best.pt), in eval mode."""
+# Which weights of a training checkpoint are exported: the EMA weights (what training validates and keeps in
+# best.pt) or the raw optimiser weights (last.pt only, for comparisons); the manifest records which.
+WEIGHTS = {"ema": "ema", "raw": "model"}
+
+
+def load_model(checkpoint: Path, weights: str = "ema") -> PGDiffSeg:
+    """EMA (or raw) weights of a training checkpoint (last.pt or best.pt), in eval mode."""
     state = torch.load(checkpoint, map_location="cpu", weights_only=False)
+    return model_from(state, weights, checkpoint)
+
+
+def model_from(state: dict, weights: str, source: Path) -> PGDiffSeg:
+    if WEIGHTS[weights] not in state:
+        raise SystemExit(f"{source}: no {weights} weights (key '{WEIGHTS[weights]}'); best.pt keeps only the EMA "
+                         f"weights, last.pt both")
     model = PGDiffSeg(ModelConfig.from_dict(state["config"]))
-    model.load_state_dict(state["ema"])
+    model.load_state_dict(state[WEIGHTS[weights]])
     return model.eval()
 
 
-def export_graphs(model: PGDiffSeg, out: Path) -> tuple[Path, Path]:
+def provenance(checkpoint: Path, state: dict, weights: str, model: PGDiffSeg) -> dict:
+    """Which weights a bundle holds (manifest `model.weights`): the training checkpoint by sha256, its run folder,
+    epoch and step, EMA or raw, and the sha256 of the exported tensors."""
+    from .bundle import sha256, weights_sha256
+    args = state.get("args") or {}
+    return {"source": "checkpoint", "checkpoint": checkpoint.name, "checkpoint_sha256": sha256(checkpoint),
+            "run": Path(str(args.get("out", checkpoint.parent))).name, "epoch": state.get("epoch"),
+            "step": state.get("step"), "weights": weights, "weights_sha256": weights_sha256(model.state_dict())}
+
+
+def export_graphs(model: PGDiffSeg, out: Path, opset: int = OPSET) -> tuple[Path, Path]:
     out.mkdir(parents=True, exist_ok=True)
     x = example_inputs(model.cfg, 2)
     batch_axis = {0: "N"}
@@ -83,10 +105,10 @@ def export_graphs(model: PGDiffSeg, out: Path) -> tuple[Path, Path]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         torch.onnx.export(model.prior, (x["image"],), str(prior_path), input_names=PRIOR_INPUTS,
-                          output_names=PRIOR_OUTPUTS, opset_version=OPSET, dynamo=False,
+                          output_names=PRIOR_OUTPUTS, opset_version=opset, dynamo=False,
                           dynamic_axes={n: batch_axis for n in PRIOR_INPUTS + PRIOR_OUTPUTS})
         torch.onnx.export(model.denoiser, tuple(x[n] for n in DENOISER_INPUTS), str(denoiser_path),
-                          input_names=DENOISER_INPUTS, output_names=DENOISER_OUTPUTS, opset_version=OPSET,
+                          input_names=DENOISER_INPUTS, output_names=DENOISER_OUTPUTS, opset_version=opset,
                           dynamo=False, dynamic_axes={n: batch_axis for n in DENOISER_INPUTS + DENOISER_OUTPUTS})
     for path in (prior_path, denoiser_path):
         onnx.checker.check_model(onnx.load(str(path)), full_check=True)
@@ -136,7 +158,11 @@ def main(argv=None) -> None:
     src = p.add_mutually_exclusive_group(required=True)
     src.add_argument("--checkpoint", type=Path, help="training checkpoint (EMA weights are exported)")
     src.add_argument("--random", metavar="SIZE", help="random weights of this size (test bundles)")
+    p.add_argument("--weights", choices=sorted(WEIGHTS), default="ema",
+                   help="which weights of --checkpoint to export (raw: last.pt's optimiser weights; recorded in "
+                        "bundle.json, and the conformance reference stays the EMA weights)")
     p.add_argument("--seed", type=int, default=0, help="seed of --random weights")
+    p.add_argument("--opset", type=int, default=OPSET, help=f"ONNX opset of both graphs (default {OPSET})")
     p.add_argument("--out", type=Path, required=True, help="bundle folder to write")
     p.add_argument("--id", required=True, help="bundle id")
     p.add_argument("--version", default="1.0.0")
@@ -150,11 +176,23 @@ def main(argv=None) -> None:
         args.description = ("PGDiffSeg breast-ultrasound lesion segmentation, trained on BUSI" if args.checkpoint
                             else f"Random-weight PGDiffSeg of size {args.random}, for tests; segments nothing meaningful")
     earlier = earlier_stages(args.out) if args.continues_training else []
-    model = load_model(args.checkpoint) if args.checkpoint else random_model(args.random, args.seed)
-    prior_path, denoiser_path = export_graphs(model, args.out)
+    if args.checkpoint:
+        state = torch.load(args.checkpoint, map_location="cpu", weights_only=False)
+        model = model_from(state, args.weights, args.checkpoint)
+        weights = provenance(args.checkpoint, state, args.weights, model)
+        # The fixture generator's reference: the checkpoint's EMA weights and training config, whatever was exported.
+        reference = {"ema": state["ema"], "config": state["config"],
+                     "provenance": {k: v for k, v in weights.items() if k not in ("weights", "weights_sha256")}}
+    else:
+        model = random_model(args.random, args.seed)
+        weights = {"source": "random", "size": args.random, "seed": args.seed,
+                   "weights_sha256": bundle.weights_sha256(model.state_dict())}
+        reference = None
+    prior_path, denoiser_path = export_graphs(model, args.out, args.opset)
     error = verify_graphs(model, prior_path, denoiser_path)
     bundle.write_bundle(args.out, model, bundle_id=args.id, version=args.version, description=args.description,
-                        export_error=error, random_seed=None if args.checkpoint else args.seed, changes=args.changes)
+                        export_error=error, random_seed=None if args.checkpoint else args.seed, changes=args.changes,
+                        weights=weights, reference=reference)
     if args.checkpoint:
         info = training_info(args.checkpoint)
         if info and earlier:

@@ -1,11 +1,11 @@
 """Train PGDiffSeg on BUSI. Seeded, resumable (run-dir/last.pt, also written mid-epoch every
 --checkpoint-minutes; rerunning the same command or adding --resume goes on from it), logs one JSON line per epoch.
 
-    python -m pgdiffseg.train --data ../shared/data/busi --size cpu --out runs/cpu --epochs 200
+    python -m pgdiffseg.train --data ../../../shared/data/busi --size cpu --out runs/cpu --epochs 200
 
 The `cpu2` recipe (MODEL2_NOTES.md):
 
-    python -m pgdiffseg.train --data ../shared/data/busi --size cpu2 --out runs/v2 --epochs 200 --lr 5e-4 \
+    python -m pgdiffseg.train --data ../../../shared/data/busi --size cpu2 --out runs/v2 --epochs 200 --lr 5e-4 \
         --lr-schedule cosine --warmup-steps 100 --pretrained imagenet --encoder-lr-mult 0.2 --augment ultrasound \
         --t-power 2 --x0-loss-weight 0.5 --class-weight 1.0 --val-sampler zeros-ddim --val-steps 2 --threads 1
 
