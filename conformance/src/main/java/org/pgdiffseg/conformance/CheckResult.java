@@ -1,8 +1,16 @@
 package org.pgdiffseg.conformance;
 
-/** One conformance check: its name, outcome, what was measured and against which tolerance. */
+/**
+ * One conformance check: its name, outcome, what was measured and against which tolerance. SKIPPED: what it needs
+ * is absent (no GPU, no data); NOT_RUN: an earlier check failed that it depends on (the detail says which).
+ */
 public record CheckResult(String name, Status status, String detail, double measured, double tolerance) {
-  public enum Status { PASSED, FAILED, SKIPPED, UNSUPPORTED }
+  public enum Status { PASSED, FAILED, SKIPPED, UNSUPPORTED, NOT_RUN }
+
+  /** Whether the check ran (passed, failed or found its case unsupported). */
+  public boolean ran() {
+    return status != Status.SKIPPED && status != Status.NOT_RUN;
+  }
 
   public static CheckResult passed(String name, String detail, double measured, double tolerance) {
     return new CheckResult(name, Status.PASSED, detail, measured, tolerance);
@@ -14,6 +22,10 @@ public record CheckResult(String name, Status status, String detail, double meas
 
   public static CheckResult skipped(String name, String why) {
     return new CheckResult(name, Status.SKIPPED, why, Double.NaN, Double.NaN);
+  }
+
+  public static CheckResult notRun(String name, String why) {
+    return new CheckResult(name, Status.NOT_RUN, why, Double.NaN, Double.NaN);
   }
 
   /** Passed when {@code measured <= tolerance} (NaN fails). */

@@ -31,8 +31,9 @@ public record ConformanceReport(String bundle, List<CheckResult> checks) {
     for (CheckResult c : checks) {
       out.printf("  %-11s %-36s %s%n", c.status(), c.name(), c.detail());
     }
-    out.printf("%d passed, %d failed, %d skipped, %d unsupported%n", count(CheckResult.Status.PASSED),
-        count(CheckResult.Status.FAILED), count(CheckResult.Status.SKIPPED), count(CheckResult.Status.UNSUPPORTED));
+    out.printf("%d passed, %d failed, %d skipped, %d unsupported, %d not run%n", count(CheckResult.Status.PASSED),
+        count(CheckResult.Status.FAILED), count(CheckResult.Status.SKIPPED), count(CheckResult.Status.UNSUPPORTED),
+        count(CheckResult.Status.NOT_RUN));
     out.flush();
   }
 
@@ -40,12 +41,18 @@ public record ConformanceReport(String bundle, List<CheckResult> checks) {
     Map<String, Object> json = new LinkedHashMap<>();
     json.put("bundle", bundle);
     json.put("passed", passed());
-    json.put("summary", Map.of("passed", count(CheckResult.Status.PASSED), "failed", count(CheckResult.Status.FAILED),
-        "skipped", count(CheckResult.Status.SKIPPED), "unsupported", count(CheckResult.Status.UNSUPPORTED)));
+    Map<String, Object> summary = new LinkedHashMap<>();
+    for (CheckResult.Status status : CheckResult.Status.values()) {
+      summary.put(status.name().toLowerCase(), count(status));
+    }
+    json.put("summary", summary);
+    json.put("ran", checks.stream().filter(CheckResult::ran).map(CheckResult::name).toList());
+    json.put("not_run", checks.stream().filter(c -> !c.ran()).map(CheckResult::name).toList());
     json.put("checks", checks.stream().map(c -> {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("name", c.name());
       m.put("status", c.status().name().toLowerCase());
+      m.put("ran", c.ran());
       m.put("detail", c.detail());
       if (!Double.isNaN(c.measured())) {
         m.put("measured", c.measured());
@@ -63,12 +70,13 @@ public record ConformanceReport(String bundle, List<CheckResult> checks) {
     StringBuilder s = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     s.append(String.format("<testsuite name=\"%s\" tests=\"%d\" failures=\"%d\" skipped=\"%d\">%n", xml.escape(
         "conformance " + bundle), checks.size(), count(CheckResult.Status.FAILED),
-        count(CheckResult.Status.SKIPPED) + count(CheckResult.Status.UNSUPPORTED)));
+        checks.size() - count(CheckResult.Status.PASSED) - count(CheckResult.Status.FAILED)));
     for (CheckResult c : checks) {
       s.append("  <testcase classname=\"conformance\" name=\"").append(xml.escape(c.name())).append("\">");
       switch (c.status()) {
         case FAILED -> s.append("<failure message=\"").append(xml.escape(c.detail())).append("\"/>");
         case SKIPPED, UNSUPPORTED -> s.append("<skipped message=\"").append(xml.escape(c.detail())).append("\"/>");
+        case NOT_RUN -> s.append("<skipped message=\"").append(xml.escape("not run: " + c.detail())).append("\"/>");
         default -> { }
       }
       s.append("</testcase>\n");

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.pgdiffseg.sdk.BundleException;
@@ -38,8 +39,10 @@ import org.pgdiffseg.sdk.schedule.SchedulerSpec;
  * Checks that a bundle, run by this SDK, reproduces the PyTorch reference its fixtures record
  * (docs/conformance.md): manifest and checksums, graph contract and opset, both graphs' outputs, batch
  * invariance, determinism, seed compatibility, every end-to-end sampler run, CUDA parity where there is
- * a GPU, and the claimed validation Dice when given the data. Each check reports passed / failed /
- * skipped with its measurement and tolerance; one failing check does not stop the others.
+ * a GPU, and the claimed validation Dice when given the data; bundle.json against the training reference and the
+ * provenance of the weights the fixtures record. Each check reports passed / failed / skipped with its measurement
+ * and tolerance; one failing check does not stop the others, and where one stops what depends on it (the manifest
+ * and checksums, the graph contract), each check not run is listed with why.
  */
 public final class ConformanceSuite {
   static final double GRAPH_TOLERANCE = 1e-4;
@@ -49,7 +52,10 @@ public final class ConformanceSuite {
   static final double PROBABILITY_TOLERANCE = 1e-3;
   static final double MASK_DICE = 0.99;
   static final double VAL_DICE_TOLERANCE = 0.01;
+  static final double PER_IMAGE_DICE_TOLERANCE = 0.02;
   static final int MIN_OPSET = 17;
+  static final String TRAINING_AGREEMENT = "bundle.json vs training";
+  static final String PROVENANCE = "weights provenance";
 
   private final Path bundlePath;
   private final Path fixtures;
@@ -81,23 +87,34 @@ public final class ConformanceSuite {
           + " files and both graphs match their sha256", 0, 0));
     } catch (BundleException e) {
       results.add(CheckResult.failed("manifest and sha256", e.getMessage(), Double.NaN, Double.NaN));
-      return new ConformanceReport(bundlePath.toString(), results);
+      Path folder = fixtures != null ? fixtures : bundlePath.resolve("fixtures");
+      JsonNode index = Files.isRegularFile(folder.resolve("index.json")) ? readIndex(folder, new ArrayList<>()) : null;
+      return finish(bundlePath.toString(), results, index, "'manifest and sha256' failed: nothing in the bundle is "
+          + "trusted until bundle.json parses and every file matches its sha256");
     }
     results.addAll(opsets(bundle));
-    Segmenter segmenter;
+    Segmenter built = null;
     try {
-      segmenter = Segmenter.builder().bundle(bundle).gating(false).sessionConfig(sessions).build();
+      built = Segmenter.builder().bundle(bundle).gating(false).sessionConfig(sessions).build();
       results.add(CheckResult.passed("graph I/O contract", "names, shapes and types of both graphs match bundle.json;"
-          + " both graphs ran on a blank input (" + segmenter.device() + ")", 0, 0));
+          + " both graphs ran on a blank input (" + built.device() + ")", 0, 0));
     } catch (BundleException | RuntimeException e) {
       results.add(CheckResult.failed("graph I/O contract", e.getMessage(), Double.NaN, Double.NaN));
-      return new ConformanceReport(bundle.toString(), results);
+    }
+    Segmenter segmenter = built;
+    Path folder = fixtures != null ? fixtures : bundle.root().resolve("fixtures");
+    JsonNode index = readIndex(folder, results);
+    if (index != null) {
+      results.add(trainingAgreement(bundle, index));
+      results.add(provenance(bundle, index));
+      results.add(preprocessing(bundle, index, folder));
+    }
+    if (segmenter == null) {
+      return finish(bundle.toString(), results, index, "'graph I/O contract' failed: the graphs do not take or give "
+          + "what bundle.json declares, so they are not run");
     }
     try (segmenter) {
-      Path folder = fixtures != null ? fixtures : bundle.root().resolve("fixtures");
-      JsonNode index = readIndex(folder, results);
       if (index != null) {
-        results.add(preprocessing(bundle, index, folder));
         results.addAll(graphOutputs(bundle, index, folder));
         results.addAll(endToEnd(segmenter, index, folder));
       }
@@ -106,6 +123,142 @@ public final class ConformanceSuite {
       results.add(validationDice(bundle, segmenter));
     }
     return new ConformanceReport(bundle.toString(), results);
+  }
+
+  /** The report of a run stopped early: every check it would have made and did not, as not run, with why. */
+  private static ConformanceReport finish(String bundle, List<CheckResult> results, JsonNode index, String why) {
+    List<String> done = results.stream().map(CheckResult::name).toList();
+    for (String name : plannedChecks(index)) {
+      if (!done.contains(name)) {
+        results.add(CheckResult.notRun(name, why));
+      }
+    }
+    return new ConformanceReport(bundle, results);
+  }
+
+  /** The names of every check a full run makes, in order; those of the fixture cases when there is an index. */
+  static List<String> plannedChecks(JsonNode index) {
+    List<String> names = new ArrayList<>(List.of("manifest and sha256", "opset " + BundleManifest.PRIOR,
+        "opset " + BundleManifest.DENOISER, "graph I/O contract"));
+    if (index != null) {
+      names.addAll(List.of(TRAINING_AGREEMENT, PROVENANCE, "preprocessing"));
+      for (JsonNode c : index.path("graph_io")) {
+        String graph = c.path("graph").asText();
+        names.add("graph output " + graph + " batch " + c.path("batch").asInt());
+        if (c.path("batch").asInt() > 1 && graph.equals(BundleManifest.DENOISER)) {
+          names.add("batch invariance denoiser");
+        }
+      }
+      boolean first = true;
+      for (JsonNode c : index.path("end_to_end")) {
+        if (first) {
+          names.add("seed compatibility");
+          first = false;
+        }
+        names.add("end to end " + c.path("scheduler").asText() + " " + c.path("steps").asInt() + " steps");
+      }
+    }
+    names.addAll(List.of("determinism", "CUDA vs CPU parity", "claimed validation Dice"));
+    return names;
+  }
+
+  /**
+   * bundle.json against the sources of truth the fixtures recorded (never bundle.json itself): the training code's
+   * preprocessing, and the model config, noise schedule and prediction type the weights were trained with.
+   */
+  static CheckResult trainingAgreement(ModelBundle bundle, JsonNode index) {
+    JsonNode reference = index.path("reference");
+    if (reference.isMissingNode()) {
+      return CheckResult.skipped(TRAINING_AGREEMENT, "the fixtures record no training reference (made before it was "
+          + "recorded); regenerate them with conformance/python/gen_bundle_fixtures.py");
+    }
+    try {
+      JsonNode manifest = new ObjectMapper().readTree(bundle.root().resolve(ModelBundle.MANIFEST).toFile());
+      List<String> problems = new ArrayList<>();
+      JsonNode sources = reference.path("sources");
+      disagreements(problems, "input", manifest.path("input"), reference.path("input"), sources.path("input").asText(), false);
+      disagreements(problems, "diffusion", manifest.path("diffusion"), reference.path("diffusion"),
+          sources.path("diffusion").asText(), false);
+      // A key older configs lack means its default, which the fixture generator has already compared.
+      disagreements(problems, "model.config", manifest.path("model").path("config"), reference.path("model_config"),
+          sources.path("model_config").asText(), true);
+      return problems.isEmpty()
+          ? CheckResult.passed(TRAINING_AGREEMENT, "input agrees with " + sources.path("input").asText()
+              + "; diffusion and model.config with " + sources.path("diffusion").asText(), 0, 0)
+          : CheckResult.failed(TRAINING_AGREEMENT, String.join("; ", problems), problems.size(), 0);
+    } catch (IOException e) {
+      return CheckResult.failed(TRAINING_AGREEMENT, String.valueOf(e.getMessage()), Double.NaN, 0);
+    }
+  }
+
+  private static void disagreements(List<String> problems, String at, JsonNode have, JsonNode want, String source,
+      boolean missingMeansDefault) {
+    for (Iterator<Map.Entry<String, JsonNode>> it = want.fields(); it.hasNext(); ) {
+      var e = it.next();
+      JsonNode value = have.get(e.getKey());
+      if (value == null && missingMeansDefault) {
+        continue;
+      }
+      if (value == null || !sameValue(value, e.getValue())) {
+        problems.add(at + "." + e.getKey() + ": bundle.json says " + (value == null ? "nothing" : value) + ", "
+            + source + " says " + e.getValue());
+      }
+    }
+  }
+
+  private static boolean sameValue(JsonNode a, JsonNode b) {
+    if (a.isNumber() && b.isNumber()) {
+      return a.asDouble() == b.asDouble();
+    }
+    if (a.isArray() && b.isArray()) {
+      if (a.size() != b.size()) {
+        return false;
+      }
+      for (int i = 0; i < a.size(); i++) {
+        if (!sameValue(a.get(i), b.get(i))) {
+          return false;
+        }
+      }
+      return true;
+    }
+    return a.equals(b);
+  }
+
+  /**
+   * Which weights the graphs were exported from ({@code model.weights} of bundle.json, or the seed of random test
+   * weights) against those the fixtures' reference was computed from: a re-export that the fixtures were not
+   * regenerated for, or an export of other weights (raw instead of EMA), shows here by name.
+   */
+  static CheckResult provenance(ModelBundle bundle, JsonNode index) {
+    JsonNode reference = index.path("provenance");
+    if (reference.isMissingNode()) {
+      return CheckResult.skipped(PROVENANCE, "the fixtures record no provenance of their reference weights (made "
+          + "before it was recorded); regenerate them with conformance/python/gen_bundle_fixtures.py");
+    }
+    JsonNode model = bundle.manifest().model();
+    JsonNode exported = model == null ? null : model.get("weights");
+    if (exported == null && reference.path("source").asText().equals("random") && model != null
+        && model.has("random_seed")) {
+      exported = new ObjectMapper().createObjectNode().put("source", "random").put("size", model.path("size").asText())
+          .put("seed", model.path("random_seed").asLong());
+    }
+    if (exported == null) {
+      return CheckResult.skipped(PROVENANCE, "bundle.json records no model.weights (exported before provenance was "
+          + "recorded); the fixtures' reference: " + reference);
+    }
+    List<String> problems = new ArrayList<>();
+    for (Iterator<Map.Entry<String, JsonNode>> it = reference.fields(); it.hasNext(); ) {
+      var e = it.next();
+      JsonNode value = exported.get(e.getKey());
+      boolean required = e.getKey().equals("weights") || e.getKey().equals("source");
+      if ((value == null && required) || (value != null && !sameValue(value, e.getValue()))) {
+        problems.add("model.weights." + e.getKey() + ": bundle.json says " + (value == null ? "nothing" : value)
+            + ", the fixtures' reference is " + e.getValue());
+      }
+    }
+    return problems.isEmpty()
+        ? CheckResult.passed(PROVENANCE, "graphs exported from the weights the fixtures were made from: " + exported, 0, 0)
+        : CheckResult.failed(PROVENANCE, String.join("; ", problems), problems.size(), 0);
   }
 
   private List<CheckResult> opsets(ModelBundle bundle) {
@@ -356,7 +509,11 @@ public final class ConformanceSuite {
     }
   }
 
-  /** Mean Dice over the validation images with the settings the manifest's first metrics row names. */
+  /**
+   * Dice of every validation image, with the settings the manifest's first metrics row names, against that row's
+   * per-image figures (pgdiffseg.evaluate --record): one image off by more than the tolerance fails. A row
+   * recorded before per-image figures were kept is compared by its mean only, and the detail says so.
+   */
   private CheckResult validationDice(ModelBundle bundle, Segmenter segmenter) {
     String name = "claimed validation Dice";
     JsonNode claimed = bundle.manifest().metrics() == null ? null : bundle.manifest().metrics().path("results").path(0);
@@ -364,19 +521,45 @@ public final class ConformanceSuite {
       return CheckResult.skipped(name, "no --data folder given");
     }
     if (claimed == null || claimed.isMissingNode()) {
-      return CheckResult.skipped(name, "bundle.json records no validation metrics");
+      return CheckResult.skipped(name, "bundle.json records no validation metrics (an export records none; "
+          + "pgdiffseg.evaluate --record measures them)");
     }
     try (Segmenter gated = segmenter.toBuilder().gating(true).build()) {
       SamplingOptions options = segmenter.options()
           .withScheduler(SchedulerSpec.parse(claimed.path("scheduler").asText()))
           .withSteps(claimed.path("steps").asInt()).withEnsemble(claimed.path("ensemble").asInt())
           .withSeed(claimed.path("seed").asLong());
-      double mean = ValidationSet.meanDice(gated, options, data);
+      Map<String, Double> sdk = ValidationSet.dice(gated, options, data);
+      double mean = sdk.values().stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
       double expected = claimed.path("dice").asDouble();
-      return CheckResult.atMost(name, String.format("|SDK %.4f - claimed %.4f|", mean, expected),
-          Math.abs(mean - expected), VAL_DICE_TOLERANCE);
+      JsonNode perImage = claimed.path("per_image_dice");
+      if (perImage.isMissingNode()) {
+        return CheckResult.atMost(name, String.format("bundle.json records no per-image Dice (re-run pgdiffseg.evaluate "
+            + "--record for the per-image check); mean only: |SDK %.4f - claimed %.4f|", mean, expected),
+            Math.abs(mean - expected), VAL_DICE_TOLERANCE);
+      }
+      List<String> off = new ArrayList<>();
+      double worst = 0;
+      for (Iterator<Map.Entry<String, JsonNode>> it = perImage.fields(); it.hasNext(); ) {
+        var e = it.next();
+        Double actual = sdk.get(e.getKey());
+        double d = actual == null ? Double.POSITIVE_INFINITY : Math.abs(actual - e.getValue().asDouble());
+        worst = Math.max(worst, d);
+        if (d > PER_IMAGE_DICE_TOLERANCE) {
+          off.add(actual == null ? e.getKey() + " not in --data"
+              : String.format("%s SDK %.4f vs recorded %.4f", e.getKey(), actual, e.getValue().asDouble()));
+        }
+      }
+      String means = String.format("mean SDK %.4f, claimed %.4f", mean, expected);
+      if (off.isEmpty()) {
+        return CheckResult.passed(name, String.format("all %d images within %s of their recorded Dice (worst %.3g); %s",
+            perImage.size(), PER_IMAGE_DICE_TOLERANCE, worst, means), worst, PER_IMAGE_DICE_TOLERANCE);
+      }
+      return CheckResult.failed(name, String.format("%d of %d images differ from their recorded Dice by more than %s: %s%s; %s",
+          off.size(), perImage.size(), PER_IMAGE_DICE_TOLERANCE, String.join(", ", off.subList(0, Math.min(5, off.size()))),
+          off.size() > 5 ? ", ..." : "", means), worst, PER_IMAGE_DICE_TOLERANCE);
     } catch (PgDiffSegException | IOException | RuntimeException e) {
-      return CheckResult.failed(name, String.valueOf(e.getMessage()), Double.NaN, VAL_DICE_TOLERANCE);
+      return CheckResult.failed(name, String.valueOf(e.getMessage()), Double.NaN, PER_IMAGE_DICE_TOLERANCE);
     }
   }
 
@@ -415,14 +598,15 @@ public final class ConformanceSuite {
   static final class ValidationSet {
     private ValidationSet() {}
 
-    static double meanDice(Segmenter segmenter, SamplingOptions options, Path root) throws IOException, PgDiffSegException {
+    /** Dice of each validation image, by id, in split.csv order. */
+    static Map<String, Double> dice(Segmenter segmenter, SamplingOptions options, Path root)
+        throws IOException, PgDiffSegException {
       List<String> lines = Files.readAllLines(root.resolve("split.csv"));
       List<String> header = List.of(lines.get(0).split(","));
       int id = header.indexOf("id");
       int split = header.indexOf("split");
       ImageDecoder decoder = new ImageDecoder();
-      double sum = 0;
-      int n = 0;
+      Map<String, Double> out = new LinkedHashMap<>();
       for (String line : lines.subList(1, lines.size())) {
         String[] cells = line.split(",");
         if (!cells[split].equals("val")) {
@@ -431,10 +615,9 @@ public final class ConformanceSuite {
         SegmentationResult r = segmenter.segment(root.resolve("val/images/" + cells[id] + ".png"),
             SegmentRequest.defaults().withOptions(options));
         DecodedImage truth = decoder.decode(root.resolve("val/masks/" + cells[id] + ".png"));
-        sum += MaskOverlap.of(r.mask(), truth).dice();
-        n++;
+        out.put(cells[id], MaskOverlap.of(r.mask(), truth).dice());
       }
-      return sum / n;
+      return out;
     }
   }
 }

@@ -66,7 +66,19 @@ class BrokenBundleTest {
       inputs.set(0, inputs.get(1));
       inputs.set(1, first);
     });
-    assertFails(run(b), "graph I/O contract", "bundle.json declares [image, x_t, t, prior], the graph has [x_t, image, t, prior]");
+    ConformanceReport report = run(b);
+    assertFails(report, "graph I/O contract", "bundle.json declares [image, x_t, t, prior], the graph has [x_t, image, t, prior]");
+    assertThat(report.checks()).filteredOn(c -> c.status() == CheckResult.Status.NOT_RUN)
+        .extracting(CheckResult::name)
+        .containsExactly("graph output prior batch 1", "graph output denoiser batch 1", "graph output prior batch 4",
+            "graph output denoiser batch 4", "batch invariance denoiser", "seed compatibility",
+            "end to end ddim 20 steps", "end to end dpm++ 20 steps", "end to end unipc 20 steps",
+            "end to end ddpm 1000 steps", "determinism", "CUDA vs CPU parity", "claimed validation Dice");
+    assertThat(report.checks()).filteredOn(c -> c.status() == CheckResult.Status.NOT_RUN)
+        .allSatisfy(c -> assertThat(c.detail()).contains("'graph I/O contract' failed"));
+    // What needs no graph still runs.
+    assertThat(report.checks()).filteredOn(c -> c.name().equals("preprocessing")).singleElement()
+        .satisfies(c -> assertThat(c.status()).isEqualTo(CheckResult.Status.PASSED));
   }
 
   @Test
@@ -89,7 +101,39 @@ class BrokenBundleTest {
   void tamperedFileWithoutResigning() throws Exception {
     Path b = TestBundles.copyOfTiny(tmp);
     Files.writeString(b.resolve("MODEL_CARD.md"), "changed");
-    assertFails(run(b), "manifest and sha256", "Checksum error");
+    ConformanceReport report = run(b);
+    assertFails(report, "manifest and sha256", "Checksum error");
+    assertThat(report.checks()).filteredOn(CheckResult::ran).extracting(CheckResult::name)
+        .containsExactly("manifest and sha256");
+    assertThat(report.checks()).filteredOn(c -> !c.ran()).extracting(CheckResult::name)
+        .containsAll(ConformanceSuite.plannedChecks(null).subList(1, 4)).contains("end to end ddpm 1000 steps");
+  }
+
+  @Test
+  void intensityWindowEditedInTheManifest() throws Exception {
+    Path b = TestBundles.copyOfTiny(tmp);
+    editManifest(b, m -> ((ArrayNode) m.at("/input/intensity_window")).removeAll().add(0.0).add(255.0));
+    ConformanceReport report = run(b);
+    assertFails(report, ConformanceSuite.TRAINING_AGREEMENT,
+        "input.intensity_window: bundle.json says [0.0,255.0], the training code (pgdiffseg.data) says [30.0,235.0]");
+    assertFails(report, "preprocessing", "training preprocessing");
+  }
+
+  @Test
+  void noiseScheduleEditedInTheManifest() throws Exception {
+    Path b = TestBundles.copyOfTiny(tmp);
+    editManifest(b, m -> {
+      ((ObjectNode) m.at("/diffusion")).put("beta_end", 0.03);
+      ((ObjectNode) m.at("/model/config")).put("beta_end", 0.03);
+    });
+    assertFails(run(b), ConformanceSuite.TRAINING_AGREEMENT, "diffusion.beta_end: bundle.json says 0.03, model size tiny says 0.02");
+  }
+
+  @Test
+  void weightsOtherThanTheFixtures() throws Exception {
+    Path b = TestBundles.copyOfTiny(tmp);
+    editManifest(b, m -> ((ObjectNode) m.at("/model")).put("random_seed", 8));
+    assertFails(run(b), ConformanceSuite.PROVENANCE, "model.weights.seed: bundle.json says 8, the fixtures' reference is 7");
   }
 
   @Test
@@ -97,7 +141,24 @@ class BrokenBundleTest {
     ConformanceReport report = run(CommittedBundlesConformanceTest.tiny());
     report.writeJson(tmp.resolve("r.json"));
     report.writeJUnitXml(tmp.resolve("r.xml"));
-    assertThat(JSON.readTree(tmp.resolve("r.json").toFile()).get("passed").asBoolean()).isTrue();
+    var json = JSON.readTree(tmp.resolve("r.json").toFile());
+    assertThat(json.get("passed").asBoolean()).isTrue();
+    assertThat(json.get("ran").toString()).contains("end to end ddim 20 steps", "weights provenance");
+    assertThat(json.get("not_run").toString()).contains("claimed validation Dice");
     assertThat(Files.readString(tmp.resolve("r.xml"))).contains("<testsuite").contains("end to end ddim 20 steps");
+  }
+
+  @Test
+  void theReportsSayWhichChecksDidNotRun() throws Exception {
+    Path b = TestBundles.copyOfTiny(tmp);
+    editManifest(b, m -> ((ObjectNode) m.at("/graphs/denoiser/inputs/0")).put("name", "noisy"));
+    ConformanceReport report = run(b);
+    report.writeJson(tmp.resolve("r.json"));
+    report.writeJUnitXml(tmp.resolve("r.xml"));
+    var json = JSON.readTree(tmp.resolve("r.json").toFile());
+    assertThat(json.at("/summary/not_run").asInt()).isEqualTo(13);
+    assertThat(json.get("not_run").toString()).contains("end to end ddim 20 steps");
+    assertThat(Files.readString(tmp.resolve("r.xml")))
+        .contains("name=\"determinism\"><skipped message=\"not run: &apos;graph I/O contract&apos; failed");
   }
 }
