@@ -27,6 +27,7 @@ import org.pgdiffseg.sdk.imaging.PreprocessSpec;
 import org.pgdiffseg.sdk.imaging.Preprocessor;
 import org.pgdiffseg.sdk.metrics.MaskOverlap;
 import org.pgdiffseg.sdk.noise.TorchCompatibleNoise;
+import org.pgdiffseg.sdk.pipeline.ModelSettings;
 import org.pgdiffseg.sdk.pipeline.SamplingOptions;
 import org.pgdiffseg.sdk.pipeline.SegmentRequest;
 import org.pgdiffseg.sdk.pipeline.SegmentationResult;
@@ -290,9 +291,7 @@ public final class ConformanceSuite {
       return CheckResult.skipped(name, "the fixtures have no preprocessing case");
     }
     try {
-      var in = bundle.manifest().input();
-      Preprocessor preprocessor = new Preprocessor(new PreprocessSpec(in.height(), in.width(), in.intensityWindow().get(0),
-          in.intensityWindow().get(1), in.normalizationRange().get(0), in.normalizationRange().get(1), in.resizeInterpolation()));
+      Preprocessor preprocessor = new Preprocessor(ModelSettings.of(bundle).preprocess());
       float[] actual = preprocessor.preprocess(new ImageDecoder().decode(folder.resolve(c.path("image").asText())));
       float[] expected = NpyArray.read(folder.resolve(c.path("expected").asText())).floats();
       return CheckResult.atMost(name, "max |SDK preprocessing (bundle.json input spec) - training preprocessing|",
@@ -452,7 +451,7 @@ public final class ConformanceSuite {
               maxAbsDiff(expected, noise), NOISE_TOLERANCE));
           seedChecked = true;
         }
-        var in = segmenter.bundle().manifest().input();
+        PreprocessSpec in = segmenter.settings().preprocess();
         SamplingOptions options = segmenter.options().withScheduler(SchedulerSpec.parse(scheduler)).withSteps(steps)
             .withEnsemble(ensemble).withSeed(seed);
         SegmentationResult r = segmenter.segmentPreprocessed("fixture", image, in.height(), in.width(),
@@ -478,7 +477,7 @@ public final class ConformanceSuite {
   private static CheckResult determinism(Segmenter segmenter) {
     String name = "determinism";
     try {
-      var in = segmenter.bundle().manifest().input();
+      PreprocessSpec in = segmenter.settings().preprocess();
       float[] image = new float[in.height() * in.width()];
       for (int i = 0; i < image.length; i++) {
         image[i] = (float) Math.sin(i * 0.37);
@@ -498,7 +497,7 @@ public final class ConformanceSuite {
       return CheckResult.skipped(name, "graphs run on " + segmenter.device() + " (no usable GPU)");
     }
     try (Segmenter cpu = segmenter.toBuilder().sessionConfig(SessionConfig.cpuOnly()).build()) {
-      var in = bundle.manifest().input();
+      PreprocessSpec in = segmenter.settings().preprocess();
       float[] image = new float[in.height() * in.width()];
       SegmentRequest request = SegmentRequest.defaults().withOptions(segmenter.options().withSteps(10));
       float[] gpu = segmenter.segmentPreprocessed("gpu", image, in.height(), in.width(), request).probability();

@@ -131,8 +131,14 @@ class SegmenterTest {
     for (int i = 0; i < 20; i++) {
       segment(request);   // warm-up: buffers, bindings, JIT
     }
-    segment(request);
-    assertThat(marks[1] - marks[0]).as("bytes allocated by steps 3..%s", steps).isZero();
+    // Runs until one allocates nothing in its steps: on a loaded machine the JIT may still be compiling the call
+    // path after the warm-up, and its adapters allocate once; an allocation of a step would show in every run.
+    long allocated = Long.MAX_VALUE;
+    for (int run = 0; run < 20 && allocated != 0; run++) {
+      segment(request);
+      allocated = marks[1] - marks[0];
+    }
+    assertThat(allocated).as("bytes allocated by steps 3..%s", steps).isZero();
   }
 
   @Test

@@ -91,11 +91,16 @@ class DiffusionGraphsTest {
     for (int i = 0; i < 200; i++) {
       graphs.denoise(reference.xt(), reference.t(), eps);
     }
-    long before = threads.getCurrentThreadAllocatedBytes();
-    for (int i = 0; i < 50; i++) {
-      graphs.denoise(reference.xt(), reference.t(), eps);
+    // Rounds of 50 calls until one allocates nothing: until the JIT has compiled the call path (late on a loaded
+    // machine) the foreign-call adapters allocate; an allocation of the call itself would show in every round.
+    long allocated = Long.MAX_VALUE;
+    for (int round = 0; round < 40 && allocated != 0; round++) {
+      long before = threads.getCurrentThreadAllocatedBytes();
+      for (int i = 0; i < 50; i++) {
+        graphs.denoise(reference.xt(), reference.t(), eps);
+      }
+      allocated = threads.getCurrentThreadAllocatedBytes() - before;
     }
-    long allocated = threads.getCurrentThreadAllocatedBytes() - before;
 
     assertThat(allocated).as("Java heap bytes allocated by 50 denoise() calls").isZero();
     assertClose(eps, reference.eps());
