@@ -1,9 +1,11 @@
 package org.pgdiffseg.samples;
 
 import java.nio.file.Path;
+import java.util.List;
 import org.pgdiffseg.sdk.BundleException;
 import org.pgdiffseg.sdk.bundle.BundleManifest;
 import org.pgdiffseg.sdk.bundle.ModelBundle;
+import org.pgdiffseg.sdk.pipeline.InitialSample;
 import org.pgdiffseg.sdk.pipeline.Segmenter;
 import org.pgdiffseg.sdk.runtime.SessionConfig;
 import org.pgdiffseg.sdk.schedule.SchedulerSpec;
@@ -30,6 +32,10 @@ final class ModelOptions {
 
   @Option(names = "--seed", paramLabel = "S", description = "Seed of the torch-compatible noise (default: the bundle's).")
   Long seed;
+
+  @Option(names = "--initial-sample", paramLabel = "FROM",
+      description = "Start sampling from noise or zeros (default: the bundle's; zeros makes a deterministic sampler seed-free).")
+  String initialSample;
 
   @Option(names = "--threshold", paramLabel = "T", description = "Mask threshold on the lesion probability (default: the bundle's).")
   Double threshold;
@@ -109,6 +115,9 @@ final class ModelOptions {
     if (steps != null && steps < 1) {
       throw new IllegalArgumentException("--steps must be >= 1, got " + steps);
     }
+    if (initialSample != null && !List.of("noise", "zeros").contains(initialSample)) {
+      throw new IllegalArgumentException("--initial-sample must be noise or zeros, got " + initialSample);
+    }
   }
 
   /** {@code --steps} against the timesteps the bundle's model was trained with. */
@@ -130,6 +139,7 @@ final class ModelOptions {
     if (steps != null) b.steps(steps);
     if (ensemble != null) b.ensemble(ensemble);
     if (seed != null) b.seed(seed);
+    if (initialSample != null) b.initialSample(InitialSample.of(initialSample));
     if (threshold != null) b.maskThreshold(threshold);
     if (gateThreshold != null) b.gateThreshold(gateThreshold);
     return b;

@@ -58,6 +58,7 @@ final class ResultJson {
     m.put("steps", o.steps());
     m.put("ensemble", o.ensemble());
     m.put("seed", o.seed());
+    m.put("initial_sample", o.initialSample().manifestName());
     m.put("mask_threshold", o.maskThreshold());
     m.put("largest_component", o.keepLargestComponent());
     m.put("fill_holes", o.fillHoles());

@@ -213,5 +213,7 @@ class BatchSafetyTest {
     }
     assertThat(segment("--batch", "0", folder.toString())).isEqualTo(PgDiffSegCli.BAD_INPUT);
     assertThat(err).contains("--batch");
+    assertThat(segment("--initial-sample", "ones", folder.toString())).isEqualTo(PgDiffSegCli.BAD_INPUT);
+    assertThat(err).contains("--initial-sample");
   }
 }

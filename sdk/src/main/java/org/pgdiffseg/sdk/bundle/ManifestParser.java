@@ -158,6 +158,9 @@ public final class ManifestParser {
       positive(p, s.steps(), "sampling_defaults.steps");
       positive(p, s.ensemble(), "sampling_defaults.ensemble");
       require(p, s.maskThreshold(), "sampling_defaults.mask_threshold");
+      if (s.initialSample() != null && !Set.of("noise", "zeros").contains(s.initialSample())) {
+        p.add("sampling_defaults.initial_sample: expected noise or zeros, got '" + s.initialSample() + "'");
+      }
       if (s.schedulerConfig() != null && (s.schedulerConfig().contains("..") || s.schedulerConfig().startsWith("/"))) {
         p.add("sampling_defaults.scheduler_config: must be a file inside the bundle, got '" + s.schedulerConfig() + "'");
       }

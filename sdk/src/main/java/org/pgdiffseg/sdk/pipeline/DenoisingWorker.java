@@ -120,7 +120,10 @@ final class DenoisingWorker implements AutoCloseable {
     NoiseSource noise = m == 1 ? new TorchCompatibleNoise(options.seed()) : new PerImageNoise(m, options.seed());
     scheduler.setTimesteps(options.steps());
     int[] timesteps = scheduler.timesteps();
-    noise.fill(xt);
+    noise.fill(xt);   // drawn with ZEROS too, so a stochastic step's noise comes from the reference's place
+    if (options.initialSample() == InitialSample.ZEROS) {
+      Arrays.fill(xt, 0f);
+    }
     float[] sample = xt;
     float[] next = prev;
     boolean keepTrajectory = request.keepTrajectory() && m == 1;

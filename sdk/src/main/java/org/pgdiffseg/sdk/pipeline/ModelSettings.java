@@ -57,7 +57,8 @@ public record ModelSettings(PreprocessSpec preprocess, DiffusionSchedule schedul
       throw new BundleException(bundle.root() + ": sampling_defaults: " + e.getMessage(), e);
     }
     SamplingOptions defaults = new SamplingOptions(scheduler, s.steps(), s.ensemble(),
-        s.seed() == null ? 0 : s.seed(), s.maskThreshold(), false, false);
+        s.seed() == null ? 0 : s.seed(), s.maskThreshold(), false, false,
+        s.initialSample() == null ? InitialSample.NOISE : InitialSample.of(s.initialSample()));
     return new ModelSettings(preprocess, schedule, gate, defaults, maskRange(d.maskValueRange()));
   }
 

@@ -7,39 +7,51 @@ import org.pgdiffseg.sdk.schedule.SchedulerSpec;
 
 /**
  * How one image is sampled and turned into a mask: scheduler and steps, ensemble size K (run as one
- * batch of K), seed of the torch-compatible noise, mask threshold and optional cleanup. Immutable.
+ * batch of K), seed of the torch-compatible noise, mask threshold, optional cleanup, and where the loop
+ * starts ({@link InitialSample}). Immutable.
  */
 public record SamplingOptions(
     SchedulerSpec scheduler, int steps, int ensemble, long seed, double maskThreshold,
-    boolean keepLargestComponent, boolean fillHoles) {
+    boolean keepLargestComponent, boolean fillHoles, InitialSample initialSample) {
   public SamplingOptions {
     Preconditions.checkNotNull(scheduler, "scheduler");
+    Preconditions.checkNotNull(initialSample, "initialSample");
     checkArgument(steps >= 1, "steps must be at least 1, got %s", steps);
     checkArgument(ensemble >= 1 && ensemble <= 64, "ensemble must be in 1..64, got %s", ensemble);
     checkArgument(maskThreshold > 0 && maskThreshold < 1, "mask threshold must be in (0, 1), got %s", maskThreshold);
   }
 
+  /** Options that start from noise, as diffusers' pipelines do. */
+  public SamplingOptions(SchedulerSpec scheduler, int steps, int ensemble, long seed, double maskThreshold,
+      boolean keepLargestComponent, boolean fillHoles) {
+    this(scheduler, steps, ensemble, seed, maskThreshold, keepLargestComponent, fillHoles, InitialSample.NOISE);
+  }
+
+  public SamplingOptions withInitialSample(InitialSample value) {
+    return new SamplingOptions(scheduler, steps, ensemble, seed, maskThreshold, keepLargestComponent, fillHoles, value);
+  }
+
   public SamplingOptions withScheduler(SchedulerSpec value) {
-    return new SamplingOptions(value, steps, ensemble, seed, maskThreshold, keepLargestComponent, fillHoles);
+    return new SamplingOptions(value, steps, ensemble, seed, maskThreshold, keepLargestComponent, fillHoles, initialSample);
   }
 
   public SamplingOptions withSteps(int value) {
-    return new SamplingOptions(scheduler, value, ensemble, seed, maskThreshold, keepLargestComponent, fillHoles);
+    return new SamplingOptions(scheduler, value, ensemble, seed, maskThreshold, keepLargestComponent, fillHoles, initialSample);
   }
 
   public SamplingOptions withEnsemble(int value) {
-    return new SamplingOptions(scheduler, steps, value, seed, maskThreshold, keepLargestComponent, fillHoles);
+    return new SamplingOptions(scheduler, steps, value, seed, maskThreshold, keepLargestComponent, fillHoles, initialSample);
   }
 
   public SamplingOptions withSeed(long value) {
-    return new SamplingOptions(scheduler, steps, ensemble, value, maskThreshold, keepLargestComponent, fillHoles);
+    return new SamplingOptions(scheduler, steps, ensemble, value, maskThreshold, keepLargestComponent, fillHoles, initialSample);
   }
 
   public SamplingOptions withMaskThreshold(double value) {
-    return new SamplingOptions(scheduler, steps, ensemble, seed, value, keepLargestComponent, fillHoles);
+    return new SamplingOptions(scheduler, steps, ensemble, seed, value, keepLargestComponent, fillHoles, initialSample);
   }
 
   public SamplingOptions withCleanup(boolean largestComponent, boolean holes) {
-    return new SamplingOptions(scheduler, steps, ensemble, seed, maskThreshold, largestComponent, holes);
+    return new SamplingOptions(scheduler, steps, ensemble, seed, maskThreshold, largestComponent, holes, initialSample);
   }
 }

@@ -290,6 +290,7 @@ public final class Segmenter implements AutoCloseable {
     private Integer steps;
     private Integer ensemble;
     private Long seed;
+    private InitialSample initialSample;
     private Double maskThreshold;
     private boolean keepLargestComponent;
     private boolean fillHoles;
@@ -329,6 +330,12 @@ public final class Segmenter implements AutoCloseable {
 
     public Builder seed(long value) {
       this.seed = value;
+      return this;
+    }
+
+    /** Start from noise (the default) or from zeros; see {@link InitialSample}. */
+    public Builder initialSample(InitialSample value) {
+      this.initialSample = checkNotNull(value, "initialSample");
       return this;
     }
 
@@ -380,6 +387,7 @@ public final class Segmenter implements AutoCloseable {
       if (steps != null) base = base.withSteps(steps);
       if (ensemble != null) base = base.withEnsemble(ensemble);
       if (seed != null) base = base.withSeed(seed);
+      if (initialSample != null) base = base.withInitialSample(initialSample);
       if (maskThreshold != null) base = base.withMaskThreshold(maskThreshold);
       if (keepLargestComponent || fillHoles) base = base.withCleanup(keepLargestComponent, fillHoles);
       return base;

@@ -87,4 +87,18 @@ class ModelSettingsTest {
       assertThat(DiffusersConfig.schedule(config)).isEqualTo(schedule);
     }
   }
+
+  @Test
+  void aBundleMayStartItsSamplingFromZeros() throws Exception {
+    Path copy = TestBundles.copyOfTiny(tmp);
+    Path manifest = copy.resolve("bundle.json");
+    ObjectNode m = (ObjectNode) JSON.readTree(manifest.toFile());
+    ((ObjectNode) m.get("sampling_defaults")).put("initial_sample", "zeros");
+    JSON.writerWithDefaultPrettyPrinter().writeValue(manifest.toFile(), m);
+    assertThat(ModelSettings.of(ModelBundle.open(copy)).samplingDefaults().initialSample()).isEqualTo(InitialSample.ZEROS);
+    ((ObjectNode) m.get("sampling_defaults")).put("initial_sample", "ones");
+    JSON.writerWithDefaultPrettyPrinter().writeValue(manifest.toFile(), m);
+    assertThatThrownBy(() -> ModelBundle.open(copy)).isInstanceOf(BundleException.class)
+        .hasMessageContaining("sampling_defaults.initial_sample");
+  }
 }

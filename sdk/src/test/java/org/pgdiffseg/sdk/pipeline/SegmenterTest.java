@@ -205,4 +205,17 @@ class SegmenterTest {
       }
     }
   }
+
+  @Test
+  void aZeroStartWithADeterministicSamplerDoesNotDependOnTheSeed() throws Exception {
+    SamplingOptions ddim = segmenter.options().withScheduler(SchedulerSpec.parse("ddim")).withSteps(4);
+    SamplingOptions zeros = ddim.withInitialSample(InitialSample.ZEROS);
+    float[] a = segment(SegmentRequest.defaults().withOptions(zeros.withSeed(1))).probability();
+    float[] b = segment(SegmentRequest.defaults().withOptions(zeros.withSeed(2))).probability();
+    assertThat(b).containsExactly(a);
+    float[] c = segment(SegmentRequest.defaults().withOptions(ddim.withSeed(1))).probability();
+    float[] d = segment(SegmentRequest.defaults().withOptions(ddim.withSeed(2))).probability();
+    assertThat(d).isNotEqualTo(c);
+    assertThat(c).isNotEqualTo(a);
+  }
 }
