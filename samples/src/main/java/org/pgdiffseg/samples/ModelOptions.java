@@ -21,7 +21,7 @@ final class ModelOptions {
   String model;
 
   @Option(names = "--scheduler", paramLabel = "NAME",
-      description = "ddpm, ddim, dpm++, dpm++3, dpm++-sde, dpm, unipc or unipc-p (default: the bundle's).")
+      description = "ddpm, ddim, ddim-trailing, dpm++, dpm++3, dpm++-sde, dpm, unipc or unipc-p (default: the bundle's).")
   String scheduler;
 
   @Option(names = "--steps", paramLabel = "N", description = "Sampling steps (default: the bundle's).")

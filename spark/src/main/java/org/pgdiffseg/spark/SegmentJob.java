@@ -55,7 +55,7 @@ public final class SegmentJob implements Callable<Integer> {
   @Option(names = "--model", paramLabel = "ID|DIR|ZIP", description = "Zoo model id, bundle folder or zip, or the name of a zip shipped with --files (default: the zoo's default model).")
   String model;
 
-  @Option(names = "--scheduler", paramLabel = "NAME", description = "ddpm, ddim, dpm++, dpm++3, dpm++-sde, dpm, unipc or unipc-p (default: the bundle's).")
+  @Option(names = "--scheduler", paramLabel = "NAME", description = "ddpm, ddim, ddim-trailing, dpm++, dpm++3, dpm++-sde, dpm, unipc or unipc-p (default: the bundle's).")
   String scheduler;
 
   @Option(names = "--steps", paramLabel = "N", description = "Sampling steps (default: the bundle's).")

@@ -8,12 +8,13 @@ import java.util.List;
  * A scheduler by name and configuration, without per-run state; {@link #create} makes a fresh
  * {@link Scheduler} for one run. Immutable and thread-safe.
  *
- * <p>CLI names: {@code ddpm}, {@code ddim}, {@code dpm++} (DPM-Solver++ 2M), {@code dpm++3} (3M),
+ * <p>CLI names: {@code ddpm}, {@code ddim}, {@code ddim-trailing} (DDIM whose steps end at t = T-1, so one step is
+ * a single call at the noisiest timestep), {@code dpm++} (DPM-Solver++ 2M), {@code dpm++3} (3M),
  * {@code dpm++-sde} (SDE-DPM-Solver++ 2M), {@code dpm} (DPM-Solver 2M), {@code unipc} (UniPC bh2, order 2),
  * {@code unipc-p} (the predictor alone).
  */
 public record SchedulerSpec(String name, SchedulerConfig config) {
-  public static final List<String> NAMES = List.of("ddpm", "ddim", "dpm++", "dpm++3", "dpm++-sde", "dpm", "unipc", "unipc-p");
+  public static final List<String> NAMES = List.of("ddpm", "ddim", "ddim-trailing", "dpm++", "dpm++3", "dpm++-sde", "dpm", "unipc", "unipc-p");
 
   public SchedulerSpec {
     checkNotNull(name, "name");
@@ -57,6 +58,7 @@ public record SchedulerSpec(String name, SchedulerConfig config) {
     return switch (name) {
       case "ddpm" -> ddpm();
       case "ddim" -> ddim();
+      case "ddim-trailing" -> new SchedulerSpec(name, DdimConfig.defaults().withTimestepSpacing("trailing"));
       case "dpm++" -> dpmSolverPlusPlus(2);
       case "dpm++3" -> dpmSolverPlusPlus(3);
       case "dpm++-sde" -> new SchedulerSpec(name, DpmSolverConfig.defaults().withAlgorithmType("sde-dpmsolver++"));

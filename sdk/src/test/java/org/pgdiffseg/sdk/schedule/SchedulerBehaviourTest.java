@@ -25,6 +25,16 @@ class SchedulerBehaviourTest {
   }
 
   @Test
+  void ddimTrailingStepsEndAtTheNoisiestTimestep() {
+    Scheduler one = SchedulerSpec.parse("ddim-trailing").create(SCHEDULE);
+    one.setTimesteps(1);
+    assertThat(one.timesteps()).containsExactly(999);
+    Scheduler two = SchedulerSpec.parse("ddim-trailing").create(SCHEDULE);
+    two.setTimesteps(2);
+    assertThat(two.timesteps()).containsExactly(999, 499);
+  }
+
+  @Test
   void unknownNamesAndBadStepCountsAreRefused() {
     assertThatThrownBy(() -> SchedulerSpec.parse("euler")).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("expected one of");
