@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,13 +35,12 @@ class BatchSafetyTest {
   }
 
   int segment(String... args) {
-    StringWriter e = new StringWriter();
     String[] all = new String[args.length + 6];
     System.arraycopy(new String[] {"segment", "--model", tiny.toString(), "--steps", "2", "--cpu"}, 0, all, 0, 6);
     System.arraycopy(args, 0, all, 6, args.length);
-    int code = PgDiffSegCli.run(all, new PrintWriter(new StringWriter(), true), new PrintWriter(e, true));
-    err = e.toString();
-    return code;
+    CliRun r = CliRun.of(all);
+    err = r.err();
+    return r.code();
   }
 
   Path write(Path file, byte[] data) throws Exception {
