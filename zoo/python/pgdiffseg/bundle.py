@@ -201,6 +201,28 @@ def augmentation_text(training: dict | None) -> str:
     return "six-fold flip/rotation augmentation"
 
 
+def quantization_text(m: dict) -> list[str]:
+    """Card section of an int8 build (pgdiffseg.quantize): what it was made from, how, and its trade-off."""
+    q = m["model"]["quantization"]
+    src, cal = q["from"], q["calibration"]
+    return ["## Quantization", "",
+            f"int8 CPU build of `{src['id']}` {src['version']} (bundle.json sha256 `{src['bundle_json_sha256']}`, "
+            f"denoiser sha256 `{src['denoiser_sha256']}`): the same weights and sampling defaults, with "
+            f"{' and '.join(q['graphs'])} statically quantized by {q['tool']} ({q['format']}; weights "
+            f"{q['weights']}; activations {q['activations']}; {q['calibration_method']} calibration). The graph "
+            "inputs and outputs stay float32, so the graph contract is that of the fp32 bundle."
+            + ("" if "prior" in q["graphs"] else " The prior graph (once per image) is the fp32 one, unchanged."), "",
+            f"Calibration: {cal['data']} ({', '.join(cal['images'])}), {cal['rows']} denoiser calls: {cal['what']}, "
+            f"{cal['scheduler']} {cal['steps']} steps. Validation images are never used for calibration.", "",
+            f"Kept float32 (measured in docs/benchmarks.md, \"int8 variant\"): {', '.join(q['kept_float_blocks'])} "
+            f"({len(q['kept_float_nodes'])} Conv/MatMul/Gemm nodes, listed in bundle.json); quantized with their "
+            f"elementwise ops: {', '.join(q.get('int8_chain_blocks', [])) or 'none'}. Denoiser output against fp32 "
+            f"on the calibration rows: relative RMS error {q['error_vs_fp32_on_calibration']['rel_rms']:.4f}.", "",
+            "Trade-off: a faster denoiser step on CPUs with int8 dot-product instructions (AVX-512 VNNI, AVX-VNNI), "
+            "for masks that differ slightly from the fp32 model's (figures below). On GPUs use the fp32 bundle.", "",
+            f"Rebuild: `{q['command']}`.", ""]
+
+
 def write_model_card(folder: Path) -> None:
     m = json.loads((folder / MANIFEST).read_text())
     cost = m["model"]["cost"]
@@ -211,7 +233,8 @@ def write_model_card(folder: Path) -> None:
         "## Model", "",
         f"PGDiffSeg (arXiv 2410.17812), size `{m['model']['size']}`, exported to ONNX opset "
         f"{m['exported_with']['opset']} with torch {m['exported_with']['torch']}; the graphs match PyTorch to "
-        f"{m['exported_with']['max_abs_error_vs_torch']:.1e} (max abs, batch 1 and 4).", "",
+        f"{m['exported_with']['max_abs_error_vs_torch']:.1e} (max abs, batch 1 and 4)"
+        + (" before quantization." if "quantization" in m["model"] else "."), "",
         "| graph | parameters | GFLOP per call (batch 1) |", "|---|---:|---:|",
         *[f"| {g} | {c['parameters']:,} | {c['gflops_per_call']} |" for g, c in cost.items()], "",
         f"Input: {m['input']['height']}x{m['input']['width']} gray, intensity window "
@@ -239,6 +262,8 @@ def write_model_card(folder: Path) -> None:
                       f"{stage['batch_size']}), `{stage.get('prediction_type', 'epsilon')}` target{start}, AdamW lr "
                       f"{stage['lr']}{lr_decay(stage)}, EMA {stage['ema']}, on {stage['device']} ({stage['hours']} h). "
                       f"Command: `{stage['command']}`.", ""]
+    if "quantization" in m["model"]:
+        lines += quantization_text(m)
     metrics = m.get("metrics") or {}
     if metrics:
         lines += ["## Validation metrics", "", f"Command: `{metrics.get('command', '')}`", "",
@@ -249,6 +274,9 @@ def write_model_card(folder: Path) -> None:
                          f"| {r['dice_tumor']:.4f} | {r['iou_tumor']:.4f} | {r['hd95']:.2f} |")
         if "gate_accuracy" in metrics:
             lines += ["", f"Gate accuracy (normal vs tumor): {metrics['gate_accuracy']:.4f}."]
+        for key, label in (("vs_fp32", "Against the fp32 bundle"), ("speed", "Speed")):
+            if key in metrics:
+                lines += ["", f"{label}: {metrics[key]['summary']} Command: `{metrics[key]['command']}`."]
         lines.append("")
     lines += ["## Limits", "",
               "Trained on one public ultrasound data set from one hospital and two scanner models; not "
