@@ -14,6 +14,15 @@ bundle.json under test:
 - preprocessing: an image file and the training code's preprocessing of it;
 - end_to_end: for each scheduler, the preprocessed image, the seed, every x_t of the PyTorch reference
   pipeline (initial noise first), the final x0 samples, the probability map and the mask at model size.
+
+A quantized bundle (pgdiffseg.quantize) has no PyTorch weights of its own: its references are its own graphs run
+by onnxruntime (`--reference onnxruntime`), and `--compare-to FP32_BUNDLE` adds to each end-to-end case the
+distance of those masks to the fp32 bundle's PyTorch pipeline from the same image and seed (what quantization
+cost; reported, not a tolerance):
+
+    python conformance/python/gen_bundle_fixtures.py --bundle zoo/models/pgdiffseg-busi-128-int8 \
+        --reference onnxruntime --compare-to zoo/models/pgdiffseg-busi-128 --run dpm++:20 --keep-every 5 \
+        --image ../shared/data/busi/val/images/benign_306.png
 """
 from __future__ import annotations
 
@@ -132,8 +141,27 @@ def preprocessing(w: Writer, cfg: ModelConfig, source: Path | None) -> dict:
     return {"image": "preprocess_input.png", "expected": w.array("preprocess_expected", expected)}
 
 
+def distance_to(other: Path, image: np.ndarray, scheduler: str, steps: int, ensemble: int, seed: int,
+                probability: np.ndarray, threshold: float) -> dict:
+    """Mask Dice and probability max abs of this case against the PyTorch pipeline of another bundle (the fp32
+    bundle a quantized one was built from), same image, scheduler, steps, ensemble and seed."""
+    manifest = json.loads((other / "bundle.json").read_text())
+    model, weights = reference_model(other, manifest)
+    if model is None:
+        raise SystemExit(f"--compare-to {other}: no PyTorch weights there (torch/checkpoint.pt or a random seed)")
+    cfg = ModelConfig.from_dict(manifest["model"]["config"])
+    out = segment(*torch_model_fns(model), torch.from_numpy(image)[None, None], make_scheduler(scheduler, cfg),
+                  steps, ensemble, seed, gate_class=None)
+    a, b = probability >= threshold, out.probability >= threshold
+    dice = 1.0 if not a.any() and not b.any() else float(2 * (a & b).sum() / (a.sum() + b.sum()))
+    return {"bundle": manifest["id"], "bundle_version": manifest["version"], "pipeline": "pytorch",
+            "reference_weights": weights, "mask_dice": dice,
+            "probability_max_abs": float(np.abs(probability - out.probability).max())}
+
+
 def end_to_end(w: Writer, fns, image: np.ndarray, cfg: ModelConfig, manifest: dict, runs: list[str],
-               ensemble: int, seed: int, keep_every: int, long_stride: int = LONG_RUN_STRIDE) -> list[dict]:
+               ensemble: int, seed: int, keep_every: int, long_stride: int = LONG_RUN_STRIDE,
+               compare_to: Path | None = None) -> list[dict]:
     gate = manifest["gating"]
     cases = []
     image_t = torch.from_numpy(image)[None, None]
@@ -151,6 +179,12 @@ def end_to_end(w: Writer, fns, image: np.ndarray, cfg: ModelConfig, manifest: di
                       "trajectory": [{"index": i, "file": w.array(f"{tag}_x{i:04d}", out.trajectory[i])} for i in kept],
                       "probability": w.array(f"{tag}_probability", out.probability),
                       "mask": w.array(f"{tag}_mask", (out.probability >= manifest["sampling_defaults"]["mask_threshold"]).astype(np.int64))})
+        if compare_to is not None:
+            cases[-1]["distance_to"] = distance_to(compare_to, image, scheduler, steps, ensemble, seed,
+                                                   out.probability, manifest["sampling_defaults"]["mask_threshold"])
+            d = cases[-1]["distance_to"]
+            print(f"{scheduler} {steps}: mask Dice {d['mask_dice']:.4f} against {d['bundle']} (PyTorch), "
+                  f"probability max abs {d['probability_max_abs']:.4f}")
     return cases
 
 
@@ -166,6 +200,12 @@ def main(argv=None) -> None:
     p.add_argument("--threads", type=int, default=1, help="torch CPU threads")
     p.add_argument("--source", choices=("pytorch", "onnx"), default="pytorch",
                    help="pipeline the end-to-end references come from")
+    p.add_argument("--reference", choices=("auto", "onnxruntime"), default="auto",
+                   help="auto: PyTorch weights of the bundle when it has them; onnxruntime: the bundle's own graphs "
+                        "(a quantized bundle)")
+    p.add_argument("--compare-to", type=Path,
+                   help="a bundle with PyTorch weights (the fp32 one a quantized bundle came from): record each "
+                        "end-to-end case's mask Dice against its PyTorch pipeline")
     args = p.parse_args(argv)
     torch.set_num_threads(args.threads)
     folder = args.bundle
@@ -176,6 +216,8 @@ def main(argv=None) -> None:
                          + "\n  ".join(changed) + "\nre-export the bundle, or sign the change on purpose with "
                          "`python -m pgdiffseg.bundle DIR`, then generate the fixtures")
     model, weights, weights_provenance = reference_model(folder, manifest)
+    if args.reference == "onnxruntime":   # a quantized bundle: its own graphs are the reference
+        model, weights = None, "onnxruntime on the bundle's own graphs"
     cfg = model.cfg if model is not None else ModelConfig.from_dict(manifest["model"]["config"])
     reference = reference_spec(cfg, "torch/checkpoint.pt's training config" if (folder / bundle_io.CHECKPOINT).exists()
                                else f"model size {cfg.name}" if model is not None else "bundle.json's model.config")
@@ -204,7 +246,8 @@ def main(argv=None) -> None:
              "graph_io": graph_io(w, model, folder, cfg),
              "preprocessing": preprocessing(w, cfg, args.image),
              "end_to_end": end_to_end(w, fns, image, cfg, manifest, list(args.run or DEFAULT_RUNS),
-                                      args.ensemble, args.seed, args.keep_every, args.long_stride)}
+                                      args.ensemble, args.seed, args.keep_every, args.long_stride,
+                                      args.compare_to)}
     (w.folder / "index.json").write_text(json.dumps(index, indent=2) + "\n")
     written = sorted(FIXTURES + p.name for p in w.folder.iterdir() if p.is_file())
     bundle_io.sign(folder, written, drop_prefix=FIXTURES)
