@@ -182,6 +182,101 @@ def compare(fp32: Path, int8: Path, feeds: list[dict[str, np.ndarray]]) -> dict:
             "cosine": float(dot / max(np.sqrt(ref * out), 1e-30))}
 
 
+def step_feeds(rows: list[dict[str, np.ndarray]], batch: int) -> dict[str, np.ndarray]:
+    """One denoiser call of `batch` rows taken from different images and steps."""
+    picks = [(i % len(rows), (3 * i + 5) % len(rows[0]["t"])) for i in range(batch)]
+    return {n: np.ascontiguousarray(np.concatenate([rows[i][n][j:j + 1] for i, j in picks])) for n in DENOISER_INPUTS}
+
+
+def bench_step(graphs: dict[str, Path], rows, batch: int, pairs: int, threads: int) -> dict[str, dict]:
+    """Per-call time of each graph on the same feeds, the graphs interleaved call by call (A B A B ...) so that
+    a shared machine's load falls on all alike; medians in ms and the first graph's median over each one's."""
+    feeds = step_feeds(rows, batch)
+    sessions = {k: session(p, threads) for k, p in graphs.items()}
+    for s in sessions.values():
+        for _ in range(3):
+            s.run(None, feeds)
+    times = {k: [] for k in sessions}
+    for _ in range(pairs):
+        for k, s in sessions.items():
+            t = time.perf_counter()
+            s.run(None, feeds)
+            times[k].append(time.perf_counter() - t)
+    base = float(np.median(times[next(iter(times))]))
+    return {k: {"median_ms": round(1000 * float(np.median(v)), 2), "speedup": round(base / float(np.median(v)), 3)}
+            for k, v in times.items()}
+
+
+# Configurations --measure-blocks compares: (name, blocks kept float, blocks quantized with their elementwise ops).
+MEASURED = [
+    ("convs+matmuls, nothing float", (), ()),
+    ("keep attention float", ("attention",), ()),
+    ("+ attention projections float", ("attention", "attention_proj"), ()),
+    ("+ normalisation, time embedding, last conv float", ("attention", "attention_proj", "normalisation",
+                                                          "time_embedding", "last_conv"), ()),
+    ("+ first convs float", DEFAULT_KEEP_FLOAT + ("first_convs",), ()),
+    ("+ slim dense blocks int8 end to end (default)", DEFAULT_KEEP_FLOAT, ("sdb_chain",)),
+    ("default + SiLU and residual adds int8", DEFAULT_KEEP_FLOAT, ("sdb_chain", "silu", "residual_adds")),
+    ("default, attention MatMuls int8", tuple(b for b in DEFAULT_KEEP_FLOAT if b != "attention"), ("sdb_chain",)),
+]
+
+
+def measure_blocks(src: Path, data: Path | None, images: int, threads: int, pairs: int, log=print) -> list[dict]:
+    """Each MEASURED configuration: denoiser error against fp32 on held-out training rows (every sixth
+    calibration image, not used to calibrate) and the interleaved per-step speed-up at batch 1 and 5."""
+    manifest = json.loads((src / "bundle.json").read_text())
+    cfg = ModelConfig.from_dict(manifest["model"]["config"])
+    d = manifest["sampling_defaults"]
+    pictures, _ = calibration_images(data, images, cfg.image_size)
+    rows = collect_denoiser_inputs(src, pictures, d["scheduler"], d["steps"])
+    held = rows[3::6]
+    calib = [r for i, r in enumerate(rows) if i % 6 != 3]
+    results = []
+    with tempfile.TemporaryDirectory() as tmp:
+        graphs = {"fp32": src / "denoiser.onnx"}
+        for i, (name, keep, chains) in enumerate(MEASURED):
+            graphs[name] = Path(tmp) / f"v{i}.onnx"
+            quantize_graph(src / "denoiser.onnx", graphs[name], calib, keep, int8_chains=chains)
+            results.append({"config": name, "kept_float": list(keep), "int8_chains": list(chains),
+                            **compare(src / "denoiser.onnx", graphs[name], held)})
+            log(f"{name}: relative RMS {results[-1]['rel_rms']:.4f}")
+        speed = {b: bench_step(graphs, rows, b, pairs, threads) for b in (1, 5)}
+    for r in results:
+        r["speedup_batch1"], r["speedup_batch5"] = speed[1][r["config"]]["speedup"], speed[5][r["config"]]["speedup"]
+        log(f"| {r['config']} | {r['rel_rms']:.4f} | {r['cosine']:.5f} | {r['speedup_batch1']:.2f} | "
+            f"{r['speedup_batch5']:.2f} |")
+    return results
+
+
+def record_speed(src: Path, out: Path, data: Path | None, threads: int, pairs: int, command: str, log=print) -> dict:
+    """Interleaved per-step speed of the int8 denoiser against the fp32 one at batch 1 and 5 (the ensemble),
+    written into the int8 bundle's metrics."""
+    manifest = json.loads((src / "bundle.json").read_text())
+    cfg = ModelConfig.from_dict(manifest["model"]["config"])
+    d = manifest["sampling_defaults"]
+    pictures, _ = calibration_images(data, 2, cfg.image_size)
+    rows = collect_denoiser_inputs(src, pictures, d["scheduler"], d["steps"])
+    graphs = {"fp32": src / "denoiser.onnx", "int8": out / "denoiser.onnx"}
+    speed = {"threads": threads or "onnxruntime default", "pairs": pairs, "provider": "CPUExecutionProvider"}
+    for batch in (1, d["ensemble"]):
+        r = bench_step(graphs, rows, batch, pairs, threads)
+        speed[f"batch{batch}"] = {"fp32_ms": r["fp32"]["median_ms"], "int8_ms": r["int8"]["median_ms"],
+                                  "speedup": r["int8"]["speedup"]}
+    speed["summary"] = (f"denoiser step {speed['batch1']['speedup']:.2f}x faster than fp32 at batch 1, "
+                        f"{speed['batch' + str(d['ensemble'])]['speedup']:.2f}x at batch {d['ensemble']} "
+                        f"(ONNX Runtime CPU, {speed['threads']} intra-op threads, medians of {pairs} interleaved "
+                        "calls).")
+    speed["command"] = command
+    log(speed["summary"])
+    path = out / bundle_io.MANIFEST
+    m = json.loads(path.read_text())
+    m.setdefault("metrics", {})["speed"] = speed
+    path.write_text(json.dumps(m, indent=2) + "\n")
+    bundle_io.write_model_card(out)
+    bundle_io.refresh_checksums(out)
+    return speed
+
+
 def write_card(folder: Path) -> None:
     """The fp32 bundle's card (bundle.write_model_card, which adds the quantization section)."""
     bundle_io.write_model_card(folder)
@@ -271,7 +366,7 @@ def main(argv=None) -> None:
     p.add_argument("--bundle", type=Path, required=True, help="the fp32 bundle")
     p.add_argument("--data", type=Path, help="BUSI folder with split.csv (training split used); "
                                              "without it, synthetic images (tests only)")
-    p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--out", type=Path, help="the int8 bundle folder (required but with --measure-blocks)")
     p.add_argument("--images", type=int, default=24, help="calibration images")
     p.add_argument("--keep-float", default=",".join(DEFAULT_KEEP_FLOAT),
                    help=f"comma-separated blocks left float32, of {','.join(BLOCKS)} (default %(default)s)")
@@ -281,9 +376,24 @@ def main(argv=None) -> None:
     p.add_argument("--method", default="MinMax", choices=["MinMax", "Entropy", "Percentile"])
     p.add_argument("--quantize-prior", action="store_true", help="quantize prior.onnx too (default: copy it)")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--measure-blocks", action="store_true",
+                   help="instead of writing a bundle: error and speed-up of each configuration of MEASURED")
+    p.add_argument("--speed", action="store_true",
+                   help="instead of quantizing: measure the --out bundle's denoiser step against --bundle's and "
+                        "record it in --out's metrics")
+    p.add_argument("--threads", type=int, default=1, help="intra-op threads for --speed and --measure-blocks")
+    p.add_argument("--pairs", type=int, default=40, help="interleaved calls per graph for --speed/--measure-blocks")
     args = p.parse_args(argv)
     command = "cd zoo/python && python -m pgdiffseg.quantize " + " ".join(
         shlex.quote(a) for a in (sys.argv[1:] if argv is None else argv))
+    if args.out is None and not args.measure_blocks:
+        p.error("--out is required")
+    if args.measure_blocks:
+        measure_blocks(args.bundle, args.data, args.images, args.threads, args.pairs)
+        return
+    if args.speed:
+        record_speed(args.bundle, args.out, args.data, args.threads, args.pairs, command)
+        return
     keep = tuple(b for b in args.keep_float.split(",") if b)
     quantize_bundle(args.bundle, args.out, args.data, args.images, keep, tuple(args.op_types.split(",")),
                     args.method, args.quantize_prior, args.seed,
