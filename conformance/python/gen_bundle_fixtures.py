@@ -141,6 +141,11 @@ def preprocessing(w: Writer, cfg: ModelConfig, source: Path | None) -> dict:
     return {"image": "preprocess_input.png", "expected": w.array("preprocess_expected", expected)}
 
 
+def is_quantized(folder: Path) -> bool:
+    import onnx
+    return any(n.op_type == "QuantizeLinear" for n in onnx.load(str(folder / "denoiser.onnx")).graph.node)
+
+
 def distance_to(other: Path, image: np.ndarray, scheduler: str, steps: int, ensemble: int, seed: int,
                 probability: np.ndarray, threshold: float) -> dict:
     """Mask Dice and probability max abs of this case against the PyTorch pipeline of another bundle (the fp32
@@ -161,7 +166,7 @@ def distance_to(other: Path, image: np.ndarray, scheduler: str, steps: int, ense
 
 def end_to_end(w: Writer, fns, image: np.ndarray, cfg: ModelConfig, manifest: dict, runs: list[str],
                ensemble: int, seed: int, keep_every: int, long_stride: int = LONG_RUN_STRIDE,
-               compare_to: Path | None = None) -> list[dict]:
+               compare_to: Path | None = None, quantized: bool = False) -> list[dict]:
     gate = manifest["gating"]
     cases = []
     image_t = torch.from_numpy(image)[None, None]
@@ -179,6 +184,22 @@ def end_to_end(w: Writer, fns, image: np.ndarray, cfg: ModelConfig, manifest: di
                       "trajectory": [{"index": i, "file": w.array(f"{tag}_x{i:04d}", out.trajectory[i])} for i in kept],
                       "probability": w.array(f"{tag}_probability", out.probability),
                       "mask": w.array(f"{tag}_mask", (out.probability >= manifest["sampling_defaults"]["mask_threshold"]).astype(np.int64))})
+        if quantized:
+            # Quantized graphs are discontinuous: a last-bit difference in x_t (another implementation's scheduler
+            # arithmetic) can move a value across a quantization step, and 20 steps carry it into the mask. The
+            # case's tolerance is twice what a 1e-6 relative change of x_t does to this very pipeline.
+            def nudged(x_t, image_b, t, prior, den=fns[1]):
+                return den(x_t * (1 + 1e-6), image_b, t, prior)
+            other = segment(fns[0], nudged, image_t, make_scheduler(scheduler, cfg), steps, ensemble, seed,
+                            gate_class=None).probability
+            threshold = manifest["sampling_defaults"]["mask_threshold"]
+            a, b = out.probability >= threshold, other >= threshold
+            dice = 1.0 if not a.any() and not b.any() else float(2 * (a & b).sum() / (a.sum() + b.sum()))
+            diff = float(np.abs(out.probability - other).max())
+            cases[-1]["tolerance"] = {
+                "probability_abs": max(1e-3, round(2 * diff, 4)), "mask_dice": min(0.99, round(1 - 2 * (1 - dice), 4)),
+                "why": f"int8 graphs: x_t changed by 1e-6 (relative) moves this reference by {diff:.4f} in probability "
+                       f"and to mask Dice {dice:.4f}; the tolerance is twice that"}
         if compare_to is not None:
             cases[-1]["distance_to"] = distance_to(compare_to, image, scheduler, steps, ensemble, seed,
                                                    out.probability, manifest["sampling_defaults"]["mask_threshold"])
@@ -247,7 +268,7 @@ def main(argv=None) -> None:
              "preprocessing": preprocessing(w, cfg, args.image),
              "end_to_end": end_to_end(w, fns, image, cfg, manifest, list(args.run or DEFAULT_RUNS),
                                       args.ensemble, args.seed, args.keep_every, args.long_stride,
-                                      args.compare_to)}
+                                      args.compare_to, is_quantized(folder) and not use_torch)}
     (w.folder / "index.json").write_text(json.dumps(index, indent=2) + "\n")
     written = sorted(FIXTURES + p.name for p in w.folder.iterdir() if p.is_file())
     bundle_io.sign(folder, written, drop_prefix=FIXTURES)

@@ -460,11 +460,22 @@ public final class ConformanceSuite {
         long[] expectedMask = NpyArray.read(folder.resolve(c.path("mask").asText())).longs();
         double diff = maxAbsDiff(expectedProbability, r.probability());
         double dice = dice(expectedMask, r.mask());
-        boolean ok = diff <= PROBABILITY_TOLERANCE && dice >= MASK_DICE;
-        String detail = String.format("max |probability - PyTorch| = %.3g (tolerance %s), mask Dice = %.4f (at least %s)",
-            diff, PROBABILITY_TOLERANCE, dice, MASK_DICE);
-        out.add(ok ? CheckResult.passed(name, detail, diff, PROBABILITY_TOLERANCE)
-            : CheckResult.failed(name, detail, diff, PROBABILITY_TOLERANCE));
+        // A quantized bundle's fixtures widen these: its int8 graphs turn last-bit differences of x_t into whole
+        // quantization steps, so the generator sets them from the reference's own sensitivity (docs/conformance.md).
+        double probabilityTolerance = c.path("tolerance").path("probability_abs").asDouble(PROBABILITY_TOLERANCE);
+        double maskDice = c.path("tolerance").path("mask_dice").asDouble(MASK_DICE);
+        boolean ok = diff <= probabilityTolerance && dice >= maskDice;
+        String reference = index.path("generated_with").path("end_to_end_pipeline").asText("pytorch")
+            .equals("onnxruntime") ? "reference" : "PyTorch";
+        String detail = String.format("max |probability - %s| = %.3g (tolerance %s), mask Dice = %.4f (at least %s)",
+            reference, diff, probabilityTolerance, dice, maskDice);
+        JsonNode distance = c.path("distance_to");
+        if (distance.isObject()) {
+          detail += String.format("; reference vs %s (%s): mask Dice %.4f", distance.path("bundle").asText(),
+              distance.path("pipeline").asText(), distance.path("mask_dice").asDouble());
+        }
+        out.add(ok ? CheckResult.passed(name, detail, diff, probabilityTolerance)
+            : CheckResult.failed(name, detail, diff, probabilityTolerance));
       } catch (IllegalArgumentException e) {
         out.add(new CheckResult(name, CheckResult.Status.UNSUPPORTED, e.getMessage(), Double.NaN, Double.NaN));
       } catch (Exception e) {

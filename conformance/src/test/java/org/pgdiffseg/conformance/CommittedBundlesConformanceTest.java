@@ -35,6 +35,16 @@ class CommittedBundlesConformanceTest {
         .satisfies(c -> assertThat(c.status()).isEqualTo(CheckResult.Status.PASSED));
   }
 
+  /** Its references come from its own int8 graphs run by onnxruntime in Python (fixtures/index.json says so). */
+  @Test
+  void theInt8ModelPassesEveryCheck() {
+    ConformanceReport report = new ConformanceSuite(model("pgdiffseg-busi-128-int8"), null, null, SessionConfig.cpuOnly()).run();
+    report.print(new PrintWriter(System.err, true));
+    assertThat(report.checks()).filteredOn(c -> c.status() == CheckResult.Status.FAILED).isEmpty();
+    assertThat(report.checks()).extracting(CheckResult::name).contains("manifest and sha256", "graph I/O contract",
+        "graph output denoiser batch 4", "batch invariance denoiser", "end to end dpm++ 20 steps", "preprocessing");
+  }
+
   @Test
   void theTinyBundlePassesEveryCheck() {
     ConformanceReport report = new ConformanceSuite(tiny(), null, null, SessionConfig.cpuOnly()).run();
