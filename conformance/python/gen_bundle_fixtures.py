@@ -151,7 +151,7 @@ def distance_to(other: Path, image: np.ndarray, scheduler: str, steps: int, ense
     """Mask Dice and probability max abs of this case against the PyTorch pipeline of another bundle (the fp32
     bundle a quantized one was built from), same image, scheduler, steps, ensemble and seed."""
     manifest = json.loads((other / "bundle.json").read_text())
-    model, weights = reference_model(other, manifest)
+    model, weights, _ = reference_model(other, manifest)
     if model is None:
         raise SystemExit(f"--compare-to {other}: no PyTorch weights there (torch/checkpoint.pt or a random seed)")
     cfg = ModelConfig.from_dict(manifest["model"]["config"])
