@@ -156,7 +156,7 @@ def main(argv=None) -> None:
 
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "benchmarks.json").write_text(json.dumps(figures, indent=2) + "\n")
-    (args.out / "benchmarks.md").write_text(render(figures))
+    (args.out / "benchmarks.md").write_text(render(figures) + kept_sections(args.out / "benchmarks.md"))
     print(f"wrote {args.out / 'benchmarks.md'} and {args.out / 'benchmarks.json'}")
 
 
@@ -307,6 +307,19 @@ def java_work_share(f: dict, step_ms: float) -> str:
 
 def ratio(a: float | None, b: float | None) -> str:
     return f"{a / b:.2f}" if a and b else "n/a"
+
+
+# Sections of benchmarks.md measured by other commands (they say which); a rerun of this script keeps them.
+KEPT_SECTIONS = ("## int8 variant",)
+
+
+def kept_sections(path) -> str:
+    """The sections of the existing file that this script does not measure, from the first of them to the end."""
+    if not path.exists():
+        return ""
+    text = path.read_text()
+    starts = [text.find("\n" + heading) for heading in KEPT_SECTIONS if "\n" + heading in text]
+    return text[min(starts):] if starts else ""
 
 
 def render(f: dict) -> str:

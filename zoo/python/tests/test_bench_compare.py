@@ -29,3 +29,11 @@ def test_a_partial_run_without_any_benchmarks_json_says_what_it_needs(tmp_path, 
         bench.main(["--parts", "main", "--out", str(tmp_path / "new")])
     assert exit_info.value.code == 2
     assert "run all parts" in capsys.readouterr().err
+
+
+def test_sections_measured_by_other_commands_survive_a_rerun(tmp_path):
+    bench = load_bench_compare()
+    page = tmp_path / "benchmarks.md"
+    assert bench.kept_sections(page) == ""
+    page.write_text("# Benchmarks\n\n## Targets\nold\n\n## int8 variant\nratio 1.53\n")
+    assert bench.kept_sections(page) == "\n## int8 variant\nratio 1.53\n"
