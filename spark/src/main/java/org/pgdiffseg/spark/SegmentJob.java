@@ -102,6 +102,12 @@ public final class SegmentJob implements Callable<Integer> {
             : (plugins.isEmpty() ? "" : plugins + ",") + SegmenterPlugin.class.getName());
     if (master != null) {
       builder.master(master);
+      SparkConf given = new SparkConf();
+      if (master.startsWith("local") && !given.contains("spark.driver.host") && !given.contains("spark.driver.bindAddress")) {
+        // An embedded local master serves only this process: keep its driver on loopback rather than on whatever
+        // address the host name resolves to.
+        builder.config("spark.driver.bindAddress", "127.0.0.1").config("spark.driver.host", "127.0.0.1");
+      }
     }
     SparkSession spark = builder.getOrCreate();
     try {
