@@ -86,12 +86,8 @@ public final class DiffusionGraphs implements AutoCloseable {
       throws BundleException {
     LoadedGraphs model = LoadedGraphs.open(runtime, priorOnnx, denoiserOnnx, config);
     try {
-      return new DiffusionGraphs(model, true);
-    } catch (InferenceException e) {
-      model.close();
-      throw new BundleException("cannot prepare I/O binding for " + priorOnnx + " and " + denoiserOnnx + ": "
-          + e.getMessage(), e);
-    } catch (RuntimeException e) {
+      return model.bind(true);
+    } catch (BundleException | RuntimeException e) {
       model.close();
       throw e;
     }

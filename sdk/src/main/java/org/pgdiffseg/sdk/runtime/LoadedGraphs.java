@@ -51,9 +51,14 @@ public final class LoadedGraphs implements AutoCloseable {
 
   /** A new set of I/O bindings and buffers on these sessions, for one worker. */
   public DiffusionGraphs bind() throws BundleException {
+    return bind(false);
+  }
+
+  /** The bindings; with {@code owning}, closing them also closes this model. */
+  DiffusionGraphs bind(boolean owning) throws BundleException {
     checkOpen();
     try {
-      return new DiffusionGraphs(this, false);
+      return new DiffusionGraphs(this, owning);
     } catch (InferenceException e) {
       throw new BundleException("cannot prepare I/O binding for " + prior.path() + " and " + denoiser.path() + ": "
           + e.getMessage(), e);
