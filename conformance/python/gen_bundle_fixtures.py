@@ -147,7 +147,7 @@ def is_quantized(folder: Path) -> bool:
 
 
 def distance_to(other: Path, image: np.ndarray, scheduler: str, steps: int, ensemble: int, seed: int,
-                probability: np.ndarray, threshold: float) -> dict:
+                init_noise: str, probability: np.ndarray, threshold: float) -> dict:
     """Mask Dice and probability max abs of this case against the PyTorch pipeline of another bundle (the fp32
     bundle a quantized one was built from), same image, scheduler, steps, ensemble and seed."""
     manifest = json.loads((other / "bundle.json").read_text())
@@ -156,12 +156,20 @@ def distance_to(other: Path, image: np.ndarray, scheduler: str, steps: int, ense
         raise SystemExit(f"--compare-to {other}: no PyTorch weights there (torch/checkpoint.pt or a random seed)")
     cfg = ModelConfig.from_dict(manifest["model"]["config"])
     out = segment(*torch_model_fns(model), torch.from_numpy(image)[None, None], make_scheduler(scheduler, cfg),
-                  steps, ensemble, seed, gate_class=None)
+                  steps, ensemble, seed, gate_class=None, init_noise=init_noise)
     a, b = probability >= threshold, out.probability >= threshold
     dice = 1.0 if not a.any() and not b.any() else float(2 * (a & b).sum() / (a.sum() + b.sum()))
     return {"bundle": manifest["id"], "bundle_version": manifest["version"], "pipeline": "pytorch",
             "reference_weights": weights, "mask_dice": dice,
             "probability_max_abs": float(np.abs(probability - out.probability).max())}
+
+
+def parse_run(run: str) -> tuple[str, int, str]:
+    """SCHEDULER:STEPS[:zeros] -> (scheduler, steps, initial sample "noise" or "zeros")."""
+    parts = run.split(":")
+    if len(parts) not in (2, 3) or (len(parts) == 3 and parts[2] not in ("noise", "zeros")):
+        raise SystemExit(f"--run expects SCHEDULER:STEPS[:noise|zeros], got {run!r}")
+    return parts[0], int(parts[1]), parts[2] if len(parts) == 3 else "noise"
 
 
 def end_to_end(w: Writer, fns, image: np.ndarray, cfg: ModelConfig, manifest: dict, runs: list[str],
@@ -172,15 +180,15 @@ def end_to_end(w: Writer, fns, image: np.ndarray, cfg: ModelConfig, manifest: di
     image_t = torch.from_numpy(image)[None, None]
     image_file = w.array("e2e_image", image)
     for run in runs:
-        scheduler, steps = run.split(":")
-        steps = int(steps)
+        scheduler, steps, initial_sample = parse_run(run)
+        init_noise = "zeros" if initial_sample == "zeros" else "randn"
         out = segment(*fns, image_t, make_scheduler(scheduler, cfg), steps, ensemble, seed,
-                      gate_class=None, keep_trajectory=True)
+                      gate_class=None, keep_trajectory=True, init_noise=init_noise)
         stride = long_stride if steps > LONG_RUN_STRIDE else keep_every
         kept = list(range(0, steps, stride)) + [steps]       # index steps = final x0
-        tag = f"e2e_{scheduler.replace('+', 'p')}_{steps}"
+        tag = f"e2e_{scheduler.replace('+', 'p')}_{steps}" + ("_zeros" if initial_sample == "zeros" else "")
         cases.append({"scheduler": scheduler, "steps": steps, "ensemble": ensemble, "seed": seed,
-                      "image": image_file, "gating": False,
+                      "initial_sample": initial_sample, "image": image_file, "gating": False,
                       "trajectory": [{"index": i, "file": w.array(f"{tag}_x{i:04d}", out.trajectory[i])} for i in kept],
                       "probability": w.array(f"{tag}_probability", out.probability),
                       "mask": w.array(f"{tag}_mask", (out.probability >= manifest["sampling_defaults"]["mask_threshold"]).astype(np.int64))})
@@ -191,7 +199,7 @@ def end_to_end(w: Writer, fns, image: np.ndarray, cfg: ModelConfig, manifest: di
             def nudged(x_t, image_b, t, prior, den=fns[1]):
                 return den(x_t * (1 + 1e-6), image_b, t, prior)
             other = segment(fns[0], nudged, image_t, make_scheduler(scheduler, cfg), steps, ensemble, seed,
-                            gate_class=None).probability
+                            gate_class=None, init_noise=init_noise).probability
             threshold = manifest["sampling_defaults"]["mask_threshold"]
             a, b = out.probability >= threshold, other >= threshold
             dice = 1.0 if not a.any() and not b.any() else float(2 * (a & b).sum() / (a.sum() + b.sum()))
@@ -201,7 +209,7 @@ def end_to_end(w: Writer, fns, image: np.ndarray, cfg: ModelConfig, manifest: di
                 "why": f"int8 graphs: x_t changed by 1e-6 (relative) moves this reference by {diff:.4f} in probability "
                        f"and to mask Dice {dice:.4f}; the tolerance is twice that"}
         if compare_to is not None:
-            cases[-1]["distance_to"] = distance_to(compare_to, image, scheduler, steps, ensemble, seed,
+            cases[-1]["distance_to"] = distance_to(compare_to, image, scheduler, steps, ensemble, seed, init_noise,
                                                    out.probability, manifest["sampling_defaults"]["mask_threshold"])
             d = cases[-1]["distance_to"]
             print(f"{scheduler} {steps}: mask Dice {d['mask_dice']:.4f} against {d['bundle']} (PyTorch), "
@@ -213,7 +221,7 @@ def main(argv=None) -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--bundle", type=Path, required=True)
     p.add_argument("--image", type=Path, help="image for the end-to-end cases (default: a synthetic lesion)")
-    p.add_argument("--run", action="append", help=f"SCHEDULER:STEPS, repeatable (default {' '.join(DEFAULT_RUNS)})")
+    p.add_argument("--run", action="append", help=f"SCHEDULER:STEPS[:zeros], repeatable; zeros starts from x_T = 0 (default {' '.join(DEFAULT_RUNS)})")
     p.add_argument("--ensemble", type=int, default=2)
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--keep-every", type=int, default=1, help="keep every Nth x_t of runs up to 50 steps")

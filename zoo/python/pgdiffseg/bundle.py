@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 import onnx
@@ -20,6 +21,7 @@ from .model import PGDiffSeg
 FORMAT_VERSION = "1.0"
 MANIFEST = "bundle.json"
 CHECKPOINT = "torch/checkpoint.pt"
+SCHEDULER_CONFIG = "scheduler_config.json"
 
 
 def sha256(path: Path) -> str:
@@ -149,15 +151,39 @@ def changelog(previous: list[dict], version: str, changes: str) -> list[dict]:
     return [*previous, {"version": version, "changes": changes}]
 
 
+@dataclass(frozen=True)
+class SamplingDefaults:
+    """What the SDK does when the caller says nothing: bundle.json's sampling_defaults and gate threshold."""
+    scheduler: str = "dpm++"
+    steps: int = 20
+    ensemble: int = 5
+    initial_sample: str = "noise"
+    gate_threshold: float = 0.5
+    mask_threshold: float = 0.5
+    seed: int = 0
+
+    def manifest(self, folder: Path, cfg) -> dict:
+        """sampling_defaults, writing the scheduler's diffusers scheduler_config.json beside it: the exact
+        scheduler for diffusers users, and what the SDK reads in preference to the name."""
+        from .sampling import make_scheduler
+        make_scheduler(self.scheduler, cfg).save_config(str(folder))
+        return {"scheduler": self.scheduler, "scheduler_config": SCHEDULER_CONFIG, "steps": self.steps,
+                "ensemble": self.ensemble, "mask_threshold": self.mask_threshold, "seed": self.seed,
+                **({"initial_sample": self.initial_sample} if self.initial_sample != "noise" else {})}
+
+
 def write_bundle(folder: Path, model: PGDiffSeg, bundle_id: str, version: str, description: str,
                  export_error: float, random_seed: int | None = None, changes: str = "first release",
-                 weights: dict | None = None, reference: dict | None = None) -> None:
+                 weights: dict | None = None, reference: dict | None = None,
+                 sampling: SamplingDefaults | None = None) -> None:
     """Writes the manifest and card. Trained weights are kept as a PyTorch checkpoint for the conformance
     fixture generator; random test weights are rebuilt from their seed instead, to keep the bundle small.
     `weights`: which weights the graphs came from (manifest `model.weights`). `reference`: what torch/checkpoint.pt
     keeps (the training checkpoint's EMA weights, config and provenance), whichever weights were exported;
-    default: the exported model's."""
+    default: the exported model's. `sampling`: the defaults the SDK samples with (default: DPM-Solver++ 20 steps,
+    5 samples from noise, gate at 0.5)."""
     cfg = model.cfg
+    sampling = sampling or SamplingDefaults()
     trained = random_seed is None
     if trained:
         checkpoint = folder / CHECKPOINT
@@ -182,9 +208,8 @@ def write_bundle(folder: Path, model: PGDiffSeg, bundle_id: str, version: str, d
         "input": input_spec(cfg.image_size),
         "diffusion": diffusion_spec(cfg),
         "graphs": graphs,
-        "gating": {"classes": list(CLASS_NAMES), "skip_class": "no_tumor", "threshold": 0.5},
-        "sampling_defaults": {"scheduler": "dpm++", "steps": 20, "ensemble": 5, "mask_threshold": 0.5,
-                              "seed": 0},
+        "gating": {"classes": list(CLASS_NAMES), "skip_class": "no_tumor", "threshold": sampling.gate_threshold},
+        "sampling_defaults": sampling.manifest(folder, cfg),
         # New weights void the old figures; pgdiffseg.evaluate --record measures and records them again.
         "metrics": previous.get("metrics", {}) if not trained else {},
         "files": {},

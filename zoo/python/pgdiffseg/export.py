@@ -152,6 +152,19 @@ def random_model(size_name: str, seed: int) -> PGDiffSeg:
     return model.eval()
 
 
+def sampling_defaults(p: argparse.ArgumentParser, args):
+    """--sampling, --initial-sample and --gate-threshold as the bundle's defaults; a usage error (exit 2) otherwise."""
+    from . import bundle
+    from .sampling import SCHEDULERS
+    parts = args.sampling.split(":")
+    if len(parts) != 3 or parts[0] not in SCHEDULERS or not all(x.isdigit() and int(x) >= 1 for x in parts[1:]):
+        p.error(f"--sampling expects SCHEDULER:STEPS:ENSEMBLE with SCHEDULER one of {', '.join(SCHEDULERS)} and "
+                f"STEPS, ENSEMBLE at least 1, got {args.sampling!r}")
+    if not 0 <= args.gate_threshold <= 1:
+        p.error(f"--gate-threshold expects a probability in [0, 1], got {args.gate_threshold}")
+    return bundle.SamplingDefaults(parts[0], int(parts[1]), int(parts[2]), args.initial_sample, args.gate_threshold)
+
+
 def main(argv=None) -> None:
     from . import bundle
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -171,7 +184,14 @@ def main(argv=None) -> None:
     p.add_argument("--continues-training", action="store_true",
                    help="the checkpoint was trained from the weights this bundle holds now (train.py --init): keep "
                         "their training record as the earlier stages")
+    p.add_argument("--sampling", default="dpm++:20:5", metavar="SCHEDULER:STEPS:ENSEMBLE",
+                   help="sampling_defaults of the bundle (default dpm++:20:5); choose them on validation")
+    p.add_argument("--initial-sample", choices=("noise", "zeros"), default="noise",
+                   help="sampling_defaults.initial_sample: x_T drawn from the seed, or x_T = 0")
+    p.add_argument("--gate-threshold", type=float, default=0.5,
+                   help="P(no tumor) at or above which the SDK skips diffusion (0 to 1)")
     args = p.parse_args(argv)
+    sampling = sampling_defaults(p, args)
     if args.description is None:   # a random-weight bundle must not claim training data
         args.description = ("PGDiffSeg breast-ultrasound lesion segmentation, trained on BUSI" if args.checkpoint
                             else f"Random-weight PGDiffSeg of size {args.random}, for tests; segments nothing meaningful")
@@ -192,7 +212,7 @@ def main(argv=None) -> None:
     error = verify_graphs(model, prior_path, denoiser_path)
     bundle.write_bundle(args.out, model, bundle_id=args.id, version=args.version, description=args.description,
                         export_error=error, random_seed=None if args.checkpoint else args.seed, changes=args.changes,
-                        weights=weights, reference=reference)
+                        weights=weights, reference=reference, sampling=sampling)
     if args.checkpoint:
         info = training_info(args.checkpoint)
         if info and earlier:

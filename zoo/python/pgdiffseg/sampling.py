@@ -15,7 +15,7 @@ from diffusers import DDIMScheduler, DDPMScheduler, DPMSolverMultistepScheduler,
 
 from .config import ModelConfig
 
-SCHEDULERS = ("ddpm", "ddim", "dpm++", "dpm++-sde", "unipc")
+SCHEDULERS = ("ddpm", "ddim", "ddim-trailing", "dpm++", "dpm++-sde", "unipc")
 
 
 def make_scheduler(name: str, cfg: ModelConfig):

@@ -34,8 +34,40 @@ def test_graphs_declare_the_contract(exported):
 def test_manifest_checksums_every_file(exported):
     manifest = json.loads((exported / "bundle.json").read_text())
     assert manifest["graphs"]["prior"]["sha256"] == sha256(exported / "prior.onnx")
-    assert set(manifest["files"]) == {"prior.onnx", "denoiser.onnx", "MODEL_CARD.md"}
+    assert set(manifest["files"]) == {"prior.onnx", "denoiser.onnx", "MODEL_CARD.md", "scheduler_config.json"}
     assert manifest["model"]["random_seed"] == 3
+
+
+def test_default_sampling_is_dpmpp_20_steps_5_samples_from_noise(exported):
+    manifest = json.loads((exported / "bundle.json").read_text())
+    assert manifest["sampling_defaults"] == {"scheduler": "dpm++", "scheduler_config": "scheduler_config.json",
+                                             "steps": 20, "ensemble": 5, "mask_threshold": 0.5, "seed": 0}
+    assert manifest["gating"]["threshold"] == 0.5
+    config = json.loads((exported / "scheduler_config.json").read_text())
+    assert config["_class_name"] == "DPMSolverMultistepScheduler" and config["algorithm_type"] == "dpmsolver++"
+
+
+def test_sampling_defaults_chosen_at_export(tmp_path):
+    export.main(["--random", "tiny", "--out", str(tmp_path), "--id", "t", "--sampling", "ddim-trailing:2:1",
+                 "--initial-sample", "zeros", "--gate-threshold", "0.9"])
+    manifest = json.loads((tmp_path / "bundle.json").read_text())
+    defaults = manifest["sampling_defaults"]
+    assert (defaults["scheduler"], defaults["steps"], defaults["ensemble"], defaults["initial_sample"]) == \
+        ("ddim-trailing", 2, 1, "zeros")
+    assert manifest["gating"]["threshold"] == 0.9
+    config = json.loads((tmp_path / "scheduler_config.json").read_text())
+    assert config["_class_name"] == "DDIMScheduler" and config["timestep_spacing"] == "trailing"
+    assert config["prediction_type"] == manifest["diffusion"]["prediction_type"]
+    assert manifest["files"]["scheduler_config.json"] == sha256(tmp_path / "scheduler_config.json")
+
+
+@pytest.mark.parametrize("bad", [["--sampling", "ddim:2"], ["--sampling", "ddim:two:1"], ["--sampling", "nope:2:1"],
+                                 ["--sampling", "ddim:0:1"], ["--initial-sample", "ones"], ["--gate-threshold", "1.5"]])
+def test_bad_sampling_defaults_are_refused_before_anything_is_written(tmp_path, bad):
+    with pytest.raises(SystemExit) as refused:
+        export.main(["--random", "tiny", "--out", str(tmp_path / "b"), "--id", "t", *bad])
+    assert refused.value.code == 2
+    assert not (tmp_path / "b").exists()
 
 
 def test_the_card_of_random_weights_claims_no_training_data(exported):

@@ -27,6 +27,7 @@ import org.pgdiffseg.sdk.imaging.PreprocessSpec;
 import org.pgdiffseg.sdk.imaging.Preprocessor;
 import org.pgdiffseg.sdk.metrics.MaskOverlap;
 import org.pgdiffseg.sdk.noise.TorchCompatibleNoise;
+import org.pgdiffseg.sdk.pipeline.InitialSample;
 import org.pgdiffseg.sdk.pipeline.ModelSettings;
 import org.pgdiffseg.sdk.pipeline.SamplingOptions;
 import org.pgdiffseg.sdk.pipeline.SegmentRequest;
@@ -152,11 +153,11 @@ public final class ConformanceSuite {
       }
       boolean first = true;
       for (JsonNode c : index.path("end_to_end")) {
-        if (first) {
+        if (first && initialSample(c) == InitialSample.NOISE) {
           names.add("seed compatibility");
           first = false;
         }
-        names.add("end to end " + c.path("scheduler").asText() + " " + c.path("steps").asInt() + " steps");
+        names.add(endToEndName(c));
       }
     }
     names.addAll(List.of("determinism", "CUDA vs CPU parity", "claimed validation Dice"));
@@ -440,10 +441,11 @@ public final class ConformanceSuite {
       int steps = c.path("steps").asInt();
       int ensemble = c.path("ensemble").asInt();
       long seed = c.path("seed").asLong();
-      String name = "end to end " + scheduler + " " + steps + " steps";
+      String name = endToEndName(c);
       try {
+        InitialSample initialSample = initialSample(c);
         float[] image = NpyArray.read(folder.resolve(c.path("image").asText())).floats();
-        if (!seedChecked) {
+        if (!seedChecked && initialSample == InitialSample.NOISE) {   // x_T = 0 says nothing of the noise
           float[] expected = NpyArray.read(folder.resolve(c.path("trajectory").get(0).path("file").asText())).floats();
           float[] noise = new float[expected.length];
           new TorchCompatibleNoise(seed).fill(noise);
@@ -453,7 +455,7 @@ public final class ConformanceSuite {
         }
         PreprocessSpec in = segmenter.settings().preprocess();
         SamplingOptions options = segmenter.options().withScheduler(SchedulerSpec.parse(scheduler)).withSteps(steps)
-            .withEnsemble(ensemble).withSeed(seed);
+            .withEnsemble(ensemble).withSeed(seed).withInitialSample(initialSample);
         SegmentationResult r = segmenter.segmentPreprocessed("fixture", image, in.height(), in.width(),
             SegmentRequest.defaults().withOptions(options));
         float[] expectedProbability = NpyArray.read(folder.resolve(c.path("probability").asText())).floats();
@@ -483,6 +485,16 @@ public final class ConformanceSuite {
       }
     }
     return out;
+  }
+
+  /** A case's start: {@code initial_sample} of the fixture (noise when absent, as fixtures before the key). */
+  private static InitialSample initialSample(JsonNode endToEndCase) {
+    return InitialSample.of(endToEndCase.path("initial_sample").asText(InitialSample.NOISE.manifestName()));
+  }
+
+  private static String endToEndName(JsonNode c) {
+    return "end to end " + c.path("scheduler").asText() + " " + c.path("steps").asInt() + " steps"
+        + (initialSample(c) == InitialSample.ZEROS ? " from zeros" : "");
   }
 
   private static CheckResult determinism(Segmenter segmenter) {
@@ -538,7 +550,9 @@ public final class ConformanceSuite {
       SamplingOptions options = segmenter.options()
           .withScheduler(SchedulerSpec.parse(claimed.path("scheduler").asText()))
           .withSteps(claimed.path("steps").asInt()).withEnsemble(claimed.path("ensemble").asInt())
-          .withSeed(claimed.path("seed").asLong());
+          .withSeed(claimed.path("seed").asLong())
+          .withInitialSample(claimed.path("init_noise").asText("randn").equals("zeros")
+              ? InitialSample.ZEROS : InitialSample.NOISE);
       Map<String, Double> sdk = ValidationSet.dice(gated, options, data);
       double mean = sdk.values().stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
       double expected = claimed.path("dice").asDouble();

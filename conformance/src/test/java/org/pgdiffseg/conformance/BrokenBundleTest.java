@@ -39,6 +39,26 @@ class BrokenBundleTest {
   }
 
   @Test
+  void aCaseFromZerosRunFromNoiseFails() throws Exception {
+    Path fixtures = tmp.resolve("fixtures");
+    Files.createDirectories(fixtures);
+    try (var files = Files.list(TestBundles.tiny().resolve("fixtures"))) {
+      for (Path f : files.toList()) {
+        Files.copy(f, fixtures.resolve(f.getFileName().toString()));
+      }
+    }
+    ObjectNode index = (ObjectNode) JSON.readTree(fixtures.resolve("index.json").toFile());
+    for (var c : index.withArray("end_to_end")) {
+      if (c.path("initial_sample").asText().equals("zeros")) {
+        ((ObjectNode) c).put("initial_sample", "noise");
+      }
+    }
+    JSON.writeValue(fixtures.resolve("index.json").toFile(), index);
+    ConformanceReport report = new ConformanceSuite(TestBundles.tiny(), fixtures, null, SessionConfig.cpuOnly()).run();
+    assertFails(report, "end to end ddim-trailing 2 steps", "mask Dice");
+  }
+
+  @Test
   void perturbedWeights() throws Exception {
     Path b = TestBundles.copyOfTiny(tmp);
     Files.copy(Path.of("src/test/resources/broken/prior-other-weights.onnx"), b.resolve("prior.onnx"),
@@ -73,7 +93,7 @@ class BrokenBundleTest {
         .containsExactly("graph output prior batch 1", "graph output denoiser batch 1", "graph output prior batch 4",
             "graph output denoiser batch 4", "batch invariance denoiser", "seed compatibility",
             "end to end ddim 20 steps", "end to end dpm++ 20 steps", "end to end unipc 20 steps",
-            "end to end ddpm 1000 steps", "determinism", "CUDA vs CPU parity", "claimed validation Dice");
+            "end to end ddpm 1000 steps", "end to end ddim-trailing 2 steps from zeros", "determinism", "CUDA vs CPU parity", "claimed validation Dice");
     assertThat(report.checks()).filteredOn(c -> c.status() == CheckResult.Status.NOT_RUN)
         .allSatisfy(c -> assertThat(c.detail()).contains("'graph I/O contract' failed"));
     // What needs no graph still runs.
@@ -156,7 +176,7 @@ class BrokenBundleTest {
     report.writeJson(tmp.resolve("r.json"));
     report.writeJUnitXml(tmp.resolve("r.xml"));
     var json = JSON.readTree(tmp.resolve("r.json").toFile());
-    assertThat(json.at("/summary/not_run").asInt()).isEqualTo(13);
+    assertThat(json.at("/summary/not_run").asInt()).isEqualTo(14);
     assertThat(json.get("not_run").toString()).contains("end to end ddim 20 steps");
     assertThat(Files.readString(tmp.resolve("r.xml")))
         .contains("name=\"determinism\"><skipped message=\"not run: &apos;graph I/O contract&apos; failed");
