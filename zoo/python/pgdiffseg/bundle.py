@@ -199,7 +199,7 @@ def write_bundle(folder: Path, model: PGDiffSeg, bundle_id: str, version: str, d
         "version": version,
         "changelog": changelog(previous.get("changelog", []), version, changes),
         "description": description,
-        "license": "Apache-2.0 (weights trained on BUSI, CC0 1.0)" if trained else "Apache-2.0",
+        "license": weights_license(cfg) if trained else "Apache-2.0",
         "intended_use": "research, not for diagnosis",
         "exported_with": {"torch": torch.__version__.split("+")[0], "onnx": onnx.__version__,
                           "opset": graphs["denoiser"]["opset"], "max_abs_error_vs_torch": export_error},
@@ -217,6 +217,14 @@ def write_bundle(folder: Path, model: PGDiffSeg, bundle_id: str, version: str, d
     (folder / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
     write_model_card(folder)
     refresh_checksums(folder)
+
+
+def weights_license(cfg) -> str:
+    """Licence line of trained weights: BUSI's, and the pretrained encoder's where training started from one."""
+    if cfg.to_dict().get("encoder", "slim") != "slim":
+        return ("Apache-2.0 (encoder initialised from ImageNet-1k EfficientNet-Lite0 weights, Apache-2.0; "
+                "trained on BUSI, CC0 1.0; see NOTICE)")
+    return "Apache-2.0 (weights trained on BUSI, CC0 1.0)"
 
 
 def augmentation_text(training: dict | None) -> str:
@@ -295,7 +303,8 @@ def write_model_card(folder: Path) -> None:
                   "| scheduler | steps | ensemble | Dice | IoU | Dice (tumor) | IoU (tumor) | HD95 (px) |",
                   "|---|---:|---:|---:|---:|---:|---:|---:|"]
         for r in metrics.get("results", []):
-            lines.append(f"| {r['scheduler']} | {r['steps']} | {r['ensemble']} | {r['dice']:.4f} | {r['iou']:.4f} "
+            start = " from x_T = 0" if r.get("init_noise") == "zeros" else ""
+            lines.append(f"| {r['scheduler']}{start} | {r['steps']} | {r['ensemble']} | {r['dice']:.4f} | {r['iou']:.4f} "
                          f"| {r['dice_tumor']:.4f} | {r['iou_tumor']:.4f} | {r['hd95']:.2f} |")
         if "gate_accuracy" in metrics:
             lines += ["", f"Gate accuracy (normal vs tumor): {metrics['gate_accuracy']:.4f}."]

@@ -22,7 +22,7 @@ class ModelConfig:
     # What the denoiser graph predicts: epsilon (the paper), v_prediction or sample (docs/model.md).
     prediction_type: str = "epsilon"
     # Prior graph: "slim" is the paper's prior-supervision module; "efficientnet-lite0" an ImageNet-pretrainable
-    # EfficientNet-Lite0 encoder with a small FPN decoder (size `cpu2`, MODEL2_NOTES.md).
+    # EfficientNet-Lite0 encoder with a small FPN decoder (size `cpu2`, docs/model.md).
     encoder: str = "slim"
     decoder_channels: int = 32     # width of the efficientnet prior's decoder
     # Channels of a stride-4 guide map the prior hands the denoiser inside the `prior` tensor (pixel-unshuffled to
