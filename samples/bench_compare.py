@@ -13,6 +13,7 @@ import re
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -29,11 +30,16 @@ from pgdiffseg.data import load_image, preprocess  # noqa: E402
 from pgdiffseg.export import load_model  # noqa: E402
 from pgdiffseg.sampling import onnx_model_fns, torch_model_fns  # noqa: E402
 
+SCHEDULER_NAMES = {"dpm++": "DPM-Solver++ 2M", "ddim": "DDIM", "ddim-trailing": "DDIM (trailing spacing)",
+                   "unipc": "UniPC", "ddpm": "DDPM"}
 SWEEP = [("ddim", 10), ("ddim", 20), ("ddim", 50), ("dpm++", 10), ("dpm++", 20), ("dpm++", 50),
          ("unipc", 10), ("unipc", 20), ("unipc", 50), ("ddpm", 1000)]
 LAUNCHER = ROOT / "samples" / "pgdiffseg"
 JMH = ROOT / "samples" / "jmh"
-PARTS = ("main", "sweep", "gating", "soak", "jmh", "tuning")
+PARTS = ("main", "sweep", "gating", "soak", "jmh", "tuning", "tradeoff")
+# Sampler settings of the Dice-against-time part: the deterministic few-step samplers and the stochastic ones.
+TRADEOFF = [("ddim-trailing", 1, 1, "zeros"), ("ddim-trailing", 2, 1, "zeros"), ("ddim-trailing", 4, 1, "zeros"),
+            ("dpm++", 10, 1, "noise"), ("dpm++", 20, 1, "noise"), ("dpm++", 20, 5, "noise")]
 # Session options tried against the defaults (all cores, graph optimisation ALL, memory pattern, spinning).
 TUNING = [("defaults", []), ("1 intra-op thread", ["--threads", "1"]), ("optimisation EXTENDED", ["--optimization", "extended"]),
           ("optimisation BASIC", ["--optimization", "basic"]), ("no memory pattern", ["--no-memory-pattern"]),
@@ -102,6 +108,10 @@ def main(argv=None) -> None:
     p.add_argument("--runs", type=int, default=5, help="timed runs of the main comparison")
     p.add_argument("--sweep-runs", type=int, default=3, help="timed runs of each NFE sweep point (DDPM 1000: 1)")
     p.add_argument("--soak-runs", type=int, default=2000)
+    p.add_argument("--int8-model", type=Path, default=ROOT / "zoo" / "models" / "pgdiffseg-busi-128-int8",
+                   help="the int8 build of --model, for its own rows of the Dice-against-time part")
+    p.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data" / "busi",
+                   help="BUSI folder whose val/images and val/masks the Dice-against-time part evaluates")
     p.add_argument("--out", type=Path, default=DEFAULT_OUT)
     p.add_argument("--parts", default=",".join(PARTS),
                    help=f"comma-separated subset of {','.join(PARTS)} to run again; the others are kept from "
@@ -124,9 +134,10 @@ def main(argv=None) -> None:
     with torch.no_grad():
         torch_fns = torch_model_fns(load_model(args.model / "torch" / "checkpoint.pt"))
 
-    def python_ms(fns, scheduler, steps, ensemble, runs, warmup):
+    def python_ms(fns, scheduler, steps, ensemble, runs, warmup, init_noise="randn"):
         with torch.no_grad():
-            return statistics.median(time_pipeline(fns, image, cfg, scheduler, steps, ensemble, runs, warmup))
+            return statistics.median(time_pipeline(fns, image, cfg, scheduler, steps, ensemble, runs, warmup,
+                                                   init_noise))
 
     if parts != set(PARTS):
         print(f"keeping the parts not rerun from {previous}")
@@ -153,6 +164,8 @@ def main(argv=None) -> None:
         run_jmh(figures, args)
     if "tuning" in parts:
         run_tuning(figures, args)
+    if "tradeoff" in parts:
+        run_tradeoff(figures, args)
 
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "benchmarks.json").write_text(json.dumps(figures, indent=2) + "\n")
@@ -184,13 +197,26 @@ def recorded_quality(manifest: dict, quality_nfe: Path) -> dict | None:
             "command": metrics["command"], "seed_sd": statistics.stdev(seeds) if len(seeds) > 1 else None}
 
 
+def bundle_defaults(model: Path) -> dict:
+    """The bundle's sampling_defaults: what a user gets without options, and so what the main part times."""
+    d = json.loads((model / "bundle.json").read_text())["sampling_defaults"]
+    return {"scheduler": d["scheduler"], "steps": d["steps"], "ensemble": d["ensemble"],
+            "initial_sample": d.get("initial_sample", "noise")}
+
+
 def run_main(figures, args, ort_fns, torch_fns, python_ms) -> None:
-    """The bundle's defaults: DPM-Solver++ 20 steps, K = 5 as one batch, and K = 1 for the batching ratio."""
-    k5 = java_bench(args.model, args.image, "dpm++", 20, 5, args.runs, 1)
-    k1 = java_bench(args.model, args.image, "dpm++", 20, 1, args.runs, 1)
-    figures["main"] = {"scheduler": "dpm++", "steps": 20, "ensemble": 5, "runs": args.runs, "java": k5, "java_k1": k1,
-                       "onnxruntime_python_ms": python_ms(ort_fns, "dpm++", 20, 5, args.runs, 1),
-                       "pytorch_eager_ms": python_ms(torch_fns, "dpm++", 20, 5, args.runs, 1)}
+    """The bundle's defaults, in each pipeline; with an ensemble, also K = 1 for the batching ratio."""
+    d = bundle_defaults(args.model)
+    start = ("--initial-sample", d["initial_sample"])
+    init_noise = "zeros" if d["initial_sample"] == "zeros" else "randn"
+    runs = args.runs * 4 if d["steps"] * d["ensemble"] < 10 else args.runs   # short runs: more of them
+    main = java_bench(args.model, args.image, d["scheduler"], d["steps"], d["ensemble"], runs, 2, *start)
+    k1 = java_bench(args.model, args.image, d["scheduler"], d["steps"], 1, runs, 2, *start) if d["ensemble"] > 1 else None
+    figures["main"] = {**d, "runs": runs, "java": main, "java_k1": k1,
+                       "onnxruntime_python_ms": python_ms(ort_fns, d["scheduler"], d["steps"], d["ensemble"], runs, 2,
+                                                          init_noise),
+                       "pytorch_eager_ms": python_ms(torch_fns, d["scheduler"], d["steps"], d["ensemble"], runs, 2,
+                                                     init_noise)}
 
 
 def run_sweep(figures, args, ort_fns, torch_fns, python_ms) -> None:
@@ -208,7 +234,9 @@ def run_sweep(figures, args, ort_fns, torch_fns, python_ms) -> None:
 
 def run_gating(figures, args) -> None:
     """A normal image with the gate on (diffusion skipped) against the tumor image's full run of the main part."""
-    gate = java_bench(args.model, args.normal_image, "dpm++", 20, 5, 20, 2, "--with-gate")
+    d = bundle_defaults(args.model)
+    gate = java_bench(args.model, args.normal_image, d["scheduler"], d["steps"], d["ensemble"], 20, 2, "--with-gate",
+                      "--initial-sample", d["initial_sample"])
     figures["gating"] = {"normal_image": args.normal_image.name, "runs": 20, "skipped": gate["gate_skipped"],
                          "normal_ms": gate["total_ms"], "tumor_ms": figures["main"]["java"]["total_ms"]}
 
@@ -218,6 +246,81 @@ def run_soak(figures, args) -> None:
     soak = java_bench(args.model, args.image, "dpm++", 2, 1, args.soak_runs, 20, "--rss-every", "100")
     figures["soak"] = {"runs": args.soak_runs, "steps": 2, "ensemble": 1, "rss_mib": soak["rss_mib"],
                        "summary": soak["rss_line"], "command": soak["command"]}
+
+
+def java_eval(model: Path, data: Path, scheduler: str, steps: int, ensemble: int, start: str) -> dict:
+    """Validation figures of one setting from `pgdiffseg eval` (the bundle's gate on)."""
+    with tempfile.TemporaryDirectory() as out:
+        cmd = [str(LAUNCHER), "eval", "--model", str(model), "--images", str(data / "val" / "images"), "--masks",
+               str(data / "val" / "masks"), "--scheduler", scheduler, "--steps", str(steps), "--ensemble",
+               str(ensemble), "--initial-sample", start, "--cpu", "--out", out]
+        subprocess.run(cmd, check=True, capture_output=True, text=True)
+        r = json.loads((Path(out) / "eval.json").read_text())
+    return {"dice": r["mean"]["dice"], "dice_tumor": r["mean_tumor_images"]["dice"], "images": r["mean"]["images"],
+            "eval_command": " ".join(["samples/pgdiffseg", *cmd[1:-2]]).replace(str(ROOT) + "/", "")}
+
+
+def run_tradeoff(figures, args) -> None:
+    """Validation Dice against time per image for the samplers of TRADEOFF, on the bundle and its int8 build."""
+    rows = []
+    for model in (args.model, args.int8_model):
+        if not (model / "bundle.json").exists():
+            continue
+        manifest = json.loads((model / "bundle.json").read_text())
+        for scheduler, steps, ensemble, start in TRADEOFF:
+            timing = java_bench(model, args.image, scheduler, steps, ensemble, args.sweep_runs, 1, "--initial-sample", start)
+            rows.append({"model": manifest["id"], "version": manifest["version"], "scheduler": scheduler,
+                         "steps": steps, "ensemble": ensemble, "initial_sample": start, "ms": timing["total_ms"],
+                         **java_eval(model, args.data, scheduler, steps, ensemble, start)})
+    figures["tradeoff"] = {"runs": args.sweep_runs, "rows": rows}
+    plot_tradeoff(rows, args.out / TRADEOFF_PLOT)
+
+
+TRADEOFF_PLOT = "dice-vs-time.svg"
+
+
+def plot_tradeoff(rows: list[dict], path: Path) -> None:
+    import matplotlib
+    matplotlib.use("Agg")
+    matplotlib.rcParams["svg.hashsalt"] = "pgdiffseg"   # the same figures give the same file
+    matplotlib.rcParams["svg.fonttype"] = "none"        # labels stay text: small, searchable
+    from matplotlib import pyplot as plt
+    fig, ax = plt.subplots(figsize=(7, 4.2))
+    for model, marker in zip(dict.fromkeys(r["model"] for r in rows), ("o", "s", "^")):
+        mine = [r for r in rows if r["model"] == model]
+        ax.scatter([r["ms"] for r in mine], [r["dice"] for r in mine], marker=marker, label=model)
+        for r in mine:
+            ax.annotate(f"{r['scheduler']} {r['steps']}" + (f" x{r['ensemble']}" if r["ensemble"] > 1 else ""),
+                        (r["ms"], r["dice"]), textcoords="offset points", xytext=(4, 3), fontsize=7)
+    ax.set_xscale("log")
+    ax.set_xlabel("ms per image (Java SDK, CPU, log scale)")
+    ax.set_ylabel("validation Dice (78 BUSI images)")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, format="svg", metadata={"Date": None})
+    plt.close(fig)
+
+
+def tradeoff_section(f: dict) -> list[str]:
+    if "tradeoff" not in f:
+        return []
+    rows = f["tradeoff"]["rows"]
+    lines = ["", "## Dice against time", "",
+             f"Each point: validation Dice of `samples/pgdiffseg eval` (78 BUSI validation images, the bundle's gate on, "
+             f"seed 0) against the median time per image of `samples/pgdiffseg bench` on the tumor image "
+             f"({f['tradeoff']['runs']} timed runs, gate off, so every point runs its whole loop). Pick a point; the "
+             "bundle's defaults are the fastest within 0.005 Dice of the best.", "",
+             f"![Dice against time]({TRADEOFF_PLOT})", "",
+             "| model | sampler | start | ms per image | images per second | Dice | Dice, tumor images |",
+             "|---|---|---|---:|---:|---:|---:|"]
+    for r in rows:
+        lines.append(f"| {r['model']} {r['version']} | {r['scheduler']} {r['steps']} steps, K = {r['ensemble']} | "
+                     f"{'x_T = 0' if r['initial_sample'] == 'zeros' else 'noise'} | {r['ms']:.1f} | "
+                     f"{1000 / r['ms']:.2f} | {r['dice']:.4f} | {r['dice_tumor']:.4f} |")
+    lines += ["", f"Dice of a row: `{rows[0]['eval_command']}` with that row's model and sampler." if rows else ""]
+    return lines
 
 
 def run_tuning(figures, args, rounds: int = 3) -> None:
@@ -322,12 +425,21 @@ def kept_sections(path) -> str:
     return text[min(starts):] if starts else ""
 
 
+def settings_text(d: dict) -> str:
+    """'DPM-Solver++ 20 steps, K = 5 as one batch' for a figures dict with scheduler, steps, ensemble, start."""
+    name = SCHEDULER_NAMES.get(d["scheduler"], d["scheduler"])
+    start = ", from x_T = 0" if d.get("initial_sample") == "zeros" else ""
+    return f"{name}, {d['steps']} step{'s' if d['steps'] > 1 else ''}, K = {d['ensemble']}" + (
+        " as one batch" if d["ensemble"] > 1 else "") + start
+
+
 def render(f: dict) -> str:
     m, main, v = f["machine"], f["main"], f["versions"]
     java = main["java"]["total_ms"]
-    k1 = main["java_k1"]["total_ms"]
+    k1 = main["java_k1"]["total_ms"] if main.get("java_k1") else None
     step_ms = main["java"]["step_ms"]
-    achieved = f["denoiser_gflop_per_image_step"] * main["ensemble"] / (step_ms / 1000)
+    ensemble, steps = main.get("ensemble", 5), main.get("steps", 20)
+    achieved = f["denoiser_gflop_per_image_step"] * ensemble / (step_ms / 1000)
     rss = f["soak"]["rss_mib"]
     settled = rss[len(rss) // 10] if rss else None
     lines = [
@@ -342,19 +454,25 @@ def render(f: dict) -> str:
         (f" The parts {', '.join(f['rerun_parts'])} were run again by `samples/bench-compare --parts "
          f"{','.join(f['rerun_parts'])}` on that date; the others come from the run before." if f.get("rerun_parts") else ""),
         "",
-        "## The bundle's defaults: DPM-Solver++ 2M, 20 steps, ensemble K = 5 as one batch", "",
-        "| pipeline | median ms per image | SDK speed-up |", "|---|---:|---:|",
-        f"| Java SDK (`{main['java']['command']}`) | {java:.1f} | 1.00 |",
+        f"## The bundle's defaults: {settings_text({'ensemble': 5, 'steps': 20, 'scheduler': 'dpm++', **main})}", "",
+        "| pipeline | median ms per image | images per second | SDK speed-up |", "|---|---:|---:|---:|",
+        f"| Java SDK (`{main['java']['command']}`) | {java:.1f} | {1000 / java:.2f} | 1.00 |",
         f"| ONNX Runtime Python + diffusers | {main['onnxruntime_python_ms']:.1f} | "
-        f"{ratio(main['onnxruntime_python_ms'], java)} |",
+        f"{1000 / main['onnxruntime_python_ms']:.2f} | {ratio(main['onnxruntime_python_ms'], java)} |",
         f"| PyTorch eager reference (`zoo/python`) | {main['pytorch_eager_ms']:.1f} | "
-        f"{ratio(main['pytorch_eager_ms'], java)} |", "",
-        f"- Raw graph time of the same calls (prior + 20 denoiser steps through the SDK's bindings, nothing else): "
-        f"{main['java']['raw_ms']:.1f} ms; SDK total / raw = {main['java']['sdk_over_raw']:.3f} (target <= 1.05).",
-        f"- Ensemble: K = 5 in one batch takes {java:.1f} ms; K = 1 takes {k1:.1f} ms, so five sequential runs "
-        f"take {5 * k1:.1f} ms: batching gives {5 * k1 / java:.2f}x the throughput (target >= 1.5).",
+        f"{1000 / main['pytorch_eager_ms']:.2f} | {ratio(main['pytorch_eager_ms'], java)} |", "",
+        f"Images per second: one image at a time on one tumor image (the gate does not skip it), "
+        f"{main.get('runs', 5)} timed runs after warm-up.", "",
+        f"- Raw graph time of the same calls (prior + {steps} denoiser step{'s' if steps > 1 else ''} through the "
+        f"SDK's bindings, nothing else): {main['java']['raw_ms']:.1f} ms; SDK total / raw = "
+        f"{main['java']['sdk_over_raw']:.3f} (target <= 1.05)."]
+    if k1:
+        lines.append(f"- Ensemble: K = {ensemble} in one batch takes {java:.1f} ms; K = 1 takes {k1:.1f} ms, so "
+                     f"{ensemble} sequential runs take {ensemble * k1:.1f} ms: batching gives {ensemble * k1 / java:.2f}x "
+                     "the throughput (target >= 1.5).")
+    lines += [
         f"- Compute: {f['denoiser_gflop_per_image_step']} GFLOP per image per denoiser step (counted by "
-        f"`python -m pgdiffseg.cost`), x 5 per batched step in {step_ms:.1f} ms = {achieved:.1f} GFLOP/s; this "
+        f"`python -m pgdiffseg.cost`), x {ensemble} per step in {step_ms:.1f} ms = {achieved:.1f} GFLOP/s; this "
         f"machine's float32 matrix-product limit (numpy/OpenBLAS sgemm, 2048^3) is {f['sgemm_peak_gflops']} GFLOP/s, "
         f"so the denoiser runs at {100 * achieved / f['sgemm_peak_gflops']:.0f} % of it.",
         "- Java heap allocated per denoising step after warm-up: 0 bytes, asserted by "
@@ -371,8 +489,8 @@ def render(f: dict) -> str:
     lines += ["", "## Gating", "",
               f"`{g['normal_image']}` (BUSI normal) with the gate on: diffusion skipped in {g['skipped']:.0f} of "
               f"{g['runs']} runs, {g['normal_ms']:.1f} ms per image, against {g['tumor_ms']:.1f} ms for the tumor image "
-              f"with the full 20-step K = 5 loop: {ratio(g['tumor_ms'], g['normal_ms'])}x the throughput on images the "
-              "gate skips.", "",
+              f"with the whole loop at the bundle's defaults: {ratio(g['tumor_ms'], g['normal_ms'])}x the throughput on "
+              "images the gate skips.", "",
               "## Resident memory", "",
               f"{f['soak']['runs']} segmentations of the default model (`{f['soak']['command']}`; 2 steps and K = 1 so "
               "that the run is about calls, not arithmetic): resident memory every 100 runs, in MiB: "
@@ -386,9 +504,11 @@ def render(f: dict) -> str:
     speedups = [(main["pytorch_eager_ms"] / java, 2.0), (main["onnxruntime_python_ms"] / java, 1.2)]
     rows = [("SDK time <= 1.05 x raw graph time", f"{main['java']['sdk_over_raw']:.3f}", main["java"]["sdk_over_raw"] <= 1.05),
             (">= 2 x faster than PyTorch eager", f"{speedups[0][0]:.2f}x", speedups[0][0] >= 2.0),
-            (">= 1.2 x faster than ONNX Runtime Python + diffusers", f"{speedups[1][0]:.2f}x", speedups[1][0] >= 1.2),
-            ("K = 5 batched >= 1.5 x the throughput of five sequential runs", f"{5 * k1 / java:.2f}x", 5 * k1 / java >= 1.5),
-            ("0 bytes of Java heap per step after warm-up", "0 (test)", True)]
+            (">= 1.2 x faster than ONNX Runtime Python + diffusers", f"{speedups[1][0]:.2f}x", speedups[1][0] >= 1.2)]
+    if k1:
+        rows.append((f"K = {ensemble} batched >= 1.5 x the throughput of {ensemble} sequential runs",
+                     f"{ensemble * k1 / java:.2f}x", ensemble * k1 / java >= 1.5))
+    rows.append(("0 bytes of Java heap per step after warm-up", "0 (test)", True))
     q = f.get("quality")
     quality_met = q is None or 100 * (q["ddpm_1000_dice"] - q["dpmpp_20_dice"]) <= 1.0
     if q:
@@ -399,16 +519,17 @@ def render(f: dict) -> str:
         rows.append(("resident memory flat (+-5 %) over the soak", f"{growth:+.1f} %", abs(growth) <= 5))
     lines += [f"| {t} | {value} | {'yes' if ok else 'no'} |" for t, value, ok in rows]
     raw_share = main["java"]["raw_ms"] / java
-    per_sample_batched = step_ms / main["ensemble"]
+    per_sample_batched = step_ms / ensemble
     lines += ["", "Why the misses, and what would close them:", "",
               f"- Speed-ups over ONNX Runtime Python and PyTorch: {100 * raw_share:.0f} % of the SDK's time is the graph "
               "calls themselves, which are the same ONNX Runtime kernels in the Python pipeline, so on CPU the SDK "
               "can only win the few per cent around them; what separates it from PyTorch eager is ONNX Runtime's "
               "graph optimisation. A faster graph (operator fusion, int8 quantisation, a smaller model) or the CUDA "
               "provider, not a faster SDK, would move these ratios.",
-              f"- Batching: one K = 1 step takes {main['java_k1']['step_ms']:.1f} ms, one K = 5 step {step_ms:.1f} ms "
-              f"({per_sample_batched:.1f} ms per sample): on two cores a single image already keeps both cores busy, "
-              "so a batch has little idle hardware to fill. More cores or a GPU is where batching pays.",
+              *([f"- Batching: one K = 1 step takes {main['java_k1']['step_ms']:.1f} ms, one K = {ensemble} step "
+                 f"{step_ms:.1f} ms ({per_sample_batched:.1f} ms per sample): on two cores a single image already keeps "
+                 "both cores busy, so a batch has little idle hardware to fill. More cores or a GPU is where batching "
+                 "pays."] if k1 else []),
               "- SDK time over raw graph time: the scheduler update and the NaN check run in Java on K x 128 x 128 "
               "floats between graph calls, plus preprocessing and postprocessing once per image. Run-to-run noise "
               "on this shared machine is of the same size (compare the raw times of the sweep rows)" +
@@ -422,6 +543,7 @@ def render(f: dict) -> str:
                      "deterministic solvers do not gain with more steps (flat from 5 to 50 NFE there), so what "
                      "would close it is DDPM's fresh noise at every step, or spending the calls on samples: "
                      "DPM-Solver++ 20 with K = 5 (100 calls) scores above DDPM 1000 with K = 1 (the model card).")
+    lines += tradeoff_section(f)
     lines += tuning_section(f)
     lines += jmh_section(f)
     if q:

@@ -19,11 +19,13 @@ from .data import load_image, preprocess
 from .sampling import make_scheduler, onnx_model_fns, segment, torch_model_fns
 
 
-def time_pipeline(fns, image, cfg, scheduler: str, steps: int, ensemble: int, runs: int, warmup: int) -> list[float]:
+def time_pipeline(fns, image, cfg, scheduler: str, steps: int, ensemble: int, runs: int, warmup: int,
+                  init_noise: str = "randn") -> list[float]:
     times = []
     for i in range(warmup + runs):
         start = time.perf_counter()
-        segment(*fns, image, make_scheduler(scheduler, cfg), steps, ensemble, 0, gate_class=None)
+        segment(*fns, image, make_scheduler(scheduler, cfg), steps, ensemble, 0, gate_class=None,
+                init_noise=init_noise)
         if i >= warmup:
             times.append((time.perf_counter() - start) * 1000)
     return times

@@ -91,8 +91,13 @@ def calibration_images(data: Path | None, count: int, size: int, seed: int = 0) 
     return [preprocess(load_image(s.image_path), size) for s in picked], [s.id for s in picked]
 
 
+def initial_noise(defaults: dict) -> str:
+    """pgdiffseg.sampling.segment's init_noise for a manifest's sampling_defaults."""
+    return "zeros" if defaults.get("initial_sample") == "zeros" else "randn"
+
+
 def collect_denoiser_inputs(folder: Path, images: list[np.ndarray], scheduler: str, steps: int,
-                            seed: int = 0) -> list[dict[str, np.ndarray]]:
+                            seed: int = 0, init_noise: str = "randn") -> list[dict[str, np.ndarray]]:
     """Runs the fp32 graphs with the sampler and keeps every denoiser call's inputs: one dict of arrays per
     image, the steps of that image stacked along the batch axis."""
     manifest = json.loads((folder / "bundle.json").read_text())
@@ -108,7 +113,7 @@ def collect_denoiser_inputs(folder: Path, images: list[np.ndarray], scheduler: s
             return denoiser_fn(x_t, image_b, t, prior)
 
         segment(prior_fn, recording, torch.from_numpy(image)[None, None], make_scheduler(scheduler, cfg), steps,
-                1, seed + i, gate_class=None)
+                1, seed + i, gate_class=None, init_noise=init_noise)
         rows.append({n: np.concatenate([c[n] for c in calls]) for n in DENOISER_INPUTS})
     return rows
 
@@ -228,7 +233,7 @@ def measure_blocks(src: Path, data: Path | None, images: int, threads: int, pair
     cfg = ModelConfig.from_dict(manifest["model"]["config"])
     d = manifest["sampling_defaults"]
     pictures, _ = calibration_images(data, images, cfg.image_size)
-    rows = collect_denoiser_inputs(src, pictures, d["scheduler"], d["steps"])
+    rows = collect_denoiser_inputs(src, pictures, d["scheduler"], d["steps"], init_noise=initial_noise(d))
     held = rows[3::6]
     calib = [r for i, r in enumerate(rows) if i % 6 != 3]
     results = []
@@ -255,15 +260,16 @@ def record_speed(src: Path, out: Path, data: Path | None, threads: int, pairs: i
     cfg = ModelConfig.from_dict(manifest["model"]["config"])
     d = manifest["sampling_defaults"]
     pictures, _ = calibration_images(data, 2, cfg.image_size)
-    rows = collect_denoiser_inputs(src, pictures, d["scheduler"], d["steps"])
+    rows = collect_denoiser_inputs(src, pictures, d["scheduler"], d["steps"], init_noise=initial_noise(d))
     graphs = {"fp32": src / "denoiser.onnx", "int8": out / "denoiser.onnx"}
     speed = {"threads": threads or "onnxruntime default", "pairs": pairs, "provider": "CPUExecutionProvider"}
-    for batch in (1, d["ensemble"]):
+    wide = d["ensemble"] if d["ensemble"] > 1 else 4   # the ensemble's batch, or images batched with --batch 4
+    for batch in (1, wide):
         r = bench_step(graphs, rows, batch, pairs, threads)
         speed[f"batch{batch}"] = {"fp32_ms": r["fp32"]["median_ms"], "int8_ms": r["int8"]["median_ms"],
                                   "speedup": r["int8"]["speedup"]}
     speed["summary"] = (f"denoiser step {speed['batch1']['speedup']:.2f}x faster than fp32 at batch 1, "
-                        f"{speed['batch' + str(d['ensemble'])]['speedup']:.2f}x at batch {d['ensemble']} "
+                        f"{speed['batch' + str(wide)]['speedup']:.2f}x at batch {wide} "
                         f"(ONNX Runtime CPU, {speed['threads']} intra-op threads, medians of {pairs} interleaved "
                         "calls).")
     speed["command"] = command
@@ -290,7 +296,8 @@ def quantize_bundle(src: Path, out: Path, data: Path | None, images: int = 24, k
     defaults = manifest["sampling_defaults"]
     started = time.time()
     pictures, ids = calibration_images(data, images, cfg.image_size, seed)
-    feeds = collect_denoiser_inputs(src, pictures, defaults["scheduler"], defaults["steps"], seed)
+    feeds = collect_denoiser_inputs(src, pictures, defaults["scheduler"], defaults["steps"], seed,
+                                    initial_noise(defaults))
     log(f"calibration: {len(ids)} images x {defaults['steps']} steps ({time.time() - started:.0f} s)")
     if out.exists():
         shutil.rmtree(out)
@@ -305,6 +312,8 @@ def quantize_bundle(src: Path, out: Path, data: Path | None, images: int = 24, k
                                     int8_chains=())
     else:
         shutil.copyfile(src / "prior.onnx", out / "prior.onnx")
+    if defaults.get("scheduler_config"):   # the same sampler, stated the same way
+        shutil.copyfile(src / defaults["scheduler_config"], out / defaults["scheduler_config"])
     error = compare(src / "denoiser.onnx", out / "denoiser.onnx", feeds)
     log(f"denoiser int8 vs fp32 on the calibration rows: max abs {error['max_abs']:.4f}, "
         f"relative RMS {error['rel_rms']:.4f}")
@@ -340,7 +349,8 @@ def write_manifest(src: Path, out: Path, manifest: dict, ids: list[str], data: P
             "images": ids, "scheduler": defaults["scheduler"], "steps": defaults["steps"],
             "rows": len(ids) * defaults["steps"],
             "what": "the denoiser's inputs (x_t, image, t, prior) at every step of the fp32 graphs' sampler, "
-                    f"gate off, one sample per image, seed {seed} + image index"},
+                    f"gate off, one sample per image, " + ("from x_T = 0" if initial_noise(defaults) == "zeros"
+                                                            else f"seed {seed} + image index")},
         "kept_float_blocks": list(keep_float),
         "int8_chain_blocks": list(int8_chains),
         "kept_float_nodes": [n for n in kept],

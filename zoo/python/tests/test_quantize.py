@@ -67,3 +67,21 @@ def test_int8_outputs_are_close_to_fp32(int8):
 def test_unknown_block_is_refused():
     with pytest.raises(ValueError, match="unknown block"):
         quantize.block_nodes(onnx.load(str(TINY / "denoiser.onnx")), ["no_such_block"])
+
+
+def test_a_bundle_sampling_from_zeros_is_calibrated_from_zeros_and_keeps_its_scheduler_config(tmp_path):
+    from pgdiffseg import export
+    src = tmp_path / "src"
+    export.main(["--random", "tiny", "--out", str(src), "--id", "z", "--sampling", "ddim-trailing:2:1",
+                 "--initial-sample", "zeros"])
+    out = tmp_path / "z-int8"
+    quantize.main(["--bundle", str(src), "--out", str(out), "--images", "2"])
+    m = json.loads((out / "bundle.json").read_text())
+    assert m["sampling_defaults"]["initial_sample"] == "zeros"
+    assert (out / "scheduler_config.json").read_bytes() == (src / "scheduler_config.json").read_bytes()
+    assert m["files"]["scheduler_config.json"] == sha256(out / "scheduler_config.json")
+    calibration = m["model"]["quantization"]["calibration"]
+    assert calibration["rows"] == 4 and "from x_T = 0" in calibration["what"]
+    rows = quantize.collect_denoiser_inputs(src, [np.zeros((32, 32), np.float32)], "ddim-trailing", 2,
+                                            init_noise="zeros")
+    assert not rows[0]["x_t"][0].any()   # the first call sees x_T = 0
