@@ -83,6 +83,13 @@ def reference_model(folder: Path, manifest: dict) -> tuple[PGDiffSeg | None, str
     return None, "onnxruntime (no PyTorch weights in the bundle)", {"source": "onnxruntime"}
 
 
+def quantized_provenance(fp32: Path) -> dict:
+    """Provenance of a quantized bundle's graphs: quantized from the fp32 bundle's, whose weights are described
+    from that bundle's own PyTorch checkpoint (not from the bundle.json under test)."""
+    _, _, weights = reference_model(fp32, json.loads((fp32 / bundle_io.MANIFEST).read_text()))
+    return {"source": "quantized", "from": weights}
+
+
 def reference_spec(cfg: ModelConfig, source: str) -> dict:
     """What bundle.json must say, from the sources of truth: the training code's preprocessing and the config the
     weights were trained with."""
@@ -247,6 +254,8 @@ def main(argv=None) -> None:
     model, weights, weights_provenance = reference_model(folder, manifest)
     if args.reference == "onnxruntime":   # a quantized bundle: its own graphs are the reference
         model, weights = None, "onnxruntime on the bundle's own graphs"
+        if args.compare_to is not None:
+            weights_provenance = quantized_provenance(args.compare_to)
     cfg = model.cfg if model is not None else ModelConfig.from_dict(manifest["model"]["config"])
     reference = reference_spec(cfg, "torch/checkpoint.pt's training config" if (folder / bundle_io.CHECKPOINT).exists()
                                else f"model size {cfg.name}" if model is not None else "bundle.json's model.config")

@@ -332,6 +332,8 @@ def write_manifest(src: Path, out: Path, manifest: dict, ids: list[str], data: P
     defaults = manifest["sampling_defaults"]
     q["model"] = dict(manifest["model"])
     q["model"].pop("random_seed", None)   # the int8 weights are in the graphs only; no PyTorch rebuild of them
+    if "weights" in manifest["model"]:     # what the quantized graphs came from
+        q["model"]["weights"] = {"source": "quantized", "from": manifest["model"]["weights"]}
     q["model"]["quantization"] = {
         "from": {"id": manifest["id"], "version": manifest["version"],
                  "bundle_json_sha256": bundle_io.sha256(src / "bundle.json"),

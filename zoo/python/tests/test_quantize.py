@@ -78,6 +78,8 @@ def test_a_bundle_sampling_from_zeros_is_calibrated_from_zeros_and_keeps_its_sch
     quantize.main(["--bundle", str(src), "--out", str(out), "--images", "2"])
     m = json.loads((out / "bundle.json").read_text())
     assert m["sampling_defaults"]["initial_sample"] == "zeros"
+    fp32_weights = json.loads((src / "bundle.json").read_text())["model"]["weights"]
+    assert m["model"]["weights"] == {"source": "quantized", "from": fp32_weights}
     assert (out / "scheduler_config.json").read_bytes() == (src / "scheduler_config.json").read_bytes()
     assert m["files"]["scheduler_config.json"] == sha256(out / "scheduler_config.json")
     calibration = m["model"]["quantization"]["calibration"]
