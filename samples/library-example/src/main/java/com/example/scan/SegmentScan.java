@@ -3,7 +3,6 @@ package com.example.scan;
 import java.nio.file.Path;
 import org.pgdiffseg.sdk.pipeline.SegmentationResult;
 import org.pgdiffseg.sdk.pipeline.Segmenter;
-import org.pgdiffseg.sdk.schedule.SchedulerSpec;
 import org.pgdiffseg.zoo.ModelZoo;
 
 /** Segments one ultrasound image: {@code SegmentScan IMAGE [MODEL]}; writes IMAGE's mask into the working directory. */
@@ -14,8 +13,7 @@ public final class SegmentScan {
     Path mask = Path.of(scan.getFileName().toString().replaceFirst("\\.[^.]+$", "") + "_mask.png");
     try (Segmenter segmenter = Segmenter.builder()
             .bundle(ModelZoo.resolve(model))                              // a verified local bundle
-            .scheduler(SchedulerSpec.dpmSolverPlusPlus(2)).steps(20).ensemble(5).seed(0)
-            .build()) {
+            .build()) {                                                   // sampling: the bundle's defaults
       SegmentationResult r = segmenter.segment(scan);
       r.mask().writePng(mask);                                         // 0/255 at the original size
       System.out.printf("P(tumor) = %.2f, gated: %s, lesion %.1f%% of the image; mask: %s%n",
