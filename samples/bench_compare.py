@@ -142,6 +142,9 @@ def main(argv=None) -> None:
     if parts != set(PARTS):
         print(f"keeping the parts not rerun from {previous}")
     figures = json.loads(previous.read_text()) if parts != set(PARTS) else {}
+    if figures:   # what the kept parts were measured on, unless this run measures them all again
+        figures["kept_from"] = figures.get("kept_from") or {"date": figures["date"], "model": figures["model"],
+                                                            "model_version": figures["model_version"]}
     figures.update({"date": datetime.date.today().isoformat(), "machine": machine(), "versions": versions(),
                     "model": manifest["id"], "model_version": manifest["version"],
                     "denoiser_gflop_per_image_step": step_gflop, "command": "samples/bench-compare",
@@ -268,7 +271,8 @@ def run_tradeoff(figures, args) -> None:
             continue
         manifest = json.loads((model / "bundle.json").read_text())
         for scheduler, steps, ensemble, start in TRADEOFF:
-            timing = java_bench(model, args.image, scheduler, steps, ensemble, args.sweep_runs, 1, "--initial-sample", start)
+            runs = args.sweep_runs * 4 if steps * ensemble < 10 else args.sweep_runs   # short runs: more of them
+            timing = java_bench(model, args.image, scheduler, steps, ensemble, runs, 1, "--initial-sample", start)
             rows.append({"model": manifest["id"], "version": manifest["version"], "scheduler": scheduler,
                          "steps": steps, "ensemble": ensemble, "initial_sample": start, "ms": timing["total_ms"],
                          **java_eval(model, args.data, scheduler, steps, ensemble, start)})
@@ -310,7 +314,8 @@ def tradeoff_section(f: dict) -> list[str]:
     lines = ["", "## Dice against time", "",
              f"Each point: validation Dice of `samples/pgdiffseg eval` (78 BUSI validation images, the bundle's gate on, "
              f"seed 0) against the median time per image of `samples/pgdiffseg bench` on the tumor image "
-             f"({f['tradeoff']['runs']} timed runs, gate off, so every point runs its whole loop). Pick a point; the "
+             f"({f['tradeoff']['runs']} timed runs, 4x as many under 10 denoiser calls; gate off, so every point runs "
+             "its whole loop). Pick a point; the "
              "bundle's defaults are the fastest within 0.005 Dice of the best.", "",
              f"![Dice against time]({TRADEOFF_PLOT})", "",
              "| model | sampler | start | ms per image | images per second | Dice | Dice, tumor images |",
@@ -452,7 +457,9 @@ def render(f: dict) -> str:
         "from) and the same image (`samples/images/benign_306.png`); medians after warm-up. Raw figures: "
         "`docs/benchmarks.json`. The machine is shared, so compare ratios within this run, not with other runs." +
         (f" The parts {', '.join(f['rerun_parts'])} were run again by `samples/bench-compare --parts "
-         f"{','.join(f['rerun_parts'])}` on that date; the others come from the run before." if f.get("rerun_parts") else ""),
+         f"{','.join(f['rerun_parts'])}` on that date; the others come from the run before" +
+         (f" ({f['kept_from']['date']}, model {f['kept_from']['model_version']})" if f.get("kept_from") else "") + "."
+         if f.get("rerun_parts") else ""),
         "",
         f"## The bundle's defaults: {settings_text({'ensemble': 5, 'steps': 20, 'scheduler': 'dpm++', **main})}", "",
         "| pipeline | median ms per image | images per second | SDK speed-up |", "|---|---:|---:|---:|",
