@@ -220,6 +220,11 @@ def run_main(figures, args, ort_fns, torch_fns, python_ms) -> None:
                                                           init_noise),
                        "pytorch_eager_ms": python_ms(torch_fns, d["scheduler"], d["steps"], d["ensemble"], runs, 2,
                                                      init_noise)}
+    if (args.int8_model / "bundle.json").exists():   # the int8 build at the same settings: SDK and ONNX Runtime Python
+        int8 = java_bench(args.int8_model, args.image, d["scheduler"], d["steps"], d["ensemble"], runs, 2, *start)
+        int8_fns = onnx_model_fns(args.int8_model / "prior.onnx", args.int8_model / "denoiser.onnx")
+        figures["main"]["int8"] = {"java": int8, "onnxruntime_python_ms": python_ms(
+            int8_fns, d["scheduler"], d["steps"], d["ensemble"], runs, 2, init_noise)}
 
 
 def run_sweep(figures, args, ort_fns, torch_fns, python_ms) -> None:
@@ -430,6 +435,16 @@ def kept_sections(path) -> str:
     return text[min(starts):] if starts else ""
 
 
+def int8_rows(main: dict, java: float) -> list[str]:
+    """The int8 build's rows of the main table; its speed-up column is against the fp32 SDK row."""
+    if "int8" not in main:
+        return []
+    sdk, ort = main["int8"]["java"]["total_ms"], main["int8"]["onnxruntime_python_ms"]
+    return [f"| Java SDK, int8 build (`{main['int8']['java']['command']}`) | {sdk:.1f} | {1000 / sdk:.2f} | "
+            f"{ratio(sdk, java)} |",
+            f"| ONNX Runtime Python + diffusers, int8 build | {ort:.1f} | {1000 / ort:.2f} | {ratio(ort, java)} |"]
+
+
 def settings_text(d: dict) -> str:
     """'DPM-Solver++ 20 steps, K = 5 as one batch' for a figures dict with scheduler, steps, ensemble, start."""
     name = SCHEDULER_NAMES.get(d["scheduler"], d["scheduler"])
@@ -467,9 +482,11 @@ def render(f: dict) -> str:
         f"| ONNX Runtime Python + diffusers | {main['onnxruntime_python_ms']:.1f} | "
         f"{1000 / main['onnxruntime_python_ms']:.2f} | {ratio(main['onnxruntime_python_ms'], java)} |",
         f"| PyTorch eager reference (`zoo/python`) | {main['pytorch_eager_ms']:.1f} | "
-        f"{1000 / main['pytorch_eager_ms']:.2f} | {ratio(main['pytorch_eager_ms'], java)} |", "",
+        f"{1000 / main['pytorch_eager_ms']:.2f} | {ratio(main['pytorch_eager_ms'], java)} |",
+        *int8_rows(main, java), "",
         f"Images per second: one image at a time on one tumor image (the gate does not skip it), "
-        f"{main.get('runs', 5)} timed runs after warm-up.", "",
+        f"{main.get('runs', 5)} timed runs after warm-up. The last column is each pipeline's time over the fp32 SDK's "
+        "(fp32 against fp32; the int8 rows, where there are any, run the int8 build's graphs: below 1 is faster).", "",
         f"- Raw graph time of the same calls (prior + {steps} denoiser step{'s' if steps > 1 else ''} through the "
         f"SDK's bindings, nothing else): {main['java']['raw_ms']:.1f} ms; SDK total / raw = "
         f"{main['java']['sdk_over_raw']:.3f} (target <= 1.05)."]
