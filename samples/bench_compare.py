@@ -58,6 +58,7 @@ def java_bench(model: Path, image: Path, scheduler: str, steps: int, ensemble: i
         m = re.search(pattern, text, re.MULTILINE)
         return float(m.group(1)) if m else None
     return {"total_ms": grab(r"^\s+total\s+median\s+([\d.]+)"),
+            "postprocess_ms": grab(r"^\s+postprocess\s+median\s+([\d.]+)"),
             "step_ms": grab(r"per denoiser step .*?: ([\d.]+) ms"),
             "raw_ms": grab(r"raw graph time .*?median ([\d.]+) ms"),
             "sdk_over_raw": grab(r"SDK total / raw = ([\d.]+)"),
@@ -95,8 +96,9 @@ def versions() -> dict:
     import onnxruntime
     pom = (ROOT / "pom.xml").read_text()
     java_ort = re.search(r"<onnxruntime.version>([^<]+)<", pom).group(1)
-    java = subprocess.run([str(LAUNCHER), "--version"], check=True, capture_output=True, text=True).stdout.split()
-    return {"onnxruntime_java": java_ort, "java": java[-1] if java else None, "onnxruntime_python": onnxruntime.__version__,
+    out = subprocess.run([str(LAUNCHER), "--version"], check=True, capture_output=True, text=True).stdout
+    java = re.search(r"^Java (\S+)", out, re.MULTILINE)
+    return {"onnxruntime_java": java_ort, "java": java.group(1) if java else None, "onnxruntime_python": onnxruntime.__version__,
             "torch": torch.__version__.split("+")[0], "diffusers": diffusers.__version__, "numpy": np.__version__}
 
 
@@ -142,9 +144,14 @@ def main(argv=None) -> None:
     if parts != set(PARTS):
         print(f"keeping the parts not rerun from {previous}")
     figures = json.loads(previous.read_text()) if parts != set(PARTS) else {}
-    if figures:   # what the kept parts were measured on, unless this run measures them all again
-        figures["kept_from"] = figures.get("kept_from") or {"date": figures["date"], "model": figures["model"],
-                                                            "model_version": figures["model_version"]}
+    # When and on which model each part was measured: a partial run keeps the other parts' record.
+    earlier = {"date": figures.get("date"), "model_version": figures.get("model_version")}
+    measured = {part: figures.get("measured", {}).get(part, earlier) for part in PARTS if part in figures
+                or (part == "sweep" and "sweep_k1" in figures)}
+    measured.update({part: {"date": datetime.date.today().isoformat(), "model_version": manifest["version"]}
+                     for part in parts})
+    figures.pop("kept_from", None)
+    figures["measured"] = measured
     figures.update({"date": datetime.date.today().isoformat(), "machine": machine(), "versions": versions(),
                     "model": manifest["id"], "model_version": manifest["version"],
                     "denoiser_gflop_per_image_step": step_gflop, "command": "samples/bench-compare",
@@ -265,7 +272,8 @@ def java_eval(model: Path, data: Path, scheduler: str, steps: int, ensemble: int
         subprocess.run(cmd, check=True, capture_output=True, text=True)
         r = json.loads((Path(out) / "eval.json").read_text())
     return {"dice": r["mean"]["dice"], "dice_tumor": r["mean_tumor_images"]["dice"], "images": r["mean"]["images"],
-            "eval_command": " ".join(["samples/pgdiffseg", *cmd[1:-2]]).replace(str(ROOT) + "/", "")}
+            "eval_command": " ".join(["samples/pgdiffseg", *cmd[1:-2]]).replace(str(ROOT) + "/", "")
+            .replace(str(ROOT.parent) + "/", "../")}
 
 
 def run_tradeoff(figures, args) -> None:
@@ -326,7 +334,8 @@ def tradeoff_section(f: dict) -> list[str]:
              "| model | sampler | start | ms per image | images per second | Dice | Dice, tumor images |",
              "|---|---|---|---:|---:|---:|---:|"]
     for r in rows:
-        lines.append(f"| {r['model']} {r['version']} | {r['scheduler']} {r['steps']} steps, K = {r['ensemble']} | "
+        lines.append(f"| {r['model']} {r['version']} | {r['scheduler']} {r['steps']} step{'s' if r['steps'] > 1 else ''}, "
+                     f"K = {r['ensemble']} | "
                      f"{'x_T = 0' if r['initial_sample'] == 'zeros' else 'noise'} | {r['ms']:.1f} | "
                      f"{1000 / r['ms']:.2f} | {r['dice']:.4f} | {r['dice_tumor']:.4f} |")
     lines += ["", f"Dice of a row: `{rows[0]['eval_command']}` with that row's model and sampler." if rows else ""]
@@ -445,6 +454,15 @@ def int8_rows(main: dict, java: float) -> list[str]:
             f"| ONNX Runtime Python + diffusers, int8 build | {ort:.1f} | {1000 / ort:.2f} | {ratio(ort, java)} |"]
 
 
+def measured_text(f: dict) -> str:
+    """Which parts were measured when, on which model version (after partial reruns)."""
+    groups: dict[tuple, list[str]] = {}
+    for part, when in f.get("measured", {}).items():
+        groups.setdefault((when.get("date"), when.get("model_version")), []).append(part)
+    return "Measured: " + "; ".join(f"{', '.join(parts)} on {date} (model {version})"
+                                     for (date, version), parts in sorted(groups.items(), reverse=True)) + "."
+
+
 def settings_text(d: dict) -> str:
     """'DPM-Solver++ 20 steps, K = 5 as one batch' for a figures dict with scheduler, steps, ensemble, start."""
     name = SCHEDULER_NAMES.get(d["scheduler"], d["scheduler"])
@@ -472,9 +490,7 @@ def render(f: dict) -> str:
         "from) and the same image (`samples/images/benign_306.png`); medians after warm-up. Raw figures: "
         "`docs/benchmarks.json`. The machine is shared, so compare ratios within this run, not with other runs." +
         (f" The parts {', '.join(f['rerun_parts'])} were run again by `samples/bench-compare --parts "
-         f"{','.join(f['rerun_parts'])}` on that date; the others come from the run before" +
-         (f" ({f['kept_from']['date']}, model {f['kept_from']['model_version']})" if f.get("kept_from") else "") + "."
-         if f.get("rerun_parts") else ""),
+         f"{','.join(f['rerun_parts'])}` on that date. " + measured_text(f) if f.get("rerun_parts") else ""),
         "",
         f"## The bundle's defaults: {settings_text({'ensemble': 5, 'steps': 20, 'scheduler': 'dpm++', **main})}", "",
         "| pipeline | median ms per image | images per second | SDK speed-up |", "|---|---:|---:|---:|",
@@ -487,6 +503,9 @@ def render(f: dict) -> str:
         f"Images per second: one image at a time on one tumor image (the gate does not skip it), "
         f"{main.get('runs', 5)} timed runs after warm-up. The last column is each pipeline's time over the fp32 SDK's "
         "(fp32 against fp32; the int8 rows, where there are any, run the int8 build's graphs: below 1 is faster).", "",
+        *([f"- Every pipeline is timed from the preprocessed image to the probability map; the SDK's time also makes "
+           f"the mask at the original size ({main['java']['postprocess_ms']:.1f} ms of its {java:.1f} ms here)."]
+          if main["java"].get("postprocess_ms") else []),
         f"- Raw graph time of the same calls (prior + {steps} denoiser step{'s' if steps > 1 else ''} through the "
         f"SDK's bindings, nothing else): {main['java']['raw_ms']:.1f} ms; SDK total / raw = "
         f"{main['java']['sdk_over_raw']:.3f} (target <= 1.05)."]
