@@ -325,8 +325,8 @@ def tradeoff_section(f: dict) -> list[str]:
         return []
     rows = f["tradeoff"]["rows"]
     lines = ["", "## Dice against time", "",
-             f"Each point: validation Dice of `samples/pgdiffseg eval` (78 BUSI validation images, the bundle's gate on, "
-             f"seed 0) against the median time per image of `samples/pgdiffseg bench` on the tumor image "
+             f"Each point: validation Dice of the CLI's `eval` (78 BUSI validation images, the bundle's gate on, "
+             f"seed 0) against the median time per image of its `bench` on the tumor image "
              f"({f['tradeoff']['runs']} timed runs, 4x as many under 10 denoiser calls; gate off, so every point runs "
              "its whole loop). Pick a point; the "
              "bundle's defaults are the fastest within 0.005 Dice of the best.", "",
