@@ -28,7 +28,7 @@ from pgdiffseg.bench_reference import time_pipeline  # noqa: E402
 from pgdiffseg.config import ModelConfig  # noqa: E402
 from pgdiffseg.data import load_image, preprocess  # noqa: E402
 from pgdiffseg.export import load_model  # noqa: E402
-from pgdiffseg.sampling import onnx_model_fns, torch_model_fns  # noqa: E402
+from pgdiffseg.sampling import init_noise_for, onnx_model_fns, torch_model_fns  # noqa: E402
 
 SCHEDULER_NAMES = {"dpm++": "DPM-Solver++ 2M", "ddim": "DDIM", "ddim-trailing": "DDIM (trailing spacing)",
                    "unipc": "UniPC", "ddpm": "DDPM"}
@@ -218,7 +218,7 @@ def run_main(figures, args, ort_fns, torch_fns, python_ms) -> None:
     """The bundle's defaults, in each pipeline; with an ensemble, also K = 1 for the batching ratio."""
     d = bundle_defaults(args.model)
     start = ("--initial-sample", d["initial_sample"])
-    init_noise = "zeros" if d["initial_sample"] == "zeros" else "randn"
+    init_noise = init_noise_for(d["initial_sample"])
     runs = args.runs * 4 if d["steps"] * d["ensemble"] < 10 else args.runs   # short runs: more of them
     main = java_bench(args.model, args.image, d["scheduler"], d["steps"], d["ensemble"], runs, 2, *start)
     k1 = java_bench(args.model, args.image, d["scheduler"], d["steps"], 1, runs, 2, *start) if d["ensemble"] > 1 else None

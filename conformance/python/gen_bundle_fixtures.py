@@ -42,7 +42,8 @@ from pgdiffseg.data import input_spec, load_image, preprocess  # noqa: E402
 from pgdiffseg.export import (DENOISER_INPUTS, DENOISER_OUTPUTS, PRIOR_INPUTS, PRIOR_OUTPUTS,  # noqa: E402
                               example_inputs, random_model)
 from pgdiffseg.model import PGDiffSeg  # noqa: E402
-from pgdiffseg.sampling import make_scheduler, onnx_model_fns, segment, torch_model_fns  # noqa: E402
+from pgdiffseg.sampling import (init_noise_for, make_scheduler, onnx_model_fns, segment,  # noqa: E402
+                                torch_model_fns)
 
 DEFAULT_RUNS = ("ddim:20", "dpm++:20", "unipc:20", "ddpm:1000")
 FIXTURES = "fixtures/"
@@ -188,7 +189,7 @@ def end_to_end(w: Writer, fns, image: np.ndarray, cfg: ModelConfig, manifest: di
     image_file = w.array("e2e_image", image)
     for run in runs:
         scheduler, steps, initial_sample = parse_run(run)
-        init_noise = "zeros" if initial_sample == "zeros" else "randn"
+        init_noise = init_noise_for(initial_sample)
         out = segment(*fns, image_t, make_scheduler(scheduler, cfg), steps, ensemble, seed,
                       gate_class=None, keep_trajectory=True, init_noise=init_noise)
         stride = long_stride if steps > LONG_RUN_STRIDE else keep_every

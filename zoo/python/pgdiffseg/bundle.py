@@ -162,9 +162,10 @@ class SamplingDefaults:
     mask_threshold: float = 0.5
     seed: int = 0
 
-    def manifest(self, folder: Path, cfg) -> dict:
-        """sampling_defaults, writing the scheduler's diffusers scheduler_config.json beside it: the exact
-        scheduler for diffusers users, and what the SDK reads in preference to the name."""
+    def save(self, folder: Path, cfg) -> dict:
+        """Writes the scheduler's diffusers scheduler_config.json into the bundle folder (the exact scheduler for
+        diffusers users, and what the SDK reads in preference to the name); returns the manifest's
+        sampling_defaults, which names it."""
         from .sampling import make_scheduler
         make_scheduler(self.scheduler, cfg).save_config(str(folder))
         return {"scheduler": self.scheduler, "scheduler_config": SCHEDULER_CONFIG, "steps": self.steps,
@@ -209,7 +210,7 @@ def write_bundle(folder: Path, model: PGDiffSeg, bundle_id: str, version: str, d
         "diffusion": diffusion_spec(cfg),
         "graphs": graphs,
         "gating": {"classes": list(CLASS_NAMES), "skip_class": "no_tumor", "threshold": sampling.gate_threshold},
-        "sampling_defaults": sampling.manifest(folder, cfg),
+        "sampling_defaults": sampling.save(folder, cfg),
         # New weights void the old figures; pgdiffseg.evaluate --record measures and records them again.
         "metrics": previous.get("metrics", {}) if not trained else {},
         "files": {},

@@ -37,7 +37,7 @@ from . import bundle as bundle_io
 from .config import ModelConfig
 from .data import load_image, preprocess, read_split
 from .export import DENOISER_INPUTS
-from .sampling import make_scheduler, onnx_model_fns, segment
+from .sampling import init_noise_for, make_scheduler, onnx_model_fns, segment
 
 # Blocks of the denoiser, by the node names torch.onnx gives the modules of model.Denoiser. A node belongs to a
 # block when its name matches the pattern and its op type is listed (None: any op type).
@@ -89,11 +89,6 @@ def calibration_images(data: Path | None, count: int, size: int, seed: int = 0) 
     samples = read_split(data, "train")
     picked = [samples[int(i)] for i in np.linspace(0, len(samples) - 1, count).round()]
     return [preprocess(load_image(s.image_path), size) for s in picked], [s.id for s in picked]
-
-
-def initial_noise(defaults: dict) -> str:
-    """pgdiffseg.sampling.segment's init_noise for a manifest's sampling_defaults."""
-    return "zeros" if defaults.get("initial_sample") == "zeros" else "randn"
 
 
 def collect_denoiser_inputs(folder: Path, images: list[np.ndarray], scheduler: str, steps: int,
@@ -233,7 +228,7 @@ def measure_blocks(src: Path, data: Path | None, images: int, threads: int, pair
     cfg = ModelConfig.from_dict(manifest["model"]["config"])
     d = manifest["sampling_defaults"]
     pictures, _ = calibration_images(data, images, cfg.image_size)
-    rows = collect_denoiser_inputs(src, pictures, d["scheduler"], d["steps"], init_noise=initial_noise(d))
+    rows = collect_denoiser_inputs(src, pictures, d["scheduler"], d["steps"], init_noise=init_noise_for(d.get("initial_sample")))
     held = rows[3::6]
     calib = [r for i, r in enumerate(rows) if i % 6 != 3]
     results = []
@@ -260,7 +255,7 @@ def record_speed(src: Path, out: Path, data: Path | None, threads: int, pairs: i
     cfg = ModelConfig.from_dict(manifest["model"]["config"])
     d = manifest["sampling_defaults"]
     pictures, _ = calibration_images(data, 2, cfg.image_size)
-    rows = collect_denoiser_inputs(src, pictures, d["scheduler"], d["steps"], init_noise=initial_noise(d))
+    rows = collect_denoiser_inputs(src, pictures, d["scheduler"], d["steps"], init_noise=init_noise_for(d.get("initial_sample")))
     graphs = {"fp32": src / "denoiser.onnx", "int8": out / "denoiser.onnx"}
     speed = {"threads": threads or "onnxruntime default", "pairs": pairs, "provider": "CPUExecutionProvider"}
     wide = d["ensemble"] if d["ensemble"] > 1 else 4   # the ensemble's batch, or images batched with --batch 4
@@ -297,7 +292,7 @@ def quantize_bundle(src: Path, out: Path, data: Path | None, images: int = 24, k
     started = time.time()
     pictures, ids = calibration_images(data, images, cfg.image_size, seed)
     feeds = collect_denoiser_inputs(src, pictures, defaults["scheduler"], defaults["steps"], seed,
-                                    initial_noise(defaults))
+                                    init_noise_for(defaults.get("initial_sample")))
     log(f"calibration: {len(ids)} images x {defaults['steps']} steps ({time.time() - started:.0f} s)")
     if out.exists():
         shutil.rmtree(out)
@@ -351,7 +346,7 @@ def write_manifest(src: Path, out: Path, manifest: dict, ids: list[str], data: P
             "images": ids, "scheduler": defaults["scheduler"], "steps": defaults["steps"],
             "rows": len(ids) * defaults["steps"],
             "what": "the denoiser's inputs (x_t, image, t, prior) at every step of the fp32 graphs' sampler, "
-                    f"gate off, one sample per image, " + ("from x_T = 0" if initial_noise(defaults) == "zeros"
+                    f"gate off, one sample per image, " + ("from x_T = 0" if defaults.get("initial_sample") == "zeros"
                                                             else f"seed {seed} + image index")},
         "kept_float_blocks": list(keep_float),
         "int8_chain_blocks": list(int8_chains),

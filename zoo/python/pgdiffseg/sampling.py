@@ -37,6 +37,15 @@ def make_scheduler(name: str, cfg: ModelConfig):
     raise ValueError(f"unknown scheduler {name!r}, expected one of {SCHEDULERS}")
 
 
+def init_noise_for(initial_sample: str | None) -> str:
+    """segment()'s init_noise for a manifest's sampling_defaults.initial_sample (absent means noise)."""
+    if initial_sample in (None, "noise"):
+        return "randn"
+    if initial_sample == "zeros":
+        return "zeros"
+    raise ValueError(f"unknown initial_sample {initial_sample!r}, expected noise or zeros")
+
+
 @dataclass
 class SegmentationOutput:
     class_probs: np.ndarray            # [K]

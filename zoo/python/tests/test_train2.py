@@ -2,6 +2,7 @@
 --max-steps, the deterministic validation and the discriminative learning rate."""
 import json
 
+import pytest
 import torch
 
 from pgdiffseg import train
@@ -73,3 +74,10 @@ def test_zeros_ddim_sampling_is_deterministic_and_starts_at_the_last_timestep():
     a = segment(model.prior, model.denoiser, image, sched, 2, 1, seed=0, gate_class=None, init_noise="zeros")
     b = segment(model.prior, model.denoiser, image, sched, 2, 1, seed=7, gate_class=None, init_noise="zeros")
     assert (a.probability == b.probability).all()
+
+
+def test_a_manifests_initial_sample_names_segments_start_and_anything_else_is_refused():
+    from pgdiffseg.sampling import init_noise_for
+    assert [init_noise_for(v) for v in (None, "noise", "zeros")] == ["randn", "randn", "zeros"]
+    with pytest.raises(ValueError, match="initial_sample"):
+        init_noise_for("ones")
