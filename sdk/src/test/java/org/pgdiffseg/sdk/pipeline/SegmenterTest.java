@@ -3,7 +3,6 @@ package org.pgdiffseg.sdk.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -24,6 +23,7 @@ import org.pgdiffseg.sdk.bundle.ModelBundle;
 import org.pgdiffseg.sdk.bundle.TestBundles;
 import org.pgdiffseg.sdk.runtime.SessionConfig;
 import org.pgdiffseg.sdk.schedule.SchedulerSpec;
+import org.pgdiffseg.sdk.testing.HeapAllocations;
 
 /** The Segmenter on the committed random-weight bundle (32x32): behaviour, not segmentation quality. */
 class SegmenterTest {
@@ -115,15 +115,14 @@ class SegmenterTest {
 
   @Test
   void theDenoisingLoopAllocatesNoHeapPerStepAfterWarmUp() throws Exception {
-    var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     long[] marks = new long[2];
     int steps = 60;
     // The listener runs on the segmenting thread after each step: read the counter after step 2 and the last.
     ProgressListener probe = (step, total, t) -> {
       if (step == 2) {
-        marks[0] = threads.getCurrentThreadAllocatedBytes();
+        marks[0] = HeapAllocations.sinceThreadStart();
       } else if (step == total) {
-        marks[1] = threads.getCurrentThreadAllocatedBytes();
+        marks[1] = HeapAllocations.sinceThreadStart();
       }
     };
     SegmentRequest request = SegmentRequest.defaults().withProgress(probe)
@@ -131,13 +130,10 @@ class SegmenterTest {
     for (int i = 0; i < 20; i++) {
       segment(request);   // warm-up: buffers, bindings, JIT
     }
-    // Runs until one allocates nothing in its steps: on a loaded machine the JIT may still be compiling the call
-    // path after the warm-up, and its adapters allocate once; an allocation of a step would show in every run.
-    long allocated = Long.MAX_VALUE;
-    for (int run = 0; run < 20 && allocated != 0; run++) {
+    long allocated = HeapAllocations.untilNoneAllocated(20, () -> {
       segment(request);
-      allocated = marks[1] - marks[0];
-    }
+      return marks[1] - marks[0];
+    });
     assertThat(allocated).as("bytes allocated by steps 3..%s", steps).isZero();
   }
 

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
-import com.sun.management.ThreadMXBean;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -15,6 +13,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.pgdiffseg.sdk.BundleException;
 import org.pgdiffseg.sdk.InferenceException;
 import org.pgdiffseg.sdk.runtime.TestGraphs.Reference;
+import org.pgdiffseg.sdk.testing.HeapAllocations;
 
 class DiffusionGraphsTest {
   private static final float TOLERANCE = 1e-5f;
@@ -83,24 +82,21 @@ class DiffusionGraphsTest {
   }
 
   @Test
-  void denoiseAllocatesNothingOnTheJavaHeapAfterWarmUp() throws InferenceException {
+  void denoiseAllocatesNothingOnTheJavaHeapAfterWarmUp() throws Exception {
     Reference reference = Reference.load(4);
     conditionOn(reference);
     float[] eps = new float[reference.eps().length];
-    ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
     for (int i = 0; i < 200; i++) {
       graphs.denoise(reference.xt(), reference.t(), eps);
     }
-    // Rounds of 50 calls until one allocates nothing: until the JIT has compiled the call path (late on a loaded
-    // machine) the foreign-call adapters allocate; an allocation of the call itself would show in every round.
-    long allocated = Long.MAX_VALUE;
-    for (int round = 0; round < 40 && allocated != 0; round++) {
-      long before = threads.getCurrentThreadAllocatedBytes();
+    // Rounds of 50 calls: until the JIT has compiled the call path the foreign-call adapters allocate.
+    long allocated = HeapAllocations.untilNoneAllocated(40, () -> {
+      long before = HeapAllocations.sinceThreadStart();
       for (int i = 0; i < 50; i++) {
         graphs.denoise(reference.xt(), reference.t(), eps);
       }
-      allocated = threads.getCurrentThreadAllocatedBytes() - before;
-    }
+      return HeapAllocations.sinceThreadStart() - before;
+    });
 
     assertThat(allocated).as("Java heap bytes allocated by 50 denoise() calls").isZero();
     assertClose(eps, reference.eps());
