@@ -2,10 +2,13 @@ package org.pgdiffseg.samples;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +23,7 @@ import org.pgdiffseg.sdk.pipeline.Segmenter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -28,7 +32,9 @@ import picocli.CommandLine.Model.CommandSpec;
     description = {"Segment every image of --images and compare with the mask of the same file name in --masks.",
         "Writes eval.csv (per image) and eval.json (means overall and per class, gating confusion) into --out",
         "and prints the means. The class is the file name up to its first '_' (e.g. benign_007.png).",
-        "An empty prediction on an empty mask scores 1; HD95 is averaged over images where both are non-empty."})
+        "An empty prediction on an empty mask scores 1; HD95 is averaged over images where both are non-empty.",
+        "Masks must be binary (0/255 or 0/1) and of their image's size; a missing or non-binary mask is listed",
+        "as a failure and its image left out of the means (exit code 2)."})
 final class EvalCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin ModelOptions model;
@@ -42,8 +48,11 @@ final class EvalCommand implements Callable<Integer> {
   @Option(names = "--out", paramLabel = "DIR", defaultValue = "pgdiffseg-eval", description = "Output folder (default: ${DEFAULT-VALUE}).")
   Path out;
 
-  @Option(names = "--limit", paramLabel = "N", description = "Evaluate the first N images only.")
+  @Option(names = "--limit", paramLabel = "N", description = "Evaluate the first N images only (N >= 1).")
   Integer limit;
+
+  static final String CSV_FILE = "eval.csv";
+  static final String JSON_FILE = "eval.json";
 
   record Row(String id, String cls, boolean tumor, MaskOverlap overlap, boolean gated, double pNoTumor) {}
 
@@ -52,9 +61,21 @@ final class EvalCommand implements Callable<Integer> {
     PrintWriter stdout = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     if (!Files.isDirectory(images) || !Files.isDirectory(masks)) {
-      throw new IllegalArgumentException("--images and --masks must be folders: " + images + ", " + masks);
+      throw new ParameterException(spec.commandLine(), "--images and --masks must be folders: " + images + ", "
+          + masks);
     }
-    List<Path> files = InputFiles.expand(List.of(images));
+    if (limit != null && limit < 1) {
+      throw new ParameterException(spec.commandLine(), "--limit must be at least 1, got " + limit);
+    }
+    if (Files.isSameFile(images, masks)) {
+      throw new ParameterException(spec.commandLine(), "--images and --masks are the same folder (" + images
+          + "); the masks would be scored against themselves");
+    }
+    InputFiles.Expansion listed = InputFiles.expand(List.of(images), null);
+    if (!listed.unlisted().isEmpty()) {
+      throw new ParameterException(spec.commandLine(), listed.unlisted().get(0).message());
+    }
+    List<Path> files = listed.files();
     if (files.isEmpty()) {
       err.println("pgdiffseg: no images found in " + images + " (files by extension: " + InputFiles.EXTENSIONS
           + ", or DICOM by content)");
@@ -63,20 +84,32 @@ final class EvalCommand implements Callable<Integer> {
     if (limit != null) {
       files = files.subList(0, Math.min(limit, files.size()));
     }
-    OutputFolder.prepare(spec, out);
     model.checkRanges();
     List<Row> rows = new ArrayList<>();
     List<String> failures = new ArrayList<>();
     ImageDecoder decoder = new ImageDecoder();
-    try (Segmenter segmenter = model.open(); Progress progress = Progress.start("eval", files.size(), stdout)) {
+    try (OutputFolder folder = OutputFolder.claim(spec, "--out", out); Segmenter segmenter = model.open();
+        Progress progress = Progress.start("eval", files.size(), stdout)) {
+      for (String name : List.of(CSV_FILE, JSON_FILE)) {
+        if (!folder.mayWrite(name)) {
+          throw new ParameterException(spec.commandLine(), "--out " + out + " holds a " + name
+              + " that pgdiffseg did not write; it is left as it is: choose another --out");
+        }
+      }
       String skipClass = segmenter.gate().classes().get(segmenter.gate().skipClass());
       for (Path file : files) {
         progress.begin(file.getFileName().toString());
         try {
           Path maskFile = masks.resolve(file.getFileName());
-          DecodedImage truth = decoder.decode(maskFile);
-          SegmentationResult r = segmenter.segment(file, SegmentRequest.defaults().withProgress(progress.steps()));
-          MaskOverlap overlap = MaskOverlap.of(r.mask(), truth);
+          DecodedImage image = decoder.decode(file);
+          boolean[] truth = ReferenceMask.read(decoder, maskFile, image.width(), image.height());
+          SegmentationResult r = segmenter.segment(image, SegmentRequest.defaults().withProgress(progress.steps()));
+          byte[] predicted = r.mask().pixels();
+          boolean[] lesion = new boolean[predicted.length];
+          for (int i = 0; i < lesion.length; i++) {
+            lesion[i] = predicted[i] != 0;
+          }
+          MaskOverlap overlap = MaskOverlap.of(lesion, truth, image.width(), image.height());
           String id = InputFiles.stem(file);
           String cls = id.contains("_") ? id.substring(0, id.indexOf('_')) : "all";
           rows.add(new Row(id, cls, overlap.truePositive() + overlap.falseNegative() > 0, overlap,
@@ -89,15 +122,16 @@ final class EvalCommand implements Callable<Integer> {
         progress.done(file.getFileName().toString());
       }
       Map<String, Object> summary = summary(rows, failures, segmenter);
-      writeCsv(rows);
-      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.resolve("eval.json").toFile(), summary);
+      byte[] json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(summary);
+      byte[] csv = csv(rows).getBytes(StandardCharsets.UTF_8);
+      folder.writeAll(Map.of(CSV_FILE, tmp -> Files.write(tmp, csv), JSON_FILE, tmp -> Files.write(tmp, json)));
       @SuppressWarnings("unchecked")
       Map<String, Object> all = (Map<String, Object>) summary.get("mean");
       progress.println(stdout, String.format(
           "images %d  Dice %.4f  IoU %.4f  HD95 %.2f  sensitivity %.4f  specificity %.4f  (failed %d)",
           rows.size(), all.get("dice"), all.get("iou"), all.get("hd95"), all.get("sensitivity"), all.get("specificity"),
           failures.size()));
-      stdout.println("Per image: " + out.resolve("eval.csv") + ", summary: " + out.resolve("eval.json"));
+      stdout.println("Per image: " + out.resolve(CSV_FILE) + ", summary: " + out.resolve(JSON_FILE));
     }
     return failures.isEmpty() ? PgDiffSegCli.OK : PgDiffSegCli.BAD_INPUT;
   }
@@ -136,14 +170,14 @@ final class EvalCommand implements Callable<Integer> {
     return s;
   }
 
-  private void writeCsv(List<Row> rows) throws java.io.IOException {
-    StringBuilder csv = new StringBuilder("id,class,tumor,dice,iou,hd95,sensitivity,specificity,gated,p_no_tumor\n");
+  static String csv(List<Row> rows) throws IOException {
+    List<List<Object>> lines = new ArrayList<>();
     for (Row r : rows) {
       MaskOverlap o = r.overlap();
-      csv.append(String.format("%s,%s,%s,%.6f,%.6f,%s,%.6f,%.6f,%s,%.6f%n", r.id(), r.cls(), r.tumor(), o.dice(), o.iou(),
-          Double.isNaN(o.hd95()) ? "" : String.format("%.4f", o.hd95()), o.sensitivity(), o.specificity(), r.gated(),
-          r.pNoTumor()));
+      lines.add(Arrays.asList(r.id(), r.cls(), r.tumor(), o.dice(), o.iou(), o.hd95(), o.sensitivity(),
+          o.specificity(), r.gated(), r.pNoTumor()));
     }
-    Files.writeString(out.resolve("eval.csv"), csv);
+    return SpreadsheetCsv.write(List.of("id", "class", "tumor", "dice", "iou", "hd95", "sensitivity", "specificity",
+        "gated", "p_no_tumor"), lines);
   }
 }

@@ -15,14 +15,28 @@ import org.pgdiffseg.sdk.imaging.DicomReader;
  * Expands the command line's files and folders into the files to read. A file named on the command line is
  * always taken (the decoder reports what is wrong with it). A folder contributes, sorted, its regular files that
  * are images by extension, and DICOM files without one (archives often name them by UID), recognised by the
- * DICM preamble. What a folder holds that is not taken is listed with the reason: other files, FIFOs and
- * devices, and the masks and overlays an earlier run wrote when the folder is also the output folder.
+ * DICM preamble. Sub-folders and hidden files (names starting with '.') are passed over, as Spark's
+ * {@code readImages} does. What a folder holds that is not taken is listed with the reason: other files, FIFOs
+ * and devices, and, when the folder is also the output folder, the outputs of earlier runs and files named like
+ * them ({@code x_mask.png} beside {@code x.png} is a reference mask: not an input, and never overwritten).
  */
 final class InputFiles {
   static final Set<String> EXTENSIONS = Set.of("png", "jpg", "jpeg", "bmp", "tif", "tiff", "dcm", "dicom");
 
-  /** The files to read, and "path: reason" for each file of a folder that was left out. */
-  record Expansion(List<Path> files, List<String> skipped) {}
+  /**
+   * The files to read, "path: reason" for each file of a folder that was left out, and the folders that could
+   * not be listed (each a failure of the batch, which goes on with the rest).
+   */
+  record Expansion(List<Path> files, List<String> skipped, List<Unlisted> unlisted) {}
+
+  /** A folder named on the command line whose listing failed, and why. */
+  record Unlisted(Path folder, IOException cause) {
+    String message() {
+      return folder + ": cannot list the folder ("
+          + (cause instanceof java.nio.file.AccessDeniedException ? "permission denied" : cause.getClass().getSimpleName()
+          + ": " + cause.getMessage()) + ")";
+    }
+  }
 
   private InputFiles() {}
 
@@ -31,21 +45,25 @@ final class InputFiles {
   }
 
   /** {@code outputFolder} (may be null) is where this run writes; its earlier outputs are not inputs. */
-  static Expansion expand(List<Path> arguments, Path outputFolder) throws IOException {
+  static Expansion expand(List<Path> arguments, OutputFolder outputFolder) throws IOException {
     List<Path> files = new ArrayList<>();
     List<String> skipped = new ArrayList<>();
+    List<Unlisted> unlisted = new ArrayList<>();
     for (Path p : arguments) {
       if (!Files.isDirectory(p)) {
         files.add(p);
         continue;
       }
-      boolean isOutput = outputFolder != null && Files.isDirectory(outputFolder) && Files.isSameFile(p, outputFolder);
+      OutputFolder output = outputFolder != null && Files.isSameFile(p, outputFolder.path()) ? outputFolder : null;
       List<Path> entries;
       try (Stream<Path> listing = Files.list(p)) {
         entries = listing.sorted().toList();
+      } catch (IOException | java.io.UncheckedIOException e) {
+        unlisted.add(new Unlisted(p, e instanceof IOException io ? io : ((java.io.UncheckedIOException) e).getCause()));
+        continue;
       }
       for (Path file : entries) {
-        String why = reasonToSkip(file, isOutput);
+        String why = reasonToSkip(file, output);
         if (why == null) {
           files.add(file);
         } else if (!why.isEmpty()) {
@@ -53,20 +71,23 @@ final class InputFiles {
         }
       }
     }
-    return new Expansion(files, skipped);
+    return new Expansion(files, skipped, unlisted);
   }
 
   /** Null to take the file, "" to pass over it silently (sub-folders), else why it is left out. */
-  private static String reasonToSkip(Path file, boolean inOutputFolder) {
-    if (Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS)) {
+  private static String reasonToSkip(Path file, OutputFolder output) {
+    String name = file.getFileName().toString();
+    if (Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS) || name.startsWith(".")) {
       return "";
     }
     if (!Files.isRegularFile(file)) {
       return "not a regular file (a FIFO, device, socket or broken link)";
     }
-    String name = file.getFileName().toString();
-    if (inOutputFolder && (name.endsWith("_mask.png") || name.endsWith("_overlay.png") || name.equals("results.json"))) {
+    if (output != null && output.isOurs(name)) {
       return "an output of an earlier run (this folder is also --out)";
+    }
+    if (output != null && (name.endsWith("_mask.png") || name.endsWith("_overlay.png"))) {
+      return "named like a mask or overlay in the output folder: not read as an input, and never overwritten";
     }
     // A UID-named DICOM ("1.2.840.113619.2.55") has no letter extension; "notes.txt" is not read at all.
     if (hasImageExtension(file) || (!hasLetterExtension(name) && startsWithDicomPreamble(file))) {

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Locale;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * Output stems for one run, unique within the run so that no image's mask overwrites another's: {@code a/x.png}
@@ -35,16 +36,25 @@ final class OutputNames {
 
   /** A stem for {@code input}'s outputs; {@code frameSuffix} is "" or e.g. "_f001" for a frame of a DICOM. */
   String allocate(Path input, String frameSuffix) {
+    return allocate(input, frameSuffix, stem -> true);
+  }
+
+  /**
+   * As {@link #allocate(Path, String)}, passing over stems that {@code free} refuses: in the output folder, a
+   * stem whose mask or overlay name holds a file pgdiffseg did not write (a reference mask named
+   * {@code x_mask.png} beside {@code x.png}) is never used.
+   */
+  String allocate(Path input, String frameSuffix, Predicate<String> free) {
     String name = input.getFileName() == null ? "image" : input.getFileName().toString();
     int dot = name.lastIndexOf('.');
     String stem = writable((dot > 0 ? name.substring(0, dot) : name) + frameSuffix);
     String extension = dot > 0 ? writable(name.substring(dot + 1)) : "";
     String candidate = stem;
-    if (!extension.isEmpty() && taken(candidate)) {
+    if (!extension.isEmpty() && (taken(candidate) || !free.test(candidate))) {
       candidate = stem + "_" + extension;
     }
     String base = candidate;
-    for (int n = 2; taken(candidate); n++) {
+    for (int n = 2; taken(candidate) || !free.test(candidate); n++) {
       candidate = base + "_" + n;
     }
     used.add(candidate.toLowerCase(Locale.ROOT));

@@ -3,51 +3,53 @@ package org.pgdiffseg.samples;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * A batch's results.json, kept current while the batch runs: each write goes to a temporary file in the same
- * folder and is renamed over the old one, so a reader (or a second run on the same folder) only ever sees a
- * whole file. The file says {@code "status": "running"} until the batch ends ({@code "complete"}), and when the
- * JVM is stopped by SIGINT or SIGTERM mid-batch a shutdown hook writes what was done with
- * {@code "status": "interrupted"}. A run first replaces any results.json of an earlier run, so a stale file
- * never lists other images. Writes during the batch are at most one per {@link #MIN_INTERVAL_NANOS}, so a
- * long batch does not spend its time rewriting a growing file. Thread-safe.
+ * A batch's results.json, kept current while the batch runs: each write goes through {@link OutputFolder} (a
+ * temporary file in the same folder renamed over the old one), so a reader only ever sees a whole file. The
+ * file says {@code "status": "running"} until the batch ends ({@code "complete"}, or {@code "stopped"} with the
+ * reason when its outputs could not be written), and when the JVM is stopped by SIGINT or SIGTERM mid-batch a
+ * shutdown hook writes what was done with {@code "status": "interrupted"}. A run first replaces the
+ * results.json of an earlier run (never a file pgdiffseg did not write), so a stale file never lists other
+ * images. The file is rewritten as each result lands unless rewriting has grown to cost more than a tenth of
+ * the batch's time ({@link #REWRITE_SHARE}), so small batches record every image at once and long ones do not
+ * spend their time rewriting a growing file. Thread-safe.
  */
 final class ResultsFile implements AutoCloseable {
-  static final long MIN_INTERVAL_NANOS = 2_000_000_000L;
+  static final String NAME = "results.json";
+  /** Rewrites are skipped until the time since the last one is this many times its duration. */
+  static final int REWRITE_SHARE = 10;
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-  private final Path file;
+  private final OutputFolder folder;
   private final Map<String, Object> header;
   private final List<Map<String, Object>> results = new ArrayList<>();
   private final List<Map<String, Object>> failures = new ArrayList<>();
-  private final Thread onShutdown = new Thread(() -> finish("interrupted"), "pgdiffseg-results");
-  private long lastWrite;
+  private final Thread onShutdown = new Thread(this::finishOnShutdown, "pgdiffseg-results");
+  private long lastWriteEnd;
+  private long lastWriteNanos;
   private boolean finished;
 
-  /** Starts {@code file} for a run described by {@code header} (model, settings, ...). */
-  ResultsFile(Path file, Map<String, Object> header) {
-    this.file = file;
+  /** Starts {@code folder}'s results.json for a run described by {@code header} (model, settings, ...). */
+  ResultsFile(OutputFolder folder, Map<String, Object> header) throws IOException {
+    this.folder = folder;
     this.header = new LinkedHashMap<>(header);
-    write("running");
+    write("running", null);
     Runtime.getRuntime().addShutdownHook(onShutdown);
   }
 
-  synchronized void addResult(Map<String, Object> result) {
+  /** Adds a row; throws when results.json could not be written ({@link OutputFolder.WriteFailedException}). */
+  synchronized void addResult(Map<String, Object> result) throws IOException {
     results.add(result);
     writeIfDue();
   }
 
-  synchronized void addFailure(Map<String, Object> failure) {
+  synchronized void addFailure(Map<String, Object> failure) throws IOException {
     failures.add(failure);
     writeIfDue();
   }
@@ -60,51 +62,57 @@ final class ResultsFile implements AutoCloseable {
     return failures.size();
   }
 
-  /** Writes the final file; later additions are not written. */
-  synchronized void finish(String status) {
+  /** Writes the final file with {@code status} and, when not null, the {@code reason} it ended so. */
+  synchronized void finish(String status, String reason) throws IOException {
     if (!finished) {
-      write(status);
       finished = true;
+      write(status, reason);
     }
   }
 
-  @Override
-  public void close() {
-    finish("complete");
+  private void finishOnShutdown() {
     try {
-      Runtime.getRuntime().removeShutdownHook(onShutdown);
-    } catch (IllegalStateException shuttingDown) {
-      // the hook is running or has run: it found the file finished
+      finish("interrupted", "stopped by a signal");
+    } catch (IOException e) {
+      // one line, no stack trace: the JVM is going down and this is all the user will see
+      PrintStream err = System.err;
+      err.println("pgdiffseg: " + e.getMessage());
     }
   }
 
-  private void writeIfDue() {
-    if (!finished && System.nanoTime() - lastWrite >= MIN_INTERVAL_NANOS) {
-      write("running");
+  /** Writes "complete" unless the file was already finished; see {@link #finish}. */
+  @Override
+  public void close() throws IOException {
+    try {
+      finish("complete", null);
+    } finally {
+      try {
+        Runtime.getRuntime().removeShutdownHook(onShutdown);
+      } catch (IllegalStateException shuttingDown) {
+        // the hook is running or has run: it found the file finished
+      }
     }
   }
 
-  private void write(String status) {
+  private void writeIfDue() throws IOException {
+    if (!finished && System.nanoTime() - lastWriteEnd >= REWRITE_SHARE * lastWriteNanos) {
+      write("running", null);
+    }
+  }
+
+  private void write(String status, String reason) throws IOException {
+    long start = System.nanoTime();
     Map<String, Object> json = new LinkedHashMap<>();
     json.put("status", status);
+    if (reason != null) {
+      json.put("reason", reason);
+    }
     json.putAll(header);
     json.put("results", results);
     json.put("failures", failures);
-    try {
-      Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), ".results-", ".json.tmp");
-      try {
-        JSON.writeValue(tmp.toFile(), json);
-        try {
-          Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-          Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-        }
-      } finally {
-        Files.deleteIfExists(tmp);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
-    }
-    lastWrite = System.nanoTime();
+    byte[] bytes = JSON.writeValueAsBytes(json);
+    folder.write(NAME, tmp -> java.nio.file.Files.write(tmp, bytes));
+    lastWriteEnd = System.nanoTime();
+    lastWriteNanos = lastWriteEnd - start;
   }
 }

@@ -2,7 +2,6 @@ package org.pgdiffseg.samples;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -57,58 +56,126 @@ final class SegmentCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter err = spec.commandLine().getErr();
     PrintWriter stdout = spec.commandLine().getOut();
-    OutputFolder.prepare(spec, out);
-    InputFiles.Expansion inputs = InputFiles.expand(images, out);
-    inputs.skipped().forEach(s -> err.println("pgdiffseg: skipped " + s));
-    if (inputs.files().isEmpty()) {
-      err.println("pgdiffseg: no images found in " + images + " (files by extension: " + InputFiles.EXTENSIONS
-          + ", or DICOM by content)");
-      return PgDiffSegCli.BAD_INPUT;
-    }
     if (batch < 1 || batch > 64) {
       throw new ParameterException(spec.commandLine(), "--batch must be in 1..64, got " + batch);
     }
+    try (OutputFolder folder = OutputFolder.claim(spec, "--out", out)) {
+      if (!folder.mayWrite(ResultsFile.NAME)) {
+        throw new ParameterException(spec.commandLine(), "--out " + out + " holds a " + ResultsFile.NAME
+            + " that pgdiffseg did not write; it is left as it is: choose another --out");
+      }
+      InputFiles.Expansion inputs = InputFiles.expand(images, folder);
+      inputs.skipped().forEach(s -> err.println("pgdiffseg: skipped " + s));
+      if (inputs.files().isEmpty() && inputs.unlisted().isEmpty()) {
+        err.println("pgdiffseg: no images found in " + images + " (files by extension: " + InputFiles.EXTENSIONS
+            + ", or DICOM by content)");
+        return PgDiffSegCli.BAD_INPUT;
+      }
+      return run(inputs, folder, stdout, err);
+    }
+  }
+
+  private int run(InputFiles.Expansion inputs, OutputFolder folder, PrintWriter stdout, PrintWriter err)
+      throws Exception {
     Segmenter.Builder builder = model.builder();
     if (maxPixels != null) {
       builder.maxPixels(maxPixels);
     }
     ImageDecoder decoder = new ImageDecoder(maxPixels != null ? maxPixels : ImageDecoder.DEFAULT_MAX_PIXELS);
-    OutputNames names = new OutputNames();
-    try (Segmenter segmenter = builder.build(); ResultsFile results = new ResultsFile(out.resolve("results.json"),
-        header(segmenter)); Progress progress = Progress.start("segment", inputs.files().size(), err)) {
-      List<Pending> pending = new ArrayList<>();
-      for (Path file : inputs.files()) {
-        progress.begin(file.getFileName().toString());
-        try {
-          List<DecodedImage> frames = decoder.decodeFrames(file);
-          for (int f = 0; f < frames.size(); f++) {
-            pending.add(new Pending(file, frames.size() > 1 ? String.format("_f%03d", f + 1) : "", frames.get(f)));
+    Batch b = new Batch(folder, new OutputNames(), stdout, err);
+    try (Segmenter segmenter = builder.build(); ResultsFile results = new ResultsFile(folder, header(segmenter));
+        Progress progress = Progress.start("segment", inputs.files().size(), err)) {
+      b.results = results;
+      b.progress = progress;
+      try {
+        for (InputFiles.Unlisted u : inputs.unlisted()) {
+          b.fail(u.folder(), u.cause(), u.message());
+        }
+        List<Pending> pending = new ArrayList<>();
+        for (Path file : inputs.files()) {
+          progress.begin(file.getFileName().toString());
+          try {
+            List<DecodedImage> frames = decoder.decodeFrames(file);
+            for (int f = 0; f < frames.size(); f++) {
+              pending.add(new Pending(file, frames.size() > 1 ? String.format("_f%03d", f + 1) : "", frames.get(f)));
+            }
+          } catch (Exception | OutOfMemoryError e) {
+            b.fail(file, e, BatchFailure.message(e));
           }
-        } catch (Exception | OutOfMemoryError e) {
-          fail(file, e, results, progress, err);
+          if (pending.size() >= batch) {
+            segment(pending, segmenter, b);
+          }
+          progress.done(null);   // the lines of segment() or fail() said how it went
         }
-        if (pending.size() >= batch) {
-          segment(pending, segmenter, names, results, progress, stdout, err);
-        }
-        progress.done(null);   // the lines of segment() or fail() said how it went
+        segment(pending, segmenter, b);
+      } catch (OutputFolder.WriteFailedException e) {
+        return stopped(e, results, progress, err);
       }
-      segment(pending, segmenter, names, results, progress, stdout, err);
       progress.println(stdout, String.format("%d segmented, %d failed; results in %s", results.resultCount(),
-          results.failureCount(), out.resolve("results.json")));
+          results.failureCount(), folder.resolve(ResultsFile.NAME)));
       return results.failureCount() == 0 ? PgDiffSegCli.OK : PgDiffSegCli.BAD_INPUT;
     }
   }
 
   /**
-   * Segments the pending images, together when there are several, and writes their outputs. When a batch fails
-   * its images are run one by one, so that one bad input fails alone.
+   * The output folder cannot be written (a full disk): the batch ends with one line, and results.json lists
+   * every image whose outputs landed, if it can still be written.
    */
-  private void segment(List<Pending> pending, Segmenter segmenter, OutputNames names, ResultsFile results,
-      Progress progress, PrintWriter stdout, PrintWriter err) {
+  private static int stopped(OutputFolder.WriteFailedException e, ResultsFile results, Progress progress,
+      PrintWriter err) {
+    String recorded;
+    try {
+      results.finish("stopped", e.getMessage());
+      recorded = "; results.json lists the " + results.resultCount() + " images segmented before";
+    } catch (IOException again) {
+      recorded = "; results.json could not be updated either (it lists the images recorded before the failure)";
+    }
+    progress.println(err, "pgdiffseg: stopped: " + e.getMessage() + recorded);
+    return PgDiffSegCli.FAILED_CHECK;
+  }
+
+  /** What the batch writes into and reports to, passed around together. */
+  private static final class Batch {
+    final OutputFolder folder;
+    final OutputNames names;
+    final PrintWriter stdout;
+    final PrintWriter err;
+    ResultsFile results;
+    Progress progress;
+
+    Batch(OutputFolder folder, OutputNames names, PrintWriter stdout, PrintWriter err) {
+      this.folder = folder;
+      this.names = names;
+      this.stdout = stdout;
+      this.err = err;
+    }
+
+    /**
+     * One input never ends the batch: a refused file, a name the file system cannot take, or an image too large
+     * for this JVM's heap is recorded and the next input goes on.
+     */
+    void fail(Path file, Throwable e, String message) throws IOException {
+      progress.println(err, "pgdiffseg: " + message);
+      results.addFailure(BatchFailure.row(file, e, message));
+    }
+
+    /** A stem whose mask and overlay names are free or hold earlier outputs of pgdiffseg. */
+    String stem(Pending p) {
+      return names.allocate(p.file(), p.frameSuffix(),
+          stem -> folder.mayWrite(stem + "_mask.png") && folder.mayWrite(stem + "_overlay.png"));
+    }
+  }
+
+  /**
+   * Segments the pending images, together when there are several, and writes their outputs. When a batch fails
+   * its images are run one by one, so that one bad input fails alone. An output that cannot be written stops
+   * the whole batch ({@link OutputFolder.WriteFailedException}).
+   */
+  private void segment(List<Pending> pending, Segmenter segmenter, Batch b) throws IOException {
     if (pending.isEmpty()) {
       return;
     }
-    SegmentRequest request = SegmentRequest.defaults().withProgress(progress.steps());
+    SegmentRequest request = SegmentRequest.defaults().withProgress(b.progress.steps());
     List<SegmentationResult> together = null;
     if (pending.size() > 1) {
       try {
@@ -119,31 +186,31 @@ final class SegmentCommand implements Callable<Integer> {
     }
     for (int i = 0; i < pending.size(); i++) {
       Pending p = pending.get(i);
+      SegmentationResult r;
+      String stem;
       try {
-        SegmentationResult r = together != null ? together.get(i) : segmenter.segment(p.image(), request);
-        String stem = names.allocate(p.file(), p.frameSuffix());
-        Path maskFile = out.resolve(stem + "_mask.png");
-        Path overlayFile = out.resolve(stem + "_overlay.png");
-        writeOutputs(p.image(), r, maskFile, overlayFile);
-        results.addResult(ResultJson.of(p.file(), p.image().name(), r, maskFile, overlayFile));
-        progress.println(stdout, String.format("%s: %s, lesion %.2f%% of the image%s", p.image().name(),
-            r.gate().skipped() ? "no tumor (gated)" : "segmented", 100 * r.mask().lesionFraction(),
-            r.gate().skipped() ? "" : String.format(" (%.0f ms)", r.timings().totalNanos() / 1e6)));
+        r = together != null ? together.get(i) : segmenter.segment(p.image(), request);
+        stem = b.stem(p);
       } catch (Exception | OutOfMemoryError e) {
-        fail(p.file(), e, results, progress, err);
+        b.fail(p.file(), e, BatchFailure.message(e));
+        continue;
       }
+      Path maskFile = b.folder.resolve(stem + "_mask.png");
+      Path overlayFile = b.folder.resolve(stem + "_overlay.png");
+      try {
+        writeOutputs(b.folder, p.image(), r, stem);
+      } catch (OutputFolder.WriteFailedException e) {
+        throw e;
+      } catch (Exception | OutOfMemoryError e) {
+        b.fail(p.file(), e, BatchFailure.message(e));
+        continue;
+      }
+      b.results.addResult(ResultJson.of(p.file(), p.image().name(), r, maskFile, overlayFile));
+      b.progress.println(b.stdout, String.format("%s: %s, lesion %.2f%% of the image%s", p.image().name(),
+          r.gate().skipped() ? "no tumor (gated)" : "segmented", 100 * r.mask().lesionFraction(),
+          r.gate().skipped() ? "" : String.format(" (%.0f ms)", r.timings().totalNanos() / 1e6)));
     }
     pending.clear();
-  }
-
-  /**
-   * One input never ends the batch: a refused file, a name the file system cannot take, or an image too large for
-   * this JVM's heap is recorded and the next input goes on.
-   */
-  private static void fail(Path file, Throwable e, ResultsFile results, Progress progress, PrintWriter err) {
-    String message = BatchFailure.message(e);
-    progress.println(err, "pgdiffseg: " + message);
-    results.addFailure(BatchFailure.row(file, e, message));
   }
 
   private static Map<String, Object> header(Segmenter segmenter) {
@@ -154,15 +221,12 @@ final class SegmentCommand implements Callable<Integer> {
     return json;
   }
 
-  /** Both outputs or neither: a mask whose overlay could not be written is removed again. */
-  private static void writeOutputs(DecodedImage image, SegmentationResult r, Path maskFile, Path overlayFile)
-      throws Exception {
-    r.mask().writePng(maskFile);
-    try {
-      OverlayRenderer.defaults().writePng(overlayFile, image, r.mask());
-    } catch (Exception | Error e) {
-      Files.deleteIfExists(maskFile);
-      throw e;
-    }
+  /** Both outputs or neither, each whole: they land together through the output folder. */
+  private static void writeOutputs(OutputFolder folder, DecodedImage image, SegmentationResult r, String stem)
+      throws IOException {
+    Map<String, OutputFolder.Content> files = new LinkedHashMap<>();
+    files.put(stem + "_mask.png", r.mask()::writePng);
+    files.put(stem + "_overlay.png", tmp -> OverlayRenderer.defaults().writePng(tmp, image, r.mask()));
+    folder.writeAll(files);
   }
 }

@@ -8,6 +8,7 @@ import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -26,6 +27,7 @@ import org.pgdiffseg.sdk.pipeline.Segmenter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -55,9 +57,23 @@ final class TrajectoryCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     model.noGating = true;
-    OutputFolder.prepare(spec, out);
     model.checkRanges();
     DecodedImage decoded = new ImageDecoder().decode(image);
+    String stem = InputFiles.stem(image);
+    String stripName = stem + "_trajectory.png";
+    String gifName = stem + "_trajectory.gif";
+    try (OutputFolder folder = OutputFolder.claim(spec, "--out", out)) {
+      for (String name : List.of(stripName, gifName)) {
+        if (!folder.mayWrite(name)) {
+          throw new ParameterException(spec.commandLine(), "--out " + out + " holds a " + name
+              + " that pgdiffseg did not write; it is left as it is: choose another --out");
+        }
+      }
+      return run(decoded, folder, stripName, gifName);
+    }
+  }
+
+  private int run(DecodedImage decoded, OutputFolder folder, String stripName, String gifName) throws Exception {
     try (Segmenter segmenter = model.open();
         Progress progress = Progress.start("trajectory", 1, spec.commandLine().getErr())) {
       progress.begin(decoded.name());
@@ -70,12 +86,13 @@ final class TrajectoryCommand implements Callable<Integer> {
         tiles.add(tile(decoded, r.trajectory().get(i), r.modelWidth(), r.modelHeight(),
             "step " + (i + 1) + "/" + n, r.gate().asMap()));
       }
-      String stem = InputFiles.stem(image);
-      Path strip = out.resolve(stem + "_trajectory.png");
-      Path gif = out.resolve(stem + "_trajectory.gif");
-      ImageIO.write(strip(tiles, Math.max(1, Math.min(frames, n))), "png", strip.toFile());
-      writeGif(tiles, gif);
-      spec.commandLine().getOut().printf("Wrote %s and %s (%d steps, %s)%n", strip, gif, n, segmenter.options().scheduler());
+      BufferedImage strip = strip(tiles, Math.max(1, Math.min(frames, n)));
+      Map<String, OutputFolder.Content> files = new LinkedHashMap<>();
+      files.put(stripName, tmp -> ImageIO.write(strip, "png", tmp.toFile()));
+      files.put(gifName, tmp -> writeGif(tiles, tmp));
+      folder.writeAll(files);
+      spec.commandLine().getOut().printf("Wrote %s and %s (%d steps, %s)%n", folder.resolve(stripName),
+          folder.resolve(gifName), n, segmenter.options().scheduler());
     }
     return PgDiffSegCli.OK;
   }
@@ -128,7 +145,6 @@ final class TrajectoryCommand implements Callable<Integer> {
   /** Animated GIF, looping, 150 ms a frame and a longer pause on the last. */
   static void writeGif(List<BufferedImage> frames, Path file) throws java.io.IOException {
     ImageWriter writer = ImageIO.getImageWritersByFormatName("gif").next();
-    Files.deleteIfExists(file);
     try (ImageOutputStream stream = ImageIO.createImageOutputStream(file.toFile())) {
       writer.setOutput(stream);
       writer.prepareWriteSequence(null);

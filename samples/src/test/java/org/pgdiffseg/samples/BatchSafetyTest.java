@@ -79,7 +79,8 @@ class BatchSafetyTest {
   @Test
   void aStaleRecordOfAnEarlierRunIsReplacedAndNoTemporaryFileIsLeft() throws Exception {
     Path out = Files.createDirectories(tmp.resolve("out"));
-    Files.writeString(out.resolve("results.json"), "{\"results\": [{\"image\": \"someone-else.png\"}]}");
+    Files.writeString(out.resolve("results.json"),   // as an earlier run wrote it
+        "{\"status\": \"complete\", \"results\": [{\"image\": \"someone-else.png\"}], \"failures\": []}");
     assertThat(segment("--out", out.toString(), write(tmp.resolve("in/one.png"), png).toString())).isZero();
     assertThat(results(out).path("results")).hasSize(1);
     assertThat(results(out).path("results").get(0).path("image").asText()).endsWith("one.png");
