@@ -1,0 +1,59 @@
+package org.pgdiffseg.samples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Two launches at once on a fresh checkout build it once: the second waits for the first one's build (two Maven
+ * runs in one tree made one of them fail). Maven is replaced by a script that notes overlapping runs, so the
+ * test runs the launchers' real shell code in seconds.
+ */
+class LauncherBuildLockTest {
+  @TempDir Path tmp;
+
+  @Test
+  void concurrentLaunchesOfBothLaunchersBuildOneAtATimeAndOnlyWhenStale() throws Exception {
+    Path repo = RepositoryRoot.find();
+    Path root = tmp.resolve("checkout");
+    Path samples = Files.createDirectories(root.resolve("samples"));
+    for (String script : List.of("pgdiffseg", "pgdiffseg-spark", "find-jdk.sh", "build-once.sh")) {
+      Files.copy(repo.resolve("samples").resolve(script), samples.resolve(script));
+    }
+    Files.writeString(root.resolve("pom.xml"), "<project/>");
+    Path bin = Files.createDirectories(tmp.resolve("bin"));
+    Path log = root.resolve("builds.log");
+    // A build: notes its start, fails loudly if another build is running, takes a while, notes its end.
+    Files.writeString(bin.resolve("mvn"), """
+        #!/usr/bin/env bash
+        log="%s"
+        if [ -e "$log.running" ]; then echo overlap >> "$log"; fi
+        touch "$log.running"; echo start >> "$log"; sleep 2; rm -f "$log.running"; echo end >> "$log"
+        """.formatted(log));
+    Files.setPosixFilePermissions(bin.resolve("mvn"), PosixFilePermissions.fromString("rwxr-xr-x"));
+    List<Process> launches = new ArrayList<>();
+    for (String launcher : List.of("pgdiffseg", "pgdiffseg", "pgdiffseg-spark")) {
+      ProcessBuilder pb = new ProcessBuilder("bash", samples.resolve(launcher).toString(), "--version")
+          .redirectErrorStream(true).redirectOutput(tmp.resolve(launcher + launches.size() + ".out").toFile());
+      pb.environment().put("PATH", bin + ":" + System.getenv("PATH"));
+      pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+      launches.add(pb.start());
+    }
+    for (Process p : launches) {
+      assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    }
+    List<String> lines = Files.readAllLines(log);
+    assertThat(lines).doesNotContain("overlap");
+    // one build of samples (the second launch finds it fresh once it gets the lock) and one of spark
+    assertThat(lines).containsExactly("start", "end", "start", "end");
+    assertThat(root.resolve("samples/target/.built")).exists();
+    assertThat(root.resolve("spark/target/.built")).exists();
+  }
+}
