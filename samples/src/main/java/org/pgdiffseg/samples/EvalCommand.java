@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import org.pgdiffseg.sdk.BundleException;
 import org.pgdiffseg.sdk.imaging.DecodedImage;
 import org.pgdiffseg.sdk.imaging.ImageDecoder;
 import org.pgdiffseg.sdk.metrics.MaskOverlap;
@@ -147,10 +148,10 @@ final class EvalCommand implements Callable<Integer> {
     return m;
   }
 
-  private Map<String, Object> summary(List<Row> rows, List<String> failures, Segmenter segmenter) {
+  private Map<String, Object> summary(List<Row> rows, List<String> failures, Segmenter segmenter)
+      throws BundleException {
     Map<String, Object> s = new LinkedHashMap<>();
-    s.put("model", segmenter.bundle().manifest().id() + " " + segmenter.bundle().manifest().version());
-    s.put("settings", ResultJson.settings(segmenter.options(), segmenter.gate()));
+    s.putAll(RecordedRun.json(segmenter, model.source()));
     s.put("mean", means(rows));
     s.put("mean_tumor_images", means(rows.stream().filter(Row::tumor).toList()));
     Map<String, List<Row>> byClass = new TreeMap<>();

@@ -1,15 +1,18 @@
 package org.pgdiffseg.samples;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.pgdiffseg.sdk.BundleException;
 import org.pgdiffseg.sdk.bundle.BundleManifest;
 import org.pgdiffseg.sdk.bundle.ModelBundle;
 import org.pgdiffseg.sdk.pipeline.InitialSample;
+import org.pgdiffseg.sdk.pipeline.RunRecord;
 import org.pgdiffseg.sdk.pipeline.Segmenter;
 import org.pgdiffseg.sdk.runtime.SessionConfig;
 import org.pgdiffseg.sdk.schedule.SchedulerSpec;
 import org.pgdiffseg.zoo.ModelZoo;
+import org.pgdiffseg.zoo.ZooIndex;
 import picocli.CommandLine.Option;
 
 /** Model and sampling options shared by the commands that segment. Unset options keep the bundle's defaults. */
@@ -73,13 +76,44 @@ final class ModelOptions {
       defaultValue = "true", fallbackValue = "true")
   boolean memoryPattern;
 
+  @Option(names = "--settings-from", paramLabel = "FILE",
+      description = {"Replay a run: the model, sampler (its full config), steps, seed, start, thresholds, cleanup and",
+          "gate recorded in a results.json or eval.json; the same SDK version on the same device gives the same",
+          "masks bit for bit. --model may point to the model elsewhere (its sha256 must match); other sampling",
+          "options are refused."})
+  Path settingsFrom;
+
+  /** The record read from --settings-from, once. */
+  private RecordedRun replayed;
+
   @Option(names = "--cache", paramLabel = "DIR", description = "Model cache folder (default: $PGDIFFSEG_CACHE, else ~/.pgdiffseg).")
   Path cache;
 
   ModelBundle bundle() throws BundleException {
+    return zoo().get(source());
+  }
+
+  private ModelZoo zoo() throws BundleException {
     ModelZoo defaults = ModelZoo.defaultZoo();
-    ModelZoo zoo = cache == null ? defaults : new ModelZoo(cache, defaults.index());
-    return model == null ? zoo.getDefault() : zoo.get(model);
+    return cache == null ? defaults : new ModelZoo(cache, defaults.index());
+  }
+
+  /** The model as the user named it: --model, else the replayed record's, else the zoo's default id. */
+  String source() throws BundleException {
+    if (model != null) {
+      return model;
+    }
+    if (settingsFrom != null) {
+      return replayed().source();
+    }
+    return ZooIndex.embedded().defaultEntry().id();
+  }
+
+  private RecordedRun replayed() {
+    if (replayed == null) {
+      replayed = RecordedRun.read(settingsFrom);
+    }
+    return replayed;
   }
 
   SessionConfig sessionConfig() {
@@ -130,6 +164,9 @@ final class ModelOptions {
   }
 
   Segmenter.Builder builder() throws BundleException {
+    if (settingsFrom != null) {
+      return replayBuilder();
+    }
     checkRanges();
     ModelBundle bundle = bundle();
     checkSteps(bundle.manifest());
@@ -143,6 +180,30 @@ final class ModelOptions {
     if (threshold != null) b.maskThreshold(threshold);
     if (gateThreshold != null) b.gateThreshold(gateThreshold);
     return b;
+  }
+
+  /** The builder of a recorded run, on the recorded model (or --model, when its bundle.json is the same). */
+  private Segmenter.Builder replayBuilder() throws BundleException {
+    List<String> conflicting = new ArrayList<>();
+    if (scheduler != null) conflicting.add("--scheduler");
+    if (steps != null) conflicting.add("--steps");
+    if (ensemble != null) conflicting.add("--ensemble");
+    if (seed != null) conflicting.add("--seed");
+    if (initialSample != null) conflicting.add("--initial-sample");
+    if (threshold != null) conflicting.add("--threshold");
+    if (gateThreshold != null) conflicting.add("--gate-threshold");
+    if (noGating) conflicting.add("--no-gating");
+    if (largestComponent) conflicting.add("--largest-component");
+    if (fillHoles) conflicting.add("--fill-holes");
+    if (!conflicting.isEmpty()) {
+      throw new IllegalArgumentException("--settings-from " + settingsFrom + " sets the sampling and the gate as"
+          + " recorded; leave out " + String.join(", ", conflicting));
+    }
+    if (threads != null && threads < 1) {
+      throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
+    }
+    RunRecord record = replayed().record();
+    return record.applyTo(Segmenter.builder().sessionConfig(sessionConfig()), bundle());
   }
 
   Segmenter open() throws BundleException {

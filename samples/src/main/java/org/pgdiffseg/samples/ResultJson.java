@@ -3,8 +3,6 @@ package org.pgdiffseg.samples;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.pgdiffseg.sdk.gating.GatePolicy;
-import org.pgdiffseg.sdk.pipeline.SamplingOptions;
 import org.pgdiffseg.sdk.pipeline.SegmentationResult;
 
 /** The JSON form of results and settings written by the commands. */
@@ -50,20 +48,5 @@ final class ResultJson {
     if (!lossless) {
       row.put("image_uri", file.toUri().toString());
     }
-  }
-
-  static Map<String, Object> settings(SamplingOptions o, GatePolicy gate) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("scheduler", o.scheduler().name());
-    m.put("steps", o.steps());
-    m.put("ensemble", o.ensemble());
-    m.put("seed", o.seed());
-    m.put("initial_sample", o.initialSample().manifestName());
-    m.put("mask_threshold", o.maskThreshold());
-    m.put("largest_component", o.keepLargestComponent());
-    m.put("fill_holes", o.fillHoles());
-    m.put("gating", gate.enabled());
-    m.put("gate_threshold", gate.threshold());
-    return m;
   }
 }

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.pgdiffseg.sdk.BundleException;
 import org.pgdiffseg.sdk.imaging.DecodedImage;
 import org.pgdiffseg.sdk.imaging.ImageDecoder;
 import org.pgdiffseg.sdk.imaging.OverlayRenderer;
@@ -213,12 +214,8 @@ final class SegmentCommand implements Callable<Integer> {
     pending.clear();
   }
 
-  private static Map<String, Object> header(Segmenter segmenter) {
-    Map<String, Object> json = new LinkedHashMap<>();
-    json.put("model", Map.of("id", segmenter.bundle().manifest().id(), "version", segmenter.bundle().manifest().version(),
-        "device", segmenter.device().toString()));
-    json.put("settings", ResultJson.settings(segmenter.options(), segmenter.gate()));
-    return json;
+  private Map<String, Object> header(Segmenter segmenter) throws BundleException {
+    return RecordedRun.json(segmenter, model.source());
   }
 
   /** Both outputs or neither, each whole: they land together through the output folder. */

@@ -57,7 +57,7 @@ class CliTest {
     assertThat(json.path("results").get(0).path("image").asText()).endsWith("scan.png");
     assertThat(json.path("failures")).hasSize(2);
     assertThat(json.path("failures").get(0).path("error").asText()).isEqualTo("InvalidImageException");
-    assertThat(json.path("settings").path("steps").asInt()).isEqualTo(3);
+    assertThat(json.path("sampling").path("steps").asInt()).isEqualTo(3);
     assertThat(err).contains("notes.png").contains("missing.png");
   }
 
@@ -121,7 +121,11 @@ class CliTest {
     Path images = Files.createDirectories(tmp.resolve("images"));
     Path masks = Files.createDirectories(tmp.resolve("masks"));
     Files.copy(image("benign_001.png"), images.resolve("benign_001.png"));
-    Files.write(masks.resolve("benign_001.png"), Files.readAllBytes(tiny.resolve("fixtures/preprocess_input.png")));
+    var decoded = new org.pgdiffseg.sdk.imaging.ImageDecoder().decode(images.resolve("benign_001.png"));
+    byte[] lesion = new byte[decoded.width() * decoded.height()];
+    java.util.Arrays.fill(lesion, 0, lesion.length / 3, (byte) 255);   // a binary reference mask of the image's size
+    Files.write(masks.resolve("benign_001.png"),
+        org.pgdiffseg.sdk.imaging.ImageWriter.encodeGrayPng(lesion, decoded.width(), decoded.height()));
     int code = run("eval", "--model", tiny.toString(), "--steps", "2", "--cpu", "--images", images.toString(),
         "--masks", masks.toString(), "--out", tmp.resolve("eval").toString());
     assertThat(code).isZero();

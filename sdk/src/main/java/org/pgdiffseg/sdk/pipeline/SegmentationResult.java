@@ -14,10 +14,12 @@ import org.pgdiffseg.sdk.imaging.BinaryMask;
  * @param gate class probabilities and whether diffusion was skipped
  * @param trajectory when asked for: the ensemble-mean probability of the x0 prediction after each step
  * @param options the settings actually used
+ * @param record everything that decided this result (model and its sha256, the sampler's full config, gate,
+ *     SDK version, device): with it the same SDK reproduces the mask bit for bit
  */
 public record SegmentationResult(
     String name, BinaryMask mask, float[] probability, int modelHeight, int modelWidth, GateDecision gate,
-    List<float[]> trajectory, StageTimings timings, SamplingOptions options) {
+    List<float[]> trajectory, StageTimings timings, SamplingOptions options, RunRecord record) {
   public SegmentationResult {
     trajectory = List.copyOf(trajectory);
   }

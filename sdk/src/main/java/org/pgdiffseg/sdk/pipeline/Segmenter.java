@@ -52,6 +52,8 @@ public final class Segmenter implements AutoCloseable {
   private final List<DenoisingWorker> workers = new ArrayList<>();
   private final LoadedGraphs model;
   private final ExecutionDevice device;
+  private final String manifestSha256;
+  private final RunRecord record;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private Segmenter(Builder b) throws BundleException {
@@ -87,6 +89,8 @@ public final class Segmenter implements AutoCloseable {
       throw e;
     }
     this.device = model.device();
+    this.manifestSha256 = RunRecord.manifestSha256(bundle);
+    this.record = RunRecord.of(bundle, manifestSha256, schedule, options, gate, device);
   }
 
   /** Runs both graphs once on a blank image, so a broken bundle fails at load, not mid-batch. */
@@ -131,6 +135,17 @@ public final class Segmenter implements AutoCloseable {
   /** Where the graphs run. */
   public ExecutionDevice device() {
     return device;
+  }
+
+  /** The record of this segmenter's settings: what {@link SegmentationResult#record()} says at the defaults. */
+  public RunRecord record() {
+    return record;
+  }
+
+  /** The record of a run with {@code used}: this segmenter's, or one for options a request set. */
+  private RunRecord recordOf(SamplingOptions used) {
+    return used.equals(options) ? record
+        : RunRecord.of(bundle, manifestSha256, settings.schedule(), used, gate, device);
   }
 
   public SegmentationResult segment(Path image) throws PgDiffSegException {
@@ -199,7 +214,7 @@ public final class Segmenter implements AutoCloseable {
       StageTimings timings = new StageTimings(0, preprocessNanos, prior, denoise, post,
           (System.nanoTime() - startedAt) / images.size());
       results.add(new SegmentationResult(image.name(), mask, probabilities.get(i), in.height(), in.width(),
-          decisions.get(i), List.of(), timings, used));
+          decisions.get(i), List.of(), timings, used, recordOf(used)));
     }
     return results;
   }
@@ -250,7 +265,8 @@ public final class Segmenter implements AutoCloseable {
     long post = System.nanoTime() - start;
     StageTimings timings = new StageTimings(decodeNanos, preprocessNanos, prior, denoise, post,
         System.nanoTime() - startedAt);
-    return new SegmentationResult(name, mask, probability, in.height(), in.width(), decision, trajectory, timings, used);
+    return new SegmentationResult(name, mask, probability, in.height(), in.width(), decision, trajectory, timings, used,
+        recordOf(used));
   }
 
   private DenoisingWorker take() throws InferenceException {

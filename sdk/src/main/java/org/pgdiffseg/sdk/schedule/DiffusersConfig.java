@@ -22,8 +22,15 @@ public final class DiffusersConfig {
         number(c, "beta_start", 1e-4), number(c, "beta_end", 0.02), string(c, "prediction_type", "epsilon"));
   }
 
-  /** The sampler of a diffusers config, by its class name (DDPMScheduler, DDIMScheduler, ...). */
+  /**
+   * The sampler of a diffusers config, by its class name (DDPMScheduler, DDIMScheduler, ...), named as
+   * {@link SchedulerSpec#named} names it.
+   */
   public static SchedulerSpec scheduler(String className, Map<String, Object> c) {
+    return SchedulerSpec.named(config(className, c));
+  }
+
+  private static SchedulerConfig config(String className, Map<String, Object> c) {
     if (!DiffusersKeys.CLASSES.contains(className)) {
       throw new IllegalArgumentException("unsupported scheduler class '" + className + "', expected one of "
           + DiffusersKeys.CLASSES);
@@ -32,15 +39,15 @@ public final class DiffusersConfig {
     String spacing = string(c, "timestep_spacing", null);
     int offset = integer(c, "steps_offset", 0);
     return switch (className) {
-      case "DDPMScheduler" -> SchedulerSpec.ddpm(new DdpmConfig(string(c, "variance_type", "fixed_small"),
-          bool(c, "clip_sample", true), number(c, "clip_sample_range", 1.0), spacing == null ? "leading" : spacing, offset));
-      case "DDIMScheduler" -> SchedulerSpec.ddim(new DdimConfig(number(c, "eta", 0.0), bool(c, "clip_sample", true),
-          number(c, "clip_sample_range", 1.0), bool(c, "set_alpha_to_one", true), spacing == null ? "leading" : spacing, offset));
-      case "DPMSolverMultistepScheduler" -> SchedulerSpec.dpmSolver(new DpmSolverConfig(integer(c, "solver_order", 2),
+      case "DDPMScheduler" -> new DdpmConfig(string(c, "variance_type", "fixed_small"),
+          bool(c, "clip_sample", true), number(c, "clip_sample_range", 1.0), spacing == null ? "leading" : spacing, offset);
+      case "DDIMScheduler" -> new DdimConfig(number(c, "eta", 0.0), bool(c, "clip_sample", true),
+          number(c, "clip_sample_range", 1.0), bool(c, "set_alpha_to_one", true), spacing == null ? "leading" : spacing, offset);
+      case "DPMSolverMultistepScheduler" -> new DpmSolverConfig(integer(c, "solver_order", 2),
           dpmAlgorithm(string(c, "algorithm_type", "dpmsolver++"), string(c, "final_sigmas_type", "zero")),
           dpmSolverType(string(c, "solver_type", "midpoint")), bool(c, "lower_order_final", true),
           bool(c, "euler_at_final", false), string(c, "final_sigmas_type", "zero"), spacing == null ? "linspace" : spacing,
-          offset, bool(c, "use_karras_sigmas", false), number(c, "lambda_min_clipped", Double.NEGATIVE_INFINITY)));
+          offset, bool(c, "use_karras_sigmas", false), number(c, "lambda_min_clipped", Double.NEGATIVE_INFINITY));
       default -> {   // UniPCMultistepScheduler
         Set<Integer> disabled = new HashSet<>();
         Object corrector = c.get("disable_corrector");
@@ -49,10 +56,10 @@ public final class DiffusersConfig {
         } else if (corrector != null) {
           throw new IllegalArgumentException("disable_corrector must be a list of step indices, got " + corrector);
         }
-        yield SchedulerSpec.uniPc(new UniPcConfig(integer(c, "solver_order", 2),
+        yield new UniPcConfig(integer(c, "solver_order", 2),
             uniPcSolverType(string(c, "solver_type", "bh2")), bool(c, "lower_order_final", true), disabled,
             string(c, "final_sigmas_type", "zero"), spacing == null ? "linspace" : spacing, offset,
-            bool(c, "use_karras_sigmas", false), nullableNumber(c, "sigma_min"), nullableNumber(c, "sigma_max")));
+            bool(c, "use_karras_sigmas", false), nullableNumber(c, "sigma_min"), nullableNumber(c, "sigma_max"));
       }
     };
   }

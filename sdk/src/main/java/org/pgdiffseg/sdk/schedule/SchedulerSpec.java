@@ -70,6 +70,22 @@ public record SchedulerSpec(String name, SchedulerConfig config) {
     };
   }
 
+  /**
+   * {@code config} under the CLI name whose preset it is ({@code ddim-trailing} for DDIM with trailing spacing),
+   * so that a record names the sampler that really ran; a configuration no preset matches is named after its
+   * diffusers class ({@code diffusers:DDIMScheduler}) and is replayed from its full config.
+   */
+  public static SchedulerSpec named(SchedulerConfig config) {
+    checkNotNull(config, "config");
+    for (String name : NAMES) {
+      SchedulerSpec preset = parse(name);
+      if (preset.config().equals(config)) {
+        return preset;
+      }
+    }
+    return new SchedulerSpec("diffusers:" + config.diffusersClassName(), config);
+  }
+
   /** A fresh scheduler on the model's noise schedule. */
   public Scheduler create(DiffusionSchedule schedule) {
     return switch (config) {
