@@ -127,13 +127,20 @@ final class BenchCommand implements Callable<Integer> {
         Arrays.sort(v);
         out.printf("  %-15s median %9.2f ms   min %9.2f   max %9.2f%n", names[s], v[v.length / 2], v[0], v[v.length - 1]);
       }
-      double[] loop = stages[1].clone();
-      Arrays.sort(loop);
-      out.printf("  per denoiser step (K = %d batch): %.2f ms%n", o.ensemble(), loop[loop.length / 2] / o.steps());
       long rssEnd = residentKiB();   // before the raw-graph sessions below add their own memory
-      double raw = rawGraphMillis(segmenter, o.steps(), o.ensemble());
-      out.printf("  raw graph time of the same calls (prior + %d denoiser steps): median %.2f ms; SDK total / raw = %.3f%n",
-          o.steps(), raw, stages[3][runs / 2] > 0 ? sortedMedian(stages[3]) / raw : Double.NaN);
+      if (skipped == runs) {
+        // no denoiser step ran: a per-step time or a ratio to a prior + N steps would be made up
+        out.printf("  per denoiser step: none ran (the gate skipped diffusion in every run); raw graph time not"
+            + " compared%n");
+      } else {
+        double[] loop = Arrays.stream(stages[1]).filter(v -> v > 0).sorted().toArray();
+        out.printf("  per denoiser step (K = %d batch, runs that were not gated): %.2f ms%n", o.ensemble(),
+            loop[loop.length / 2] / o.steps());
+        double raw = rawGraphMillis(segmenter, o.steps(), o.ensemble());
+        out.printf("  raw graph time of the same calls (prior + %d denoiser steps): median %.2f ms; SDK total / raw"
+            + " = %.3f%s%n", o.steps(), raw, sortedMedian(stages[3]) / raw,
+            skipped > 0 ? " (gated runs included in the total)" : "");
+      }
       out.printf("  resident memory after warm-up %d MiB, after %d runs %d MiB, after %d runs %d MiB (%+.1f%% since run %d)%n",
           rssStart / 1024, runs / 10, rssSettled / 1024, runs, rssEnd / 1024, 100.0 * (rssEnd - rssSettled) / rssSettled,
           runs / 10);

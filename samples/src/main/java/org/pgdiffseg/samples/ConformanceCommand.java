@@ -1,12 +1,18 @@
 package org.pgdiffseg.samples;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.pgdiffseg.conformance.ConformanceReport;
 import org.pgdiffseg.conformance.ConformanceSuite;
+import org.pgdiffseg.sdk.BundleException;
 import org.pgdiffseg.sdk.runtime.SessionConfig;
+import org.pgdiffseg.zoo.ModelZoo;
+import org.pgdiffseg.zoo.ZooEntry;
+import org.pgdiffseg.zoo.ZooIndex;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -17,8 +23,9 @@ import picocli.CommandLine.Model.CommandSpec;
 final class ConformanceCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--bundle", required = true, paramLabel = "DIR", description = "Bundle folder or zip.")
-  Path bundle;
+  @Option(names = "--bundle", required = true, paramLabel = "ID|DIR",
+      description = "Bundle folder or zip, or a zoo model id (checked in the zoo's cache, installed there first).")
+  String bundle;
 
   @Option(names = "--fixtures", paramLabel = "DIR", description = "Fixture folder (default: the bundle's fixtures/).")
   Path fixtures;
@@ -39,9 +46,10 @@ final class ConformanceCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     OutputFile.check(spec, "--report", report);   // before the checks run, not after
     OutputFile.check(spec, "--junit", junit);
+    Path folder = bundleFolder();
     ConformanceReport result;
     try (Progress progress = Progress.start("conformance", -1, spec.commandLine().getErr())) {
-      result = new ConformanceSuite(bundle, fixtures, data, cpu ? SessionConfig.cpuOnly() : SessionConfig.defaults())
+      result = new ConformanceSuite(folder, fixtures, data, cpu ? SessionConfig.cpuOnly() : SessionConfig.defaults())
           .run(check -> progress.done(check.status() + " " + check.name()));
     }
     result.print(spec.commandLine().getOut());
@@ -52,5 +60,23 @@ final class ConformanceCommand implements Callable<Integer> {
       result.writeJUnitXml(junit);
     }
     return result.passed() ? PgDiffSegCli.OK : PgDiffSegCli.FAILED_CHECK;
+  }
+
+  /** A folder or zip as given; else the zoo's copy of a model id; anything else is bad usage (exit 2). */
+  private Path bundleFolder() {
+    Path asPath = Path.of(bundle);
+    if (Files.exists(asPath)) {
+      return asPath;
+    }
+    try {
+      ZooIndex index = ZooIndex.embedded();
+      if (index.find(bundle).isEmpty()) {
+        throw new ParameterException(spec.commandLine(), "--bundle " + bundle + ": no such folder or zip, and not a"
+            + " zoo model id (" + index.entries().stream().map(ZooEntry::id).toList() + ")");
+      }
+      return ModelZoo.defaultZoo().get(bundle).root();
+    } catch (BundleException e) {
+      throw new ParameterException(spec.commandLine(), "--bundle " + bundle + ": " + e.getMessage());
+    }
   }
 }

@@ -46,32 +46,62 @@ final class InputFiles {
 
   /** {@code outputFolder} (may be null) is where this run writes; its earlier outputs are not inputs. */
   static Expansion expand(List<Path> arguments, OutputFolder outputFolder) throws IOException {
-    List<Path> files = new ArrayList<>();
-    List<String> skipped = new ArrayList<>();
-    List<Unlisted> unlisted = new ArrayList<>();
+    return expand(arguments, outputFolder, false);
+  }
+
+  /**
+   * As {@link #expand(List, OutputFolder)}; with {@code recursive}, the sub-folders of a folder too (not
+   * through links, so a link loop cannot make it endless, and not hidden ones). Without it, a folder that holds
+   * sub-folders but no image says so in {@code skipped}, with the option that would take them.
+   */
+  static Expansion expand(List<Path> arguments, OutputFolder outputFolder, boolean recursive) throws IOException {
+    Expansion e = new Expansion(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
     for (Path p : arguments) {
       if (!Files.isDirectory(p)) {
-        files.add(p);
+        e.files().add(p);
         continue;
       }
-      OutputFolder output = outputFolder != null && Files.isSameFile(p, outputFolder.path()) ? outputFolder : null;
-      List<Path> entries;
-      try (Stream<Path> listing = Files.list(p)) {
-        entries = listing.sorted().toList();
-      } catch (IOException | java.io.UncheckedIOException e) {
-        unlisted.add(new Unlisted(p, e instanceof IOException io ? io : ((java.io.UncheckedIOException) e).getCause()));
-        continue;
-      }
-      for (Path file : entries) {
-        String why = reasonToSkip(file, output);
-        if (why == null) {
-          files.add(file);
-        } else if (!why.isEmpty()) {
-          skipped.add(file + ": " + why);
-        }
+      int before = e.files().size();
+      int folders = listFolder(p, outputFolder, recursive, e);
+      if (!recursive && folders > 0 && e.files().size() == before) {
+        e.skipped().add(p + ": holds " + folders + " sub-folder(s) and no image; add --recursive to segment the"
+            + " images inside them");
       }
     }
-    return new Expansion(files, skipped, unlisted);
+    return new Expansion(List.copyOf(e.files()), List.copyOf(e.skipped()), List.copyOf(e.unlisted()));
+  }
+
+  /** Adds {@code folder}'s files to {@code e}; returns how many sub-folders it passed over (none when recursive). */
+  private static int listFolder(Path folder, OutputFolder outputFolder, boolean recursive, Expansion e)
+      throws IOException {
+    OutputFolder output = outputFolder != null && Files.isSameFile(folder, outputFolder.path()) ? outputFolder : null;
+    List<Path> entries;
+    try (Stream<Path> listing = Files.list(folder)) {
+      entries = listing.sorted().toList();
+    } catch (IOException | java.io.UncheckedIOException failure) {
+      e.unlisted().add(new Unlisted(folder, failure instanceof IOException io ? io
+          : ((java.io.UncheckedIOException) failure).getCause()));
+      return 0;
+    }
+    int folders = 0;
+    for (Path file : entries) {
+      boolean hidden = file.getFileName().toString().startsWith(".");
+      if (Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS) && !hidden) {
+        if (recursive) {
+          listFolder(file, outputFolder, true, e);
+        } else {
+          folders++;
+        }
+        continue;
+      }
+      String why = reasonToSkip(file, output);
+      if (why == null) {
+        e.files().add(file);
+      } else if (!why.isEmpty()) {
+        e.skipped().add(file + ": " + why);
+      }
+    }
+    return folders;
   }
 
   /** Null to take the file, "" to pass over it silently (sub-folders), else why it is left out. */

@@ -7,6 +7,8 @@ import org.pgdiffseg.sdk.BundleException;
 import org.pgdiffseg.sdk.bundle.BundleManifest;
 import org.pgdiffseg.sdk.bundle.ModelBundle;
 import org.pgdiffseg.sdk.pipeline.InitialSample;
+import org.pgdiffseg.sdk.pipeline.ModelSettings;
+import org.pgdiffseg.sdk.pipeline.SamplingOptions;
 import org.pgdiffseg.sdk.pipeline.RunRecord;
 import org.pgdiffseg.sdk.pipeline.Segmenter;
 import org.pgdiffseg.sdk.runtime.SessionConfig;
@@ -77,10 +79,10 @@ final class ModelOptions {
   boolean memoryPattern;
 
   @Option(names = "--settings-from", paramLabel = "FILE",
-      description = {"Replay a run: the model, sampler (its full config), steps, seed, start, thresholds, cleanup and",
-          "gate recorded in a results.json or eval.json; the same SDK version on the same device gives the same",
-          "masks bit for bit. --model may point to the model elsewhere (its sha256 must match); other sampling",
-          "options are refused."})
+      description = "Replay a run: the model, sampler (its full config), steps, seed, start, thresholds, cleanup and"
+          + " gate recorded in a results.json or eval.json; the same SDK version on the same device gives the same"
+          + " masks bit for bit. --model may point to the model elsewhere (its sha256 must match); other sampling"
+          + " options are refused.")
   Path settingsFrom;
 
   /** The record read from --settings-from, once. */
@@ -179,6 +181,7 @@ final class ModelOptions {
     if (initialSample != null) b.initialSample(InitialSample.of(initialSample));
     if (threshold != null) b.maskThreshold(threshold);
     if (gateThreshold != null) b.gateThreshold(gateThreshold);
+    refuseIdenticalSamples(ModelSettings.of(bundle).samplingDefaults());
     return b;
   }
 
@@ -204,6 +207,21 @@ final class ModelOptions {
     }
     RunRecord record = replayed().record();
     return record.applyTo(Segmenter.builder().sessionConfig(sessionConfig()), bundle());
+  }
+
+  /**
+   * An ensemble of samples that all start from x_T = 0 under a sampler that adds no noise is K identical
+   * samples at K times the cost: refused, naming what to change.
+   */
+  private void refuseIdenticalSamples(SamplingOptions defaults) {
+    int k = ensemble != null ? ensemble : defaults.ensemble();
+    InitialSample start = initialSample != null ? InitialSample.of(initialSample) : defaults.initialSample();
+    SchedulerSpec spec = scheduler != null ? SchedulerSpec.parse(scheduler) : defaults.scheduler();
+    if (k > 1 && start == InitialSample.ZEROS && !spec.addsNoise()) {
+      throw new IllegalArgumentException("--ensemble " + k + " from x_T = 0 with " + spec.name() + ", which adds no"
+          + " noise, gives " + k + " identical samples at " + k + " times the cost; add --initial-sample noise, or"
+          + " leave --ensemble at 1");
+    }
   }
 
   Segmenter open() throws BundleException {

@@ -29,6 +29,13 @@ public final class PgDiffSegCli implements Runnable {
     System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
   }
 
+  private static void hide(CommandLine command, String... options) {
+    CommandLine.Model.CommandSpec spec = command.getCommandSpec();
+    for (String option : options) {
+      spec.remove(spec.findOption(option));
+    }
+  }
+
   /** Runs the CLI with the given streams; returns the exit code. */
   public static int run(String[] args, PrintWriter out, PrintWriter err) {
     CommandLine cli = new CommandLine(new PgDiffSegCli());
@@ -41,11 +48,20 @@ public final class PgDiffSegCli implements Runnable {
       commandLine.getErr().println("pgdiffseg: " + e.getMessage());
       return commandLine.getExitCodeExceptionMapper().getExitCode(e);
     });
+    // A mistyped option gets its near matches and a pointer to --help, not forty lines of usage.
     cli.setParameterExceptionHandler((e, args1) -> {
-      e.getCommandLine().getErr().println("pgdiffseg: " + e.getMessage());
-      e.getCommandLine().usage(e.getCommandLine().getErr());
+      PrintWriter err1 = e.getCommandLine().getErr();
+      err1.println("pgdiffseg: " + e.getMessage());
+      if (e instanceof CommandLine.UnmatchedArgumentException unmatched) {
+        CommandLine.UnmatchedArgumentException.printSuggestions(unmatched, err1);
+      }
+      err1.println("Run '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help' for its options.");
       return BAD_INPUT;
     });
+    // Options the command overrides would be accepted and do nothing: they are not offered there.
+    hide(cli.getSubcommands().get("trajectory"), "--no-gating", "--gate-threshold");
+    hide(cli.getSubcommands().get("bench"), "--no-gating");
+    HelpText.apply(cli);
     return cli.execute(args);
   }
 }

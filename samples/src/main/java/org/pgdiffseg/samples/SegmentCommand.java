@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.pgdiffseg.sdk.BundleException;
@@ -28,11 +29,19 @@ import picocli.CommandLine.Model.CommandSpec;
     description = {"Segment breast lesions in images (PNG, JPEG, BMP, TIFF, DICOM; files or folders).",
         "Every frame of a multi-frame DICOM is segmented (<name>_f001_mask.png, ...).",
         "Writes <name>_mask.png (0/255, original size), <name>_overlay.png and results.json into --out.",
+        "A folder gives its images (by extension, or DICOM by content), not hidden files; its sub-folders with",
+        "--recursive.", "",
         "Output names are unique within a run: an input whose name would clash gets its extension or a",
         "counter added (y_jpg_mask.png); results.json says which input each output belongs to.",
-        "results.json is kept current while the batch runs and says 'complete' or 'interrupted' at the end.",
+        "A file in --out that pgdiffseg did not write is never overwritten: the output takes another name.",
+        "One run at a time holds --out; a second is refused. Each file is written whole (temporary file,",
+        "then renamed).", "",
+        "results.json records the run completely (model and its sha256, the sampler's full config, seed,",
+        "thresholds, gate, SDK version, device): --settings-from results.json replays it. It is kept current",
+        "while the batch runs and says 'complete', 'interrupted' or 'stopped' (the disk filled up) at the end.", "",
         "An image that cannot be read is listed in results.json under 'failures'; the others are still",
-        "processed. Exit code 2 when any input failed or nothing was found, 0 otherwise."})
+        "processed. Exit code 2 when any input failed or nothing was found, 1 when outputs could not be",
+        "written, 0 otherwise."})
 final class SegmentCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin ModelOptions model;
@@ -46,6 +55,10 @@ final class SegmentCommand implements Callable<Integer> {
   @Option(names = "--batch", paramLabel = "N", defaultValue = "1",
       description = "Images segmented together, one graph call per step for all (default: ${DEFAULT-VALUE}; results do not change).")
   int batch;
+
+  @Option(names = {"-r", "--recursive"},
+      description = "Also take the images in the sub-folders of a folder (not hidden ones, not through links).")
+  boolean recursive;
 
   @Parameters(paramLabel = "IMAGE", arity = "1..*", description = "Image files or folders.")
   List<Path> images;
@@ -65,7 +78,7 @@ final class SegmentCommand implements Callable<Integer> {
         throw new ParameterException(spec.commandLine(), "--out " + out + " holds a " + ResultsFile.NAME
             + " that pgdiffseg did not write; it is left as it is: choose another --out");
       }
-      InputFiles.Expansion inputs = InputFiles.expand(images, folder);
+      InputFiles.Expansion inputs = InputFiles.expand(images, folder, recursive);
       inputs.skipped().forEach(s -> err.println("pgdiffseg: skipped " + s));
       if (inputs.files().isEmpty() && inputs.unlisted().isEmpty()) {
         err.println("pgdiffseg: no images found in " + images + " (files by extension: " + InputFiles.EXTENSIONS
@@ -223,7 +236,9 @@ final class SegmentCommand implements Callable<Integer> {
       throws IOException {
     Map<String, OutputFolder.Content> files = new LinkedHashMap<>();
     files.put(stem + "_mask.png", r.mask()::writePng);
-    files.put(stem + "_overlay.png", tmp -> OverlayRenderer.defaults().writePng(tmp, image, r.mask()));
+    String label = r.gate().skipped() ? String.format(Locale.ROOT, "no lesion (gated): P(%s) = %.3f",
+        r.gate().skipClass(), r.gate().probability(r.gate().skipClass())) : null;
+    files.put(stem + "_overlay.png", tmp -> OverlayRenderer.defaults().writePng(tmp, image, r.mask(), label));
     folder.writeAll(files);
   }
 }

@@ -93,6 +93,10 @@ final class TrajectoryCommand implements Callable<Integer> {
       folder.writeAll(files);
       spec.commandLine().getOut().printf("Wrote %s and %s (%d steps, %s)%n", folder.resolve(stripName),
           folder.resolve(gifName), n, segmenter.options().scheduler());
+      if (n < 4) {
+        spec.commandLine().getOut().printf("The model samples in %d step(s), so there is little to see; --steps 20"
+            + " --initial-sample noise --scheduler dpm++ shows a lesion emerging over more steps.%n", n);
+      }
     }
     return PgDiffSegCli.OK;
   }

@@ -76,7 +76,8 @@ class CliUsageTest {
   @Test
   void evalOnAFolderWithoutImagesExitsTwo() throws Exception {
     Path empty = Files.createDirectories(tmp.resolve("empty"));
-    assertThat(run("eval", "--model", TINY, "--images", empty.toString(), "--masks", empty.toString(), "--out",
+    Path masks = Files.createDirectories(tmp.resolve("masks"));
+    assertThat(run("eval", "--model", TINY, "--images", empty.toString(), "--masks", masks.toString(), "--out",
         tmp.resolve("e").toString())).isEqualTo(PgDiffSegCli.BAD_INPUT);
     assertThat(err).contains("no images found");
   }

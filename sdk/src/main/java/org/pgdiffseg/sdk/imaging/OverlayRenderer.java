@@ -6,6 +6,12 @@ import static org.bytedeco.opencv.global.opencv_core.CV_8UC1;
 import static org.bytedeco.opencv.global.opencv_core.CV_8UC3;
 import static org.bytedeco.opencv.global.opencv_core.addWeighted;
 import static org.bytedeco.opencv.global.opencv_imgproc.CHAIN_APPROX_NONE;
+import static org.bytedeco.opencv.global.opencv_imgproc.FILLED;
+import static org.bytedeco.opencv.global.opencv_imgproc.FONT_HERSHEY_SIMPLEX;
+import static org.bytedeco.opencv.global.opencv_imgproc.LINE_AA;
+import static org.bytedeco.opencv.global.opencv_imgproc.getTextSize;
+import static org.bytedeco.opencv.global.opencv_imgproc.putText;
+import static org.bytedeco.opencv.global.opencv_imgproc.rectangle;
 import static org.bytedeco.opencv.global.opencv_imgproc.COLOR_GRAY2BGR;
 import static org.bytedeco.opencv.global.opencv_imgproc.LINE_8;
 import static org.bytedeco.opencv.global.opencv_imgproc.RETR_LIST;
@@ -17,10 +23,12 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_core.MatVector;
 import org.bytedeco.opencv.opencv_core.Point;
 import org.bytedeco.opencv.opencv_core.Scalar;
+import org.bytedeco.opencv.opencv_core.Size;
 
 /**
  * Draws a mask over its image for people to look at: the gray image as colour, lesion pixels blended with a
@@ -56,15 +64,50 @@ public record OverlayRenderer(int red, int green, int blue, double fillOpacity, 
 
   /** The overlay encoded as a colour PNG. */
   public byte[] encodePng(DecodedImage image, BinaryMask mask) {
+    return encodePng(image, mask, null);
+  }
+
+  /**
+   * The overlay encoded as a colour PNG, with {@code label} (may be null) written in its top-left corner, white
+   * on black: an image with no mask says why ("no lesion (gated) ..."), so an empty overlay is not mistaken for
+   * a missed lesion.
+   */
+  public byte[] encodePng(DecodedImage image, BinaryMask mask, String label) {
     try (Mat overlay = render(image, mask)) {
+      if (label != null && !label.isBlank()) {
+        drawLabel(overlay, label);
+      }
       return ImageWriter.encodePng(overlay);
     }
   }
 
   /** Writes the overlay to {@code file} as a colour PNG. */
   public void writePng(Path file, DecodedImage image, BinaryMask mask) throws IOException {
+    writePng(file, image, mask, null);
+  }
+
+  /** Writes the overlay with {@code label} (may be null) to {@code file} as a colour PNG. */
+  public void writePng(Path file, DecodedImage image, BinaryMask mask, String label) throws IOException {
     checkNotNull(file, "file");
-    Files.write(file, encodePng(image, mask));
+    Files.write(file, encodePng(image, mask, label));
+  }
+
+  /** The label in OpenCV's plain font, scaled to the image so it is legible on a 200 or a 2000 pixel image. */
+  private static void drawLabel(Mat bgr, String label) {
+    double scale = Math.max(0.35, Math.min(bgr.cols(), bgr.rows()) / 700.0);
+    int thickness = Math.max(1, (int) Math.round(scale * 1.5));
+    int margin = Math.max(2, (int) Math.round(6 * scale));
+    try (IntPointer baseline = new IntPointer(1);
+        Size text = getTextSize(label, FONT_HERSHEY_SIMPLEX, scale, thickness, baseline);
+        Point corner = new Point(0, 0);
+        Point opposite = new Point(Math.min(bgr.cols() - 1, text.width() + 2 * margin),
+            Math.min(bgr.rows() - 1, text.height() + baseline.get() + 2 * margin));
+        Point origin = new Point(margin, margin + text.height());
+        Scalar black = new Scalar(0, 0, 0, 0);
+        Scalar white = new Scalar(255, 255, 255, 0)) {
+      rectangle(bgr, corner, opposite, black, FILLED, LINE_8, 0);
+      putText(bgr, label, origin, FONT_HERSHEY_SIMPLEX, scale, white, thickness, LINE_AA, false);
+    }
   }
 
   /** Returns a new BGR Mat that the caller owns and must close. */

@@ -86,6 +86,19 @@ public record SchedulerSpec(String name, SchedulerConfig config) {
     return new SchedulerSpec("diffusers:" + config.diffusersClassName(), config);
   }
 
+  /**
+   * True when a step draws fresh noise (DDPM, DDIM with eta > 0, the SDE variants of DPM-Solver): only then do
+   * samples that start from the same x_T differ, so only then is an ensemble from x_T = 0 worth its cost.
+   */
+  public boolean addsNoise() {
+    return switch (config) {
+      case DdpmConfig c -> true;
+      case DdimConfig c -> c.eta() > 0;
+      case DpmSolverConfig c -> c.algorithmType().startsWith("sde-");
+      case UniPcConfig c -> false;
+    };
+  }
+
   /** A fresh scheduler on the model's noise schedule. */
   public Scheduler create(DiffusionSchedule schedule) {
     return switch (config) {
