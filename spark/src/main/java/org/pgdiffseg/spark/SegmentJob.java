@@ -21,7 +21,8 @@ import picocli.CommandLine.Spec;
  * The Spark job: segments every image of {@code --input} and writes one Parquet row per image (per frame of a
  * multi-frame DICOM) to {@code --output}. Main class for {@code spark-submit}; {@code samples/pgdiffseg-spark}
  * runs it on an embedded local master. Exit codes: 0 success (inputs that failed are rows with an error),
- * 1 the job failed (e.g. a missing or tampered bundle), 2 bad usage.
+ * 1 the job failed (e.g. a missing or tampered bundle), 2 bad usage (among it an output that is, contains or
+ * lies inside an input, or an existing output without {@code --overwrite}: checked before Spark starts).
  */
 @Command(name = "pgdiffseg-spark", mixinStandardHelpOptions = true,
     description = {"Segment an archive of images on Apache Spark, one model per executor.",
@@ -39,7 +40,8 @@ public final class SegmentJob implements Callable<Integer> {
       description = "Folder of images (every file under it), or Parquet with a path column (and optionally content).")
   String input;
 
-  @Option(names = "--masks", paramLabel = "DIR", description = "Folder of 0/255 reference masks named as the images: adds dice and iou.")
+  @Option(names = "--masks", paramLabel = "DIR", description = {"Folder of 0/255 reference masks: adds dice and iou. The mask of",
+      "--input/p1/img.png is DIR/p1/img.png (its path relative to --input; for Parquet input, its file name)."})
   String masks;
 
   @Option(names = "--output", required = true, paramLabel = "DIR", description = "Parquet output folder.")
