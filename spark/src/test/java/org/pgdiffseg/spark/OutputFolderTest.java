@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -82,5 +83,20 @@ class OutputFolderTest {
     assertThat(OutputFolder.checkLocal(output, inputs, true)).isEqualTo(OutputFolder.Action.REPLACE);
     Files.createSymbolicLink(attempt.resolve("part-00001-1f.c000.snappy.parquet"), images.resolve("a.png"));
     assertThatThrownBy(() -> OutputFolder.checkLocal(output, inputs, true)).hasMessageContaining("did not write");
+  }
+
+  @Test
+  void theSameContentRulesHoldOnAHadoopFileSystem() throws IOException {
+    Configuration conf = new Configuration();
+    Path output = dir.resolve("out");
+    String uri = output.toUri().toString();
+    assertThat(OutputFolder.checkRemote(uri, conf, false)).isEqualTo(OutputFolder.Action.CREATE);
+    Path attempt = Files.createDirectories(output.resolve("_temporary/0/task_1"));
+    Files.writeString(attempt.resolve("part-00000-1f.c000.snappy.parquet"), "half");
+    assertThatThrownBy(() -> OutputFolder.checkRemote(uri, conf, false)).hasMessageContaining("rerun with --overwrite");
+    assertThat(OutputFolder.checkRemote(uri, conf, true)).isEqualTo(OutputFolder.Action.REPLACE);
+    Files.writeString(output.resolve("notes.txt"), "mine");
+    assertThatThrownBy(() -> OutputFolder.checkRemote(uri, conf, true))
+        .hasMessageContaining("holds notes.txt, which this job did not write");
   }
 }
