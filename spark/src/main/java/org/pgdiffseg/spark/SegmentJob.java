@@ -106,7 +106,7 @@ public final class SegmentJob implements Callable<Integer> {
     SegmentOptions options = SegmentOptions.builder().model(model).scheduler(scheduler).steps(steps)
         .ensemble(ensemble).seed(seed).maskThreshold(threshold).gating(!noGating).gateThreshold(gateThreshold)
         .maxPixels(maxPixels != null ? maxPixels : ImageDecoder.DEFAULT_MAX_PIXELS).masks(masks)
-        .imagesRoot(SparkSegmentation.isParquet(input) ? null : input)
+        .imagesRoot(SparkSegmentation.isParquet(input) ? null : absolute(input))
         .concurrency(concurrency).threads(threads).cpu(cpu).build();
     // Checked before Spark starts, so nothing is deleted or written when the output is refused.
     Path localOutput = SparkSegmentation.localPath(output);
@@ -151,6 +151,12 @@ public final class SegmentJob implements Callable<Integer> {
     } finally {
       spark.stop();
     }
+  }
+
+  /** A local path made absolute here, on the driver: executors may run in another working folder. */
+  private static String absolute(String pathOrUri) {
+    Path local = SparkSegmentation.localPath(pathOrUri);
+    return local != null ? local.toAbsolutePath().toString() : pathOrUri;
   }
 
   public static void main(String[] args) {
