@@ -48,7 +48,7 @@ final class SegmentPartition implements MapPartitionsFunction<Row, Row> {
 
   /**
    * {@code withContent}: input rows carry the file's bytes in {@code content} (binary file rows);
-   * {@code withError}: they carry an {@code error} (from listing) that makes the row an error row, unread.
+   * {@code withError}: they carry a {@code listing_error} that makes the row an error row, unread.
    */
   SegmentPartition(SegmentOptions options, boolean withContent, boolean withError) {
     this.options = options;
@@ -91,7 +91,7 @@ final class SegmentPartition implements MapPartitionsFunction<Row, Row> {
     String path = input.getString(input.fieldIndex(SparkSegmentation.PATH));
     byte[] content = withContent && !input.isNullAt(input.fieldIndex(SparkSegmentation.CONTENT))
         ? input.getAs(SparkSegmentation.CONTENT) : null;
-    String listingError = withError ? input.getAs(SparkSegmentation.ERROR) : null;
+    String listingError = withError ? input.getAs(SparkSegmentation.LISTING_ERROR) : null;
     ImageDecoder decoder = new ImageDecoder(options.maxPixels());
     String executor = SparkEnv.get() != null ? SparkEnv.get().executorId() : null;
     String model = segmenter.bundle().manifest().id() + " " + segmenter.bundle().manifest().version();

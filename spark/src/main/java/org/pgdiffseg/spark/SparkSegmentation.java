@@ -42,8 +42,11 @@ public final class SparkSegmentation {
   public static final String PATH = "path";
   /** Optional input column: the file's bytes. */
   public static final String CONTENT = "content";
-  /** Optional input column: why the file cannot be read (from listing); such a row becomes an error row, unread. */
-  public static final String ERROR = "error";
+  /**
+   * Optional input column: why the file cannot be read (from listing); such a row becomes an error row, unread.
+   * Not {@code error}, so that an earlier result read back as input is segmented again, failures included.
+   */
+  public static final String LISTING_ERROR = "listing_error";
   /** Default partitions per core of the cluster: enough to balance images of unequal cost. */
   public static final int PARTITIONS_PER_CORE = 3;
   /**
@@ -54,7 +57,7 @@ public final class SparkSegmentation {
 
   private static final Pattern SCHEME = Pattern.compile("^([a-zA-Z][a-zA-Z0-9+.-]+):");
   private static final StructType PATHS = new StructType().add(PATH, DataTypes.StringType, false)
-      .add(ERROR, DataTypes.StringType, true);
+      .add(LISTING_ERROR, DataTypes.StringType, true);
 
   private SparkSegmentation() {}
 
@@ -71,9 +74,10 @@ public final class SparkSegmentation {
     boolean withContent = columns.contains(CONTENT);
     checkArgument(!withContent || images.schema().apply(CONTENT).dataType().equals(DataTypes.BinaryType),
         "column '%s' must be binary, got %s", CONTENT, withContent ? images.schema().apply(CONTENT).dataType() : null);
-    boolean withError = columns.contains(ERROR);
-    checkArgument(!withError || images.schema().apply(ERROR).dataType().equals(DataTypes.StringType),
-        "column '%s' must be a string, got %s", ERROR, withError ? images.schema().apply(ERROR).dataType() : null);
+    boolean withError = columns.contains(LISTING_ERROR);
+    checkArgument(!withError || images.schema().apply(LISTING_ERROR).dataType().equals(DataTypes.StringType),
+        "column '%s' must be a string, got %s", LISTING_ERROR,
+        withError ? images.schema().apply(LISTING_ERROR).dataType() : null);
     BundleLocator.resolve(options.model());   // fails the job now, before any task
     checkArgument(options.masks() == null || Files.isDirectory(Path.of(options.masks())),
         "--masks %s is not a folder", options.masks());
@@ -85,7 +89,7 @@ public final class SparkSegmentation {
       kept.add(CONTENT);
     }
     if (withError) {
-      kept.add(ERROR);
+      kept.add(LISTING_ERROR);
     }
     Dataset<Row> input = images.select(kept.get(0), kept.subList(1, kept.size()).toArray(String[]::new));
     return input.mapPartitions(new SegmentPartition(options, withContent, withError),
@@ -98,7 +102,7 @@ public final class SparkSegmentation {
    * folder is listed here, every regular file under it but hidden ones, as paths the executors read (a corrupt
    * or foreign file becomes a result row with its error); a folder on another file system ({@code hdfs://},
    * {@code s3a://}) is read as binary file rows. Whatever under a local folder cannot be an image or cannot be
-   * listed (an unreadable sub-folder, a FIFO, a socket, a looping link) is a row with an {@code error}, which
+   * listed (an unreadable sub-folder, a FIFO, a socket, a looping link) is a row with a {@code listing_error}, which
    * {@link #segment} passes on unread. {@code partitions} is at most {@link #MAX_PARTITIONS}; more partitions
    * than files are cut to one per file.
    */

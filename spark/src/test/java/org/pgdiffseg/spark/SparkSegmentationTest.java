@@ -202,6 +202,18 @@ class SparkSegmentationTest {
     assertThat(rows.get("fifo.png").<byte[]>getAs(ResultSchema.MASK_PNG)).isNull();
   }
 
+  @Test
+  void anEarlierResultReadBackAsInputIsSegmentedAgainFailuresIncluded() throws Exception {
+    String good = images.resolve("image_0.png").toString();
+    Dataset<Row> earlier = spark.createDataFrame(List.of(org.apache.spark.sql.RowFactory.create(good, "a failure")),
+        new org.apache.spark.sql.types.StructType().add(ResultSchema.PATH, "string").add(ResultSchema.ERROR, "string"));
+    List<Row> rows = SparkSegmentation.segment(earlier, options.toBuilder().masks(null).build()).collectAsList();
+    assertThat(rows).singleElement().satisfies(row -> {
+      assertThat(row.<String>getAs(ResultSchema.ERROR)).isNull();
+      assertThat(row.<byte[]>getAs(ResultSchema.MASK_PNG)).isNotNull();
+    });
+  }
+
   private static List<Path> goodImages() throws IOException {
     try (var files = Files.list(images)) {
       return files.filter(p -> p.getFileName().toString().matches("fixture\\.png|image_\\d\\.png")).sorted().toList();
