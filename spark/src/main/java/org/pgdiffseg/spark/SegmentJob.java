@@ -1,6 +1,9 @@
 package org.pgdiffseg.spark;
 
 import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.Dataset;
@@ -18,7 +21,8 @@ import picocli.CommandLine.Spec;
  * The Spark job: segments every image of {@code --input} and writes one Parquet row per image (per frame of a
  * multi-frame DICOM) to {@code --output}. Main class for {@code spark-submit}; {@code samples/pgdiffseg-spark}
  * runs it on an embedded local master. Exit codes: 0 success (inputs that failed are rows with an error),
- * 1 the job failed (e.g. a missing or tampered bundle), 2 bad usage.
+ * 1 the job failed (e.g. a missing or tampered bundle), 2 bad usage (among it an output that is, contains or
+ * lies inside an input, or an existing output without {@code --overwrite}: checked before Spark starts).
  */
 @Command(name = "pgdiffseg-spark", mixinStandardHelpOptions = true,
     description = {"Segment an archive of images on Apache Spark, one model per executor.",
@@ -36,20 +40,24 @@ public final class SegmentJob implements Callable<Integer> {
       description = "Folder of images (every file under it), or Parquet with a path column (and optionally content).")
   String input;
 
-  @Option(names = "--masks", paramLabel = "DIR", description = "Folder of 0/255 reference masks named as the images: adds dice and iou.")
+  @Option(names = "--masks", paramLabel = "DIR", description = {"Folder of 0/255 reference masks: adds dice and iou. The mask of",
+      "--input/p1/img.png is DIR/p1/img.png (its path relative to --input; for Parquet input, its file name)."})
   String masks;
 
   @Option(names = "--output", required = true, paramLabel = "DIR", description = "Parquet output folder.")
   String output;
 
-  @Option(names = "--overwrite", description = "Replace --output if it exists.")
+  @Option(names = "--overwrite", description = {"Replace --output if it holds an earlier output of this job, finished",
+      "or stopped part way (only _SUCCESS, part-*.parquet, .crc files and _temporary); any other folder is refused."})
   boolean overwrite;
 
   @Option(names = "--master", paramLabel = "URL", description = "Spark master (default: spark-submit's; the launcher gives local[*]).")
   String master;
 
   @Option(names = "--partitions", paramLabel = "N", defaultValue = "0",
-      description = "Partitions of the input (default: " + SparkSegmentation.PARTITIONS_PER_CORE + " per core, at most one per file).")
+      description = {"Partitions of the input (default: " + SparkSegmentation.PARTITIONS_PER_CORE + " per core), at most one",
+          "per file and at most " + SparkSegmentation.MAX_PARTITIONS + ": the driver keeps every partition's task in"
+              + " memory."})
   int partitions;
 
   @Option(names = "--model", paramLabel = "ID|DIR|ZIP", description = "Zoo model id, bundle folder or zip, or the name of a zip shipped with --files (default: the zoo's default model).")
@@ -91,10 +99,24 @@ public final class SegmentJob implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
+    if (partitions < 0 || partitions > SparkSegmentation.MAX_PARTITIONS) {
+      throw new IllegalArgumentException("--partitions must be 0 (the default) to " + SparkSegmentation.MAX_PARTITIONS
+          + ", got " + partitions + ", since the driver keeps every partition's task in memory");
+    }
     SegmentOptions options = SegmentOptions.builder().model(model).scheduler(scheduler).steps(steps)
         .ensemble(ensemble).seed(seed).maskThreshold(threshold).gating(!noGating).gateThreshold(gateThreshold)
         .maxPixels(maxPixels != null ? maxPixels : ImageDecoder.DEFAULT_MAX_PIXELS).masks(masks)
+        .imagesRoot(SparkSegmentation.isParquet(input) ? null : absolute(input))
         .concurrency(concurrency).threads(threads).cpu(cpu).build();
+    // Checked before Spark starts, so nothing is deleted or written when the output is refused.
+    Path localOutput = SparkSegmentation.localPath(output);
+    OutputFolder.Action action = null;
+    if (localOutput != null) {
+      Map<String, Path> inputs = new LinkedHashMap<>();
+      inputs.put("--input", SparkSegmentation.localPath(input));
+      inputs.put("--masks", masks != null ? SparkSegmentation.localPath(masks) : null);
+      action = OutputFolder.checkLocal(localOutput, inputs, overwrite);
+    }
     // Executors close their Segmenters when they stop; plugins named by spark-submit are kept.
     String plugins = new SparkConf().get("spark.plugins", "");
     SparkSession.Builder builder = SparkSession.builder().appName("pgdiffseg-spark").config("spark.plugins",
@@ -111,10 +133,14 @@ public final class SegmentJob implements Callable<Integer> {
     }
     SparkSession spark = builder.getOrCreate();
     try {
+      if (action == null) {
+        action = OutputFolder.checkRemote(output, spark.sparkContext().hadoopConfiguration(), overwrite);
+      }
       long start = System.nanoTime();
       Dataset<Row> images = SparkSegmentation.readImages(spark, input, partitions);
       Dataset<Row> results = SparkSegmentation.segment(images, options);
-      results.write().mode(overwrite ? SaveMode.Overwrite : SaveMode.ErrorIfExists).parquet(output);
+      results.write().mode(action == OutputFolder.Action.REPLACE ? SaveMode.Overwrite : SaveMode.ErrorIfExists)
+          .parquet(output);
       double seconds = (System.nanoTime() - start) / 1e9;
       Dataset<Row> written = spark.read().parquet(output);
       long rows = written.count();
@@ -125,6 +151,12 @@ public final class SegmentJob implements Callable<Integer> {
     } finally {
       spark.stop();
     }
+  }
+
+  /** A local path made absolute here, on the driver: executors may run in another working folder. */
+  private static String absolute(String pathOrUri) {
+    Path local = SparkSegmentation.localPath(pathOrUri);
+    return local != null ? local.toAbsolutePath().toString() : pathOrUri;
   }
 
   public static void main(String[] args) {
@@ -138,7 +170,9 @@ public final class SegmentJob implements Callable<Integer> {
     cli.setErr(err);
     cli.setExitCodeExceptionMapper(e -> e instanceof IllegalArgumentException ? BAD_USAGE : FAILED);
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-      commandLine.getErr().println("pgdiffseg-spark: " + (e instanceof BundleException ? "" : e.getClass().getSimpleName() + ": ")
+      // Bad usage and the SDK's bundle errors are sentences of their own; anything else is named by its type.
+      boolean sentence = e instanceof BundleException || e instanceof IllegalArgumentException;
+      commandLine.getErr().println("pgdiffseg-spark: " + (sentence ? "" : e.getClass().getSimpleName() + ": ")
           + e.getMessage());
       return commandLine.getExitCodeExceptionMapper().getExitCode(e);
     });

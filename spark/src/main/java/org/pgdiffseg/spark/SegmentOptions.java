@@ -16,6 +16,8 @@ import org.pgdiffseg.sdk.schedule.SchedulerSpec;
  * @param model zoo id, bundle folder or zip (a path the executors see, or a file name shipped with
  *     {@code --files}); null for the zoo's default model
  * @param masks folder of 0/255 reference masks named as the images (a path the executors see); null for none
+ * @param imagesRoot the folder the images lie under: the mask of {@code <imagesRoot>/p1/img.png} is
+ *     {@code <masks>/p1/img.png}; null to match masks by file name (then two images of one name are refused)
  * @param concurrency images segmented at once per executor; null for the executor's cores
  * @param threads ONNX Runtime intra-op threads per image; null for the host's cores divided by the concurrency
  * @param cpu run on CPU even where a GPU is available
@@ -23,7 +25,7 @@ import org.pgdiffseg.sdk.schedule.SchedulerSpec;
 public record SegmentOptions(
     String model, String scheduler, Integer steps, Integer ensemble, Long seed, Double maskThreshold,
     boolean gating, Double gateThreshold, boolean largestComponent, boolean fillHoles, long maxPixels,
-    String masks, Integer concurrency, Integer threads, boolean cpu) implements Serializable {
+    String masks, String imagesRoot, Integer concurrency, Integer threads, boolean cpu) implements Serializable {
   public SegmentOptions {
     checkArgument(maxPixels > 0, "maxPixels must be positive, got %s", maxPixels);
     checkArgument(concurrency == null || (concurrency >= 1 && concurrency <= 64),
@@ -46,13 +48,18 @@ public record SegmentOptions(
   public Builder toBuilder() {
     return new Builder().model(model).scheduler(scheduler).steps(steps).ensemble(ensemble).seed(seed)
         .maskThreshold(maskThreshold).gating(gating).gateThreshold(gateThreshold)
-        .cleanup(largestComponent, fillHoles).maxPixels(maxPixels).masks(masks).concurrency(concurrency)
-        .threads(threads).cpu(cpu);
+        .cleanup(largestComponent, fillHoles).maxPixels(maxPixels).masks(masks).imagesRoot(imagesRoot)
+        .concurrency(concurrency).threads(threads).cpu(cpu);
   }
 
   /** The options that decide which Segmenter an executor opens (everything but the masks). */
   SegmentOptions segmenterKey() {
-    return toBuilder().masks(null).build();
+    return toBuilder().masks(null).imagesRoot(null).build();
+  }
+
+  /** Where the reference masks are, or null without {@code masks}. */
+  ReferenceMasks referenceMasks() {
+    return masks != null ? new ReferenceMasks(masks, imagesRoot) : null;
   }
 
   /** Session settings for one executor: {@code threads}, else the host's cores shared by the concurrent images. */
@@ -88,6 +95,7 @@ public record SegmentOptions(
     private boolean fillHoles;
     private long maxPixels = ImageDecoder.DEFAULT_MAX_PIXELS;
     private String masks;
+    private String imagesRoot;
     private Integer concurrency;
     private Integer threads;
     private boolean cpu;
@@ -150,6 +158,12 @@ public record SegmentOptions(
       return this;
     }
 
+    /** The folder the images lie under, so masks are matched by the path relative to it (see the record). */
+    public Builder imagesRoot(String value) {
+      this.imagesRoot = value;
+      return this;
+    }
+
     public Builder concurrency(Integer value) {
       this.concurrency = value;
       return this;
@@ -167,7 +181,7 @@ public record SegmentOptions(
 
     public SegmentOptions build() {
       return new SegmentOptions(model, scheduler, steps, ensemble, seed, maskThreshold, gating, gateThreshold,
-          largestComponent, fillHoles, maxPixels, masks, concurrency, threads, cpu);
+          largestComponent, fillHoles, maxPixels, masks, imagesRoot, concurrency, threads, cpu);
     }
   }
 }

@@ -1,6 +1,5 @@
 package org.pgdiffseg.spark;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -13,9 +12,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.spark.SparkConf;
 import org.apache.spark.SparkEnv;
+import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.apache.spark.util.TaskCompletionListener;
 import org.pgdiffseg.sdk.BundleException;
 import org.pgdiffseg.sdk.InvalidImageException;
 import org.pgdiffseg.sdk.PgDiffSegException;
@@ -43,22 +44,35 @@ final class SegmentPartition implements MapPartitionsFunction<Row, Row> {
 
   private final SegmentOptions options;
   private final boolean withContent;
+  private final boolean withError;
 
-  /** {@code withContent}: input rows carry the file's bytes in {@code content} (binary file rows). */
-  SegmentPartition(SegmentOptions options, boolean withContent) {
+  /**
+   * {@code withContent}: input rows carry the file's bytes in {@code content} (binary file rows);
+   * {@code withError}: they carry a {@code listing_error} that makes the row an error row, unread.
+   */
+  SegmentPartition(SegmentOptions options, boolean withContent, boolean withError) {
     this.options = options;
     this.withContent = withContent;
+    this.withError = withError;
   }
 
   @Override
   public Iterator<Row> call(Iterator<Row> inputs) {
+    PartitionLease lease = new PartitionLease();
+    TaskContext task = TaskContext.get();
+    if (task != null) {   // a task that stops before its rows are consumed still lets the Segmenter go
+      task.addTaskCompletionListener((TaskCompletionListener) context -> lease.close());
+    }
     return new Iterator<>() {
       private final Queue<Row> pending = new ArrayDeque<>();
 
       @Override
       public boolean hasNext() {
         while (pending.isEmpty() && inputs.hasNext()) {
-          pending.addAll(segment(inputs.next()));
+          pending.addAll(segment(inputs.next(), lease.segmenter()));
+        }
+        if (pending.isEmpty()) {
+          lease.close();
         }
         return !pending.isEmpty();
       }
@@ -73,15 +87,20 @@ final class SegmentPartition implements MapPartitionsFunction<Row, Row> {
     };
   }
 
-  private List<Row> segment(Row input) {
+  private List<Row> segment(Row input, Segmenter segmenter) {
     String path = input.getString(input.fieldIndex(SparkSegmentation.PATH));
     byte[] content = withContent && !input.isNullAt(input.fieldIndex(SparkSegmentation.CONTENT))
         ? input.getAs(SparkSegmentation.CONTENT) : null;
-    Segmenter segmenter = segmenter();
+    String listingError = withError ? input.getAs(SparkSegmentation.LISTING_ERROR) : null;
     ImageDecoder decoder = new ImageDecoder(options.maxPixels());
     String executor = SparkEnv.get() != null ? SparkEnv.get().executorId() : null;
     String model = segmenter.bundle().manifest().id() + " " + segmenter.bundle().manifest().version();
     List<Row> rows = new ArrayList<>();
+    if (listingError != null) {
+      rows.add(failure(path, null, null, model, executor, listingError));
+      return rows;
+    }
+    ReferenceMasks masks = options.referenceMasks();
     List<DecodedImage> frames;
     long start = System.nanoTime();
     try {
@@ -98,9 +117,9 @@ final class SegmentPartition implements MapPartitionsFunction<Row, Row> {
         Double dice = null;
         Double iou = null;
         String error = null;
-        if (options.masks() != null && frames.size() == 1) {
+        if (masks != null && frames.size() == 1) {
           try {
-            MaskOverlap overlap = MaskOverlap.of(r.mask(), decoder.decode(maskFile(path)));
+            MaskOverlap overlap = MaskOverlap.of(r.mask(), decoder.decode(masks.maskOf(path)));
             dice = overlap.dice();
             iou = overlap.iou();
           } catch (Exception e) {
@@ -121,11 +140,27 @@ final class SegmentPartition implements MapPartitionsFunction<Row, Row> {
     return rows;
   }
 
-  private Segmenter segmenter() {
-    try {
-      return ExecutorSegmenters.get(options, executorCores());
-    } catch (BundleException e) {
-      throw new IllegalStateException(e.getMessage(), e);   // no image can be segmented: fail the task
+  /** This partition's hold on the executor's Segmenter: taken at the first row, let go once (idempotent). */
+  private final class PartitionLease {
+    private LeasedCache<SegmentOptions, Segmenter>.Lease lease;
+    private boolean closed;
+
+    synchronized Segmenter segmenter() {
+      if (lease == null) {
+        try {
+          lease = ExecutorSegmenters.acquire(options, executorCores());
+        } catch (BundleException e) {
+          throw new IllegalStateException(e.getMessage(), e);   // no image can be segmented: fail the task
+        }
+      }
+      return lease.value();
+    }
+
+    synchronized void close() {
+      if (lease != null && !closed) {
+        closed = true;
+        lease.close();
+      }
     }
   }
 
@@ -148,14 +183,6 @@ final class SegmentPartition implements MapPartitionsFunction<Row, Row> {
     }
     throw new InvalidImageException(path + ": not a local path; read files on "
         + path.substring(0, path.indexOf(':')) + " as binary file rows (path, content)");
-  }
-
-  private Path maskFile(String path) throws InvalidImageException {
-    Path mask = Path.of(options.masks()).resolve(localPath(path).getFileName().toString());
-    if (!Files.isRegularFile(mask)) {
-      throw new InvalidImageException(mask + ": no reference mask of this name");
-    }
-    return mask;
   }
 
   private static Row failure(String path, Integer frame, Integer frames, String model, String executor, String error) {

@@ -2,16 +2,13 @@ package org.pgdiffseg.spark;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
-import com.google.common.collect.Streams;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
@@ -45,11 +42,22 @@ public final class SparkSegmentation {
   public static final String PATH = "path";
   /** Optional input column: the file's bytes. */
   public static final String CONTENT = "content";
+  /**
+   * Optional input column: why the file cannot be read (from listing); such a row becomes an error row, unread.
+   * Not {@code error}, so that an earlier result read back as input is segmented again, failures included.
+   */
+  public static final String LISTING_ERROR = "listing_error";
   /** Default partitions per core of the cluster: enough to balance images of unequal cost. */
   public static final int PARTITIONS_PER_CORE = 3;
+  /**
+   * Most partitions a job may ask for: the driver schedules and tracks every partition's task in its own memory,
+   * so 10^8 of them exhaust it, while 100,000 is already 2-4 per core for 25,000-50,000 cores.
+   */
+  public static final int MAX_PARTITIONS = 100_000;
 
   private static final Pattern SCHEME = Pattern.compile("^([a-zA-Z][a-zA-Z0-9+.-]+):");
-  private static final StructType PATHS = new StructType().add(PATH, DataTypes.StringType, false);
+  private static final StructType PATHS = new StructType().add(PATH, DataTypes.StringType, false)
+      .add(LISTING_ERROR, DataTypes.StringType, true);
 
   private SparkSegmentation() {}
 
@@ -66,12 +74,26 @@ public final class SparkSegmentation {
     boolean withContent = columns.contains(CONTENT);
     checkArgument(!withContent || images.schema().apply(CONTENT).dataType().equals(DataTypes.BinaryType),
         "column '%s' must be binary, got %s", CONTENT, withContent ? images.schema().apply(CONTENT).dataType() : null);
+    boolean withError = columns.contains(LISTING_ERROR);
+    checkArgument(!withError || images.schema().apply(LISTING_ERROR).dataType().equals(DataTypes.StringType),
+        "column '%s' must be a string, got %s", LISTING_ERROR,
+        withError ? images.schema().apply(LISTING_ERROR).dataType() : null);
     BundleLocator.resolve(options.model());   // fails the job now, before any task
     checkArgument(options.masks() == null || Files.isDirectory(Path.of(options.masks())),
-        "masks: %s is not a folder", options.masks());
-    Dataset<Row> input = withContent ? images.select(PATH, CONTENT) : images.select(PATH);
-    return input.mapPartitions(new SegmentPartition(options, withContent), Encoders.row(ResultSchema.SCHEMA))
-        .toDF();
+        "--masks %s is not a folder", options.masks());
+    if (options.masks() != null) {
+      options.referenceMasks().checkUnambiguous(images);
+    }
+    List<String> kept = new ArrayList<>(List.of(PATH));
+    if (withContent) {
+      kept.add(CONTENT);
+    }
+    if (withError) {
+      kept.add(LISTING_ERROR);
+    }
+    Dataset<Row> input = images.select(kept.get(0), kept.subList(1, kept.size()).toArray(String[]::new));
+    return input.mapPartitions(new SegmentPartition(options, withContent, withError),
+        Encoders.row(ResultSchema.SCHEMA)).toDF();
   }
 
   /**
@@ -79,20 +101,22 @@ public final class SparkSegmentation {
    * a Parquet file or folder is read as it is (a {@code path} column, optionally {@code content}); a local
    * folder is listed here, every regular file under it but hidden ones, as paths the executors read (a corrupt
    * or foreign file becomes a result row with its error); a folder on another file system ({@code hdfs://},
-   * {@code s3a://}) is read as binary file rows.
+   * {@code s3a://}) is read as binary file rows. Whatever under a local folder cannot be an image or cannot be
+   * listed (an unreadable sub-folder, a FIFO, a socket, a looping link) is a row with a {@code listing_error}, which
+   * {@link #segment} passes on unread. {@code partitions} is at most {@link #MAX_PARTITIONS}; more partitions
+   * than files are cut to one per file.
    */
   public static Dataset<Row> readImages(SparkSession spark, String input, int partitions) {
-    checkArgument(partitions >= 0, "partitions must not be negative, got %s", partitions);
-    Matcher scheme = SCHEME.matcher(input);
-    Path local = !scheme.find() ? Path.of(input)
-        : "file".equals(scheme.group(1)) ? Path.of(new org.apache.hadoop.fs.Path(input).toUri().getPath()) : null;
+    checkPartitions(partitions);
+    Path local = localPath(input);
     Dataset<Row> images;
     long count;
-    if (input.endsWith(".parquet") || (local != null && Files.isRegularFile(local.resolve("_SUCCESS")))) {
+    if (isParquet(input)) {
       images = spark.read().parquet(input);
       count = Long.MAX_VALUE;
     } else if (local != null) {
-      List<Row> files = listFiles(local);
+      List<Row> files = InputListing.list(local).stream()
+          .map(entry -> RowFactory.create(entry.path(), entry.error())).toList();
       images = spark.createDataFrame(files, PATHS);
       count = files.size();
     } else {
@@ -100,25 +124,36 @@ public final class SparkSegmentation {
           .select(PATH, CONTENT);
       count = Long.MAX_VALUE;
     }
-    int n = partitions > 0 ? partitions : (int) Math.max(1, Math.min(count, defaultPartitions(spark)));
+    int n = (int) Math.max(1, Math.min(count, partitions > 0 ? partitions : defaultPartitions(spark)));
     return images.repartition(n);
+  }
+
+  /**
+   * Refuses a partition count that is negative or above {@link #MAX_PARTITIONS} (0 is the default).
+   *
+   * @throws IllegalArgumentException naming the count and the bounds
+   */
+  public static void checkPartitions(int partitions) {
+    checkArgument(partitions >= 0 && partitions <= MAX_PARTITIONS,
+        "partitions must be 0 (the default) to %s, got %s: each partition is a task the driver keeps in memory",
+        MAX_PARTITIONS, partitions);
+  }
+
+  /** Whether {@code input} is read as Parquet: a {@code .parquet} name, or a local folder Spark wrote. */
+  static boolean isParquet(String input) {
+    Path local = localPath(input);
+    return input.endsWith(".parquet") || (local != null && Files.isRegularFile(local.resolve("_SUCCESS")));
+  }
+
+  /** The local path of a plain path or {@code file:} URI; null for another file system. */
+  static Path localPath(String input) {
+    Matcher scheme = SCHEME.matcher(input);
+    return !scheme.find() ? Path.of(input)
+        : "file".equals(scheme.group(1)) ? Path.of(new org.apache.hadoop.fs.Path(input).toUri().getPath()) : null;
   }
 
   /** {@value #PARTITIONS_PER_CORE} partitions per core of the cluster (Spark's default parallelism). */
   public static int defaultPartitions(SparkSession spark) {
     return PARTITIONS_PER_CORE * spark.sparkContext().defaultParallelism();
-  }
-
-  private static List<Row> listFiles(Path folder) {
-    checkArgument(Files.isDirectory(folder), "input: %s is not a folder or Parquet file", folder);
-    try (Stream<Path> walk = Files.walk(folder)) {
-      return walk.filter(Files::isRegularFile)
-          .filter(p -> Streams.stream(folder.relativize(p)).noneMatch(part -> part.toString().startsWith(".")))
-          .sorted()
-          .map(p -> RowFactory.create(p.toAbsolutePath().toString()))
-          .toList();
-    } catch (IOException e) {
-      throw new UncheckedIOException("input: cannot list " + folder, e);
-    }
   }
 }

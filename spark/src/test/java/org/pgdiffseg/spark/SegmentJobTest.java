@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -56,13 +58,14 @@ class SegmentJobTest {
   }
 
   @Test
-  void aMissingBundleIsExitCodeOneWithTheSdksMessage() {
+  void aMissingBundleIsExitCodeOneWithTheSdksMessage() throws Exception {
+    Path images = Files.createDirectories(dir.resolve("images"));   // the output may not lie inside the input
     StringWriter err = new StringWriter();
     System.setProperty("spark.ui.enabled", "false");
     System.setProperty("spark.driver.host", "127.0.0.1");
     System.setProperty("spark.driver.bindAddress", "127.0.0.1");
     try {
-      int code = SegmentJob.run(new String[] {"--master", "local[1]", "--input", dir.toString(), "--output",
+      int code = SegmentJob.run(new String[] {"--master", "local[1]", "--input", images.toString(), "--output",
           dir.resolve("out").toString(), "--model", dir.resolve("missing.zip").toString()},
           new PrintWriter(new StringWriter()), new PrintWriter(err, true));
       assertThat(code).isEqualTo(SegmentJob.FAILED);
@@ -72,5 +75,70 @@ class SegmentJobTest {
       System.clearProperty("spark.driver.host");
       System.clearProperty("spark.driver.bindAddress");
     }
+  }
+
+  @Test
+  void anOutputThatIsContainsOrLiesInsideAnInputIsExitTwoBeforeAnythingIsDeleted() throws Exception {
+    Path images = dir.resolve("data/images");
+    Path masks = dir.resolve("data/masks");
+    TestImages.writeGood(images, masks);
+    for (Path output : new Path[] {images, dir.resolve("data"), masks, images.resolve("out")}) {
+      StringWriter err = new StringWriter();
+      int code = SegmentJob.run(new String[] {"--master", "local[1]", "--input", images.toString(), "--masks",
+          masks.toString(), "--output", output.toString(), "--overwrite", "--model", TestBundles.tiny().toString()},
+          new PrintWriter(new StringWriter()), new PrintWriter(err, true));
+      assertThat(code).as(output.toString()).isEqualTo(SegmentJob.BAD_USAGE);
+      assertThat(err.toString()).startsWith("pgdiffseg-spark: --output " + output + " ")
+          .contains(" folder ").hasLineCount(1);
+    }
+    try (var files = Files.list(images)) {
+      assertThat(files.count()).isEqualTo(TestImages.GOOD);
+    }
+    assertThat(images.resolve("out")).doesNotExist();
+  }
+
+  @Test
+  void partitionsAboveTheCapAreExitTwoWithTheReason() {
+    StringWriter err = new StringWriter();
+    int code = SegmentJob.run(new String[] {"--input", dir.toString(), "--output", dir.resolve("out").toString(),
+        "--partitions", "100000000"}, new PrintWriter(new StringWriter()), new PrintWriter(err, true));
+    assertThat(code).isEqualTo(SegmentJob.BAD_USAGE);
+    assertThat(err.toString()).isEqualTo("pgdiffseg-spark: --partitions must be 0 (the default) to 100000, got"
+        + " 100000000, since the driver keeps every partition's task in memory" + System.lineSeparator());
+  }
+
+  @Test
+  void aKilledRunIsRerunWithOverwriteAndAnExistingOutputNamesIt() throws Exception {
+    Path images = dir.resolve("images");
+    TestImages.writeGood(images, dir.resolve("masks"));
+    Path output = dir.resolve("out");
+    Path attempt = Files.createDirectories(output.resolve("_temporary/0/_temporary/attempt_202612041200_0001_m_000000_1"));
+    Files.writeString(attempt.resolve("part-00000-0.c000.snappy.parquet"), "half written");
+    String[] job = {"--master", "local[1]", "--input", images.toString(), "--output", output.toString(), "--model",
+        TestBundles.tiny().toString(), "--steps", "1", "--ensemble", "1"};
+    StringWriter err = new StringWriter();
+    assertThat(SegmentJob.run(job, new PrintWriter(new StringWriter()), new PrintWriter(err, true)))
+        .isEqualTo(SegmentJob.BAD_USAGE);
+    assertThat(err.toString()).contains("--output " + output + " holds the unfinished output of an earlier run",
+        "rerun with --overwrite").hasLineCount(1);
+
+    String[] rerun = Arrays.copyOf(job, job.length + 1);
+    rerun[job.length] = "--overwrite";
+    StringWriter out = new StringWriter();
+    err = new StringWriter();
+    System.setProperty("spark.ui.enabled", "false");
+    try {
+      assertThat(SegmentJob.run(rerun, new PrintWriter(out), new PrintWriter(err, true))).as(err.toString()).isZero();
+    } finally {
+      System.clearProperty("spark.ui.enabled");
+    }
+    assertThat(out.toString()).contains(TestImages.GOOD + " rows (0 with an error)");
+    assertThat(output.resolve("_SUCCESS")).exists();
+    assertThat(output.resolve("_temporary")).doesNotExist();
+
+    err = new StringWriter();
+    assertThat(SegmentJob.run(job, new PrintWriter(new StringWriter()), new PrintWriter(err, true)))
+        .isEqualTo(SegmentJob.BAD_USAGE);
+    assertThat(err.toString()).contains("already holds the output of an earlier run; add --overwrite");
   }
 }

@@ -133,6 +133,87 @@ class SparkSegmentationTest {
         .isInstanceOf(BundleException.class).hasMessageContaining("Checksum error");
   }
 
+  @Test
+  void partitionsAreAtMostOnePerFileAndAtMostTheCap() {
+    assertThat(SparkSegmentation.readImages(spark, images.toString(), 50).rdd().getNumPartitions())
+        .isEqualTo(TestImages.GOOD + 3);
+    assertThatThrownBy(() -> SparkSegmentation.readImages(spark, images.toString(),
+        SparkSegmentation.MAX_PARTITIONS + 1)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("partitions must be 0 (the default) to 100000, got 100001");
+  }
+
+  @Test
+  void masksAreMatchedByThePathRelativeToTheImagesFolder() throws Exception {
+    Path root = dir.resolve("nested/images");
+    Path nestedMasks = dir.resolve("nested/masks");
+    Map<String, String> sources = Map.of("p1/img.png", "image_0.png", "p2/img.png", "image_3.png",
+        "p3/flat.png", "image_4.png");
+    for (Map.Entry<String, String> e : sources.entrySet()) {
+      Files.createDirectories(root.resolve(e.getKey()).getParent());
+      Files.copy(images.resolve(e.getValue()), root.resolve(e.getKey()));
+      if (!e.getKey().startsWith("p3")) {
+        Files.createDirectories(nestedMasks.resolve(e.getKey()).getParent());
+        Files.copy(masks.resolve(e.getValue()), nestedMasks.resolve(e.getKey()));
+      }
+    }
+    Files.copy(masks.resolve("image_4.png"), nestedMasks.resolve("flat.png"));   // flat: not p3's mask
+    SegmentOptions nested = options.toBuilder().masks(nestedMasks.toString()).imagesRoot(root.toString()).build();
+    Map<String, Row> rows = new HashMap<>();
+    for (Row row : SparkSegmentation.segment(SparkSegmentation.readImages(spark, root.toString(), 2), nested)
+        .collectAsList()) {
+      rows.put(root.relativize(Path.of(row.<String>getAs(ResultSchema.PATH))).toString(), row);
+    }
+    assertThat(rows).containsOnlyKeys(sources.keySet());
+    ImageDecoder decoder = new ImageDecoder();
+    try (Segmenter sdk = options.apply(Segmenter.builder().bundle(ModelBundle.open(TestBundles.tiny()))).build()) {
+      for (String name : List.of("p1/img.png", "p2/img.png")) {
+        SegmentationResult expected = sdk.segment(decoder.decode(root.resolve(name)), SegmentRequest.defaults());
+        MaskOverlap overlap = MaskOverlap.of(expected.mask(), decoder.decode(nestedMasks.resolve(name)));
+        assertThat(rows.get(name).<String>getAs(ResultSchema.ERROR)).as(name).isNull();
+        assertThat(rows.get(name).<Double>getAs(ResultSchema.DICE)).as(name).isEqualTo(overlap.dice());
+      }
+    }
+    assertThat(rows.get("p3/flat.png").<String>getAs(ResultSchema.ERROR))
+        .contains(nestedMasks.resolve("p3/flat.png") + ": no reference mask", "relative to " + root);
+  }
+
+  @Test
+  void twoImagesOfOneNameAreRefusedWhenMasksAreMatchedByName() {
+    Dataset<Row> paths = spark.createDataset(List.of("/scans/p1/img.png", "/scans/p2/img.png", "/scans/p2/b.png"),
+        org.apache.spark.sql.Encoders.STRING()).toDF(SparkSegmentation.PATH);
+    assertThatThrownBy(() -> SparkSegmentation.segment(paths, options))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("/scans/p1/img.png and /scans/p2/img.png", masks.resolve("img.png").toString());
+  }
+
+  @Test
+  void whatTheFolderListingCannotReadIsAnErrorRowAndTheJobGoesOn() throws Exception {
+    Path folder = Files.createDirectories(dir.resolve("hostile"));
+    Files.copy(images.resolve("image_0.png"), folder.resolve("good.png"));
+    Process mkfifo = new ProcessBuilder("mkfifo", folder.resolve("fifo.png").toString()).start();
+    assertThat(mkfifo.waitFor()).isZero();
+    Files.createSymbolicLink(folder.resolve("loop.png"), folder.resolve("loop.png"));
+    Map<String, Row> rows = byName(SparkSegmentation.segment(SparkSegmentation.readImages(spark, folder.toString(),
+        2), options.toBuilder().masks(null).build()).collectAsList());
+    assertThat(rows).containsOnlyKeys("good.png", "fifo.png", "loop.png");
+    assertThat(rows.get("good.png").<String>getAs(ResultSchema.ERROR)).isNull();
+    assertThat(rows.get("fifo.png").<String>getAs(ResultSchema.ERROR)).contains("fifo.png", "not a regular file");
+    assertThat(rows.get("loop.png").<String>getAs(ResultSchema.ERROR)).contains("loop.png", "missing or loops");
+    assertThat(rows.get("fifo.png").<byte[]>getAs(ResultSchema.MASK_PNG)).isNull();
+  }
+
+  @Test
+  void anEarlierResultReadBackAsInputIsSegmentedAgainFailuresIncluded() throws Exception {
+    String good = images.resolve("image_0.png").toString();
+    Dataset<Row> earlier = spark.createDataFrame(List.of(org.apache.spark.sql.RowFactory.create(good, "a failure")),
+        new org.apache.spark.sql.types.StructType().add(ResultSchema.PATH, "string").add(ResultSchema.ERROR, "string"));
+    List<Row> rows = SparkSegmentation.segment(earlier, options.toBuilder().masks(null).build()).collectAsList();
+    assertThat(rows).singleElement().satisfies(row -> {
+      assertThat(row.<String>getAs(ResultSchema.ERROR)).isNull();
+      assertThat(row.<byte[]>getAs(ResultSchema.MASK_PNG)).isNotNull();
+    });
+  }
+
   private static List<Path> goodImages() throws IOException {
     try (var files = Files.list(images)) {
       return files.filter(p -> p.getFileName().toString().matches("fixture\\.png|image_\\d\\.png")).sorted().toList();
