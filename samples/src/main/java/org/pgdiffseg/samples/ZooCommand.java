@@ -24,7 +24,7 @@ import picocli.CommandLine.Model.CommandSpec;
 final class ZooCommand {
   static final String MODEL_CARD = "MODEL_CARD.md";
 
-  @Option(names = "--cache", description = "Cache folder (default: $PGDIFFSEG_CACHE, else ~/.pgdiffseg).")
+  @Option(names = "--cache", description = "Cache folder (default: $PGDIFFSEG_CACHE, else -Dpgdiffseg.cache, else ~/.pgdiffseg).")
   Path cache;
 
   ModelZoo zoo() throws BundleException {
@@ -52,7 +52,8 @@ final class ZooCommand {
   }
 
   @Command(name = "info", mixinStandardHelpOptions = true,
-      description = "Print a bundle's model card and metrics; reads only (nothing is installed into the cache).")
+      description = "Print a bundle's model card (a regular file, at most 1 MiB shown) and metrics; nothing is installed"
+          + " into the cache (a zip is unpacked into the cache's unpacked folder).")
   static final class Info implements Callable<Integer> {
     @ParentCommand ZooCommand zoo;
     @Spec CommandSpec spec;
