@@ -214,9 +214,6 @@ public final class ModelZoo {
       tried.add("url " + e.source());
       URI uri = URI.create(e.source());
       return install(e, target -> unpackDownload(uri, e.sha256(), "http".equals(uri.getScheme()), target), current);
-    } catch (IllegalArgumentException badSource) {
-      throw new BundleException("cannot resolve model '" + idOrPath + "': its source '" + e.source()
-          + "' is not a URL: " + badSource.getMessage(), badSource);
     } catch (BundleException failure) {
       if (last != null) {
         failure.addSuppressed(last);
