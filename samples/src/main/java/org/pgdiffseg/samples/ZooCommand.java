@@ -2,11 +2,14 @@ package org.pgdiffseg.samples;
 
 import java.net.URI;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.pgdiffseg.sdk.BundleException;
 import org.pgdiffseg.sdk.bundle.ModelBundle;
 import org.pgdiffseg.zoo.ModelZoo;
+import org.pgdiffseg.zoo.SmallTextFile;
+import org.pgdiffseg.zoo.Verification;
 import org.pgdiffseg.zoo.ZooEntry;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -21,7 +24,7 @@ import picocli.CommandLine.Model.CommandSpec;
 final class ZooCommand {
   static final String MODEL_CARD = "MODEL_CARD.md";
 
-  @Option(names = "--cache", description = "Cache folder (default: $PGDIFFSEG_CACHE, else ~/.pgdiffseg).")
+  @Option(names = "--cache", description = "Cache folder (default: $PGDIFFSEG_CACHE, else -Dpgdiffseg.cache, else ~/.pgdiffseg).")
   Path cache;
 
   ModelZoo zoo() throws BundleException {
@@ -49,7 +52,8 @@ final class ZooCommand {
   }
 
   @Command(name = "info", mixinStandardHelpOptions = true,
-      description = "Print a bundle's model card and metrics; reads only (nothing is installed into the cache).")
+      description = "Print a bundle's model card (a regular file, at most 1 MiB shown) and metrics; nothing is installed"
+          + " into the cache (a zip is unpacked into the cache's unpacked folder).")
   static final class Info implements Callable<Integer> {
     @ParentCommand ZooCommand zoo;
     @Spec CommandSpec spec;
@@ -62,7 +66,17 @@ final class ZooCommand {
       if (Files.exists(path)) {
         ModelBundle bundle = ModelBundle.open(path);
         Path card = bundle.root().resolve(MODEL_CARD);
-        out.println(Files.exists(card) ? Files.readString(card) : bundle.manifest().description());
+        if (Files.exists(card, LinkOption.NOFOLLOW_LINKS)) {
+          try {
+            out.println(SmallTextFile.read(card));
+          } catch (BundleException refused) {
+            // the card is optional: say why it is not shown, then show what the manifest says
+            out.println("(" + MODEL_CARD + " not shown: " + refused.getMessage() + ")");
+            out.println(bundle.manifest().description());
+          }
+        } else {
+          out.println(bundle.manifest().description());
+        }
         out.println("Bundle folder: " + bundle.root());
         return PgDiffSegCli.OK;
       }
@@ -78,7 +92,9 @@ final class ZooCommand {
   }
 
   @Command(name = "verify", mixinStandardHelpOptions = true,
-      description = "Verify a bundle's manifest and the sha256 of every file; exit 1 when it fails.")
+      description = {"Verify a bundle's manifest and the sha256 of every file; exit 1 when it fails.",
+          "For a model id, the cache entry is checked where it is: reported OK, MISSING, FAILED (naming the file),"
+              + " LINKED or STALE, never installed, repaired or deleted."})
   static final class Verify implements Callable<Integer> {
     @ParentCommand ZooCommand zoo;
     @Spec CommandSpec spec;
@@ -87,11 +103,9 @@ final class ZooCommand {
     @Override
     public Integer call() throws Exception {
       try {
-        ModelBundle bundle = zoo.zoo().get(model);
-        spec.commandLine().getOut().printf("OK %s %s: manifest valid, %d files match their sha256%n",
-            bundle.manifest().id(), bundle.manifest().version(),
-            bundle.manifest().files().size());
-        return PgDiffSegCli.OK;
+        Verification found = zoo.zoo().verify(model);
+        spec.commandLine().getOut().println(found.outcome() + " " + model + ": " + found.detail());
+        return found.ok() ? PgDiffSegCli.OK : PgDiffSegCli.FAILED_CHECK;
       } catch (BundleException e) {
         spec.commandLine().getOut().println("FAILED " + model + ": " + e.getMessage()
             + (e.getCause() != null ? " (" + e.getCause().getMessage() + ")" : ""));

@@ -1,12 +1,21 @@
 package org.pgdiffseg.samples;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Duration;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
+import org.pgdiffseg.sdk.bundle.ModelBundle;
+import org.pgdiffseg.sdk.bundle.TestBundles;
+import org.pgdiffseg.zoo.ModelZoo;
+import org.pgdiffseg.zoo.ZooIndex;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -114,6 +123,36 @@ class CliTest {
     Files.writeString(copy.resolve("prior.onnx"), "tampered");
     assertThat(run("zoo", "verify", copy.toString())).isEqualTo(PgDiffSegCli.FAILED_CHECK);
     assertThat(out).contains("FAILED").contains("prior.onnx");
+  }
+
+  @Test
+  void zooVerifyOfAnIdReportsWhatItFindsAndRepairsNothing() throws Exception {
+    Path cache = tmp.resolve("cache");
+    String id = "pgdiffseg-tiny-test";
+    assertThat(run("zoo", "--cache", cache.toString(), "verify", id)).isEqualTo(PgDiffSegCli.FAILED_CHECK);
+    assertThat(out).startsWith("MISSING " + id);
+    assertThat(cache.resolve("models/" + id + "/1.0.0")).doesNotExist();
+    ModelBundle installed = new ModelZoo(cache, ZooIndex.embedded()).get(id);
+    assertThat(run("zoo", "--cache", cache.toString(), "verify", id)).isZero();
+    assertThat(out).startsWith("OK " + id);
+    Files.writeString(installed.root().resolve("prior.onnx"), "tampered");
+    assertThat(run("zoo", "--cache", cache.toString(), "verify", id)).isEqualTo(PgDiffSegCli.FAILED_CHECK);
+    assertThat(out).startsWith("FAILED " + id).contains("prior.onnx");
+    assertThat(installed.root().resolve("prior.onnx")).hasContent("tampered");
+  }
+
+  @Test
+  @EnabledOnOs(OS.LINUX)
+  void zooInfoOfAFolderShowsNoModelCardThatIsALinkToADevice() throws Exception {
+    Path copy = TestBundles.copyOfTiny(tmp);
+    ObjectNode manifest = (ObjectNode) new ObjectMapper().readTree(copy.resolve("bundle.json").toFile());
+    ((ObjectNode) manifest.get("files")).remove("MODEL_CARD.md");   // an unlisted card, not checked by sha256
+    new ObjectMapper().writeValue(copy.resolve("bundle.json").toFile(), manifest);
+    Files.delete(copy.resolve("MODEL_CARD.md"));
+    Files.createSymbolicLink(copy.resolve("MODEL_CARD.md"), Path.of("/dev/zero"));
+    assertTimeoutPreemptively(Duration.ofSeconds(60), () -> assertThat(run("zoo", "info", copy.toString())).isZero());
+    assertThat(out).contains("MODEL_CARD.md not shown").contains("a symbolic link; not read")
+        .contains("Bundle folder: ");
   }
 
   @Test

@@ -26,8 +26,10 @@ import java.util.concurrent.locks.Lock;
 import com.google.common.util.concurrent.Striped;
 import org.pgdiffseg.sdk.BundleException;
 import org.pgdiffseg.sdk.bundle.BundleManifest;
+import org.pgdiffseg.sdk.bundle.CacheRoot;
 import org.pgdiffseg.sdk.bundle.ModelBundle;
 import org.pgdiffseg.sdk.bundle.PlainName;
+import org.pgdiffseg.sdk.bundle.UnlinkedPath;
 import org.pgdiffseg.sdk.bundle.ZipLimits;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,37 +38,89 @@ import org.slf4j.LoggerFactory;
  * Resolves a model id (or a folder / zip path) to a verified local bundle, trying in turn: a path on
  * disk, the local cache, the bundles embedded in this jar, and the URL the index gives (DJL's
  * {@code Criteria.loadModel} manner). Installs go to a temporary folder beside the cache entry, are
- * verified, then moved into place, so a half-written entry is never seen. Thread-safe; concurrent
- * installs of one id, in one or several processes, are safe.
+ * verified, then moved into place, so a half-written entry is never seen. The zoo never follows a link below its
+ * cache root, and replaces only entries it installed itself (they hold {@link #INSTALLED_MARKER}). Thread-safe;
+ * concurrent installs of one id, in one or several processes, are safe.
  */
 public final class ModelZoo {
   private static final Logger LOG = LoggerFactory.getLogger(ModelZoo.class);
-  public static final String CACHE_ENV = "PGDIFFSEG_CACHE";
-  public static final String CACHE_PROPERTY = "pgdiffseg.cache";
+  public static final String CACHE_ENV = CacheRoot.ENV;
+  public static final String CACHE_PROPERTY = CacheRoot.PROPERTY;
+  /** The file every entry the zoo installs holds: only such entries are ever replaced. */
+  public static final String INSTALLED_MARKER = ".pgdiffseg-zoo-entry";
   static final String EMBEDDED_ROOT = "/org/pgdiffseg/zoo/models/";
   private static final Striped<Lock> INSTALL_LOCKS = Striped.lock(16);
 
   /** How long a download may go without receiving a byte before it is abandoned. */
-  public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
+  public static final Duration DEFAULT_IDLE_TIMEOUT = DownloadLimits.DEFAULT.idleTimeout();
   /** Staging folders older than this were left by a process that died; the next install removes them. */
   private static final Duration STALE_STAGING = Duration.ofHours(24);
 
   private final Path cacheRoot;
   private final ZooIndex index;
   private final HttpClient http;
-  private final Duration idleTimeout;
+  private final DownloadLimits downloadLimits;
 
   public ModelZoo(Path cacheRoot, ZooIndex index) {
-    this(cacheRoot, index, DEFAULT_IDLE_TIMEOUT);
+    this(cacheRoot, index, DownloadLimits.DEFAULT);
   }
 
-  /** A zoo whose downloads are abandoned after {@code idleTimeout} without data. */
+  /** A zoo whose downloads are abandoned after {@code idleTimeout} without data (other limits: defaults). */
   public ModelZoo(Path cacheRoot, ZooIndex index, Duration idleTimeout) {
+    this(cacheRoot, index, DownloadLimits.DEFAULT.withIdleTimeout(idleTimeout));
+  }
+
+  private ModelZoo(Path cacheRoot, ZooIndex index, DownloadLimits downloadLimits) {
     this.cacheRoot = cacheRoot.toAbsolutePath().normalize();
     this.index = index;
-    this.idleTimeout = idleTimeout;
+    this.downloadLimits = downloadLimits;
     this.http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
         .connectTimeout(Duration.ofSeconds(20)).build();
+  }
+
+  /** A zoo over {@code cacheRoot} and {@code index}; download limits default to {@link DownloadLimits#DEFAULT}. */
+  public static Builder builder(Path cacheRoot, ZooIndex index) {
+    return new Builder(cacheRoot, index);
+  }
+
+  /** Settings of a {@link ModelZoo}; not thread-safe. */
+  public static final class Builder {
+    private final Path cacheRoot;
+    private final ZooIndex index;
+    private DownloadLimits limits = DownloadLimits.DEFAULT;
+
+    private Builder(Path cacheRoot, ZooIndex index) {
+      this.cacheRoot = cacheRoot;
+      this.index = index;
+    }
+
+    /** Downloads are abandoned after this long without a byte (default 60 s). */
+    public Builder idleTimeout(Duration idle) {
+      limits = limits.withIdleTimeout(idle);
+      return this;
+    }
+
+    /** Downloads are abandoned when not complete after this long (default 1 h). */
+    public Builder deadline(Duration total) {
+      limits = limits.withDeadline(total);
+      return this;
+    }
+
+    /** Downloads are abandoned when fewer than {@code bytesPerSecond} arrive over any {@code window}
+     * (default 8 KiB/s over 60 s). */
+    public Builder minimumRate(long bytesPerSecond, Duration window) {
+      limits = limits.withMinimumRate(bytesPerSecond, window);
+      return this;
+    }
+
+    public Builder downloadLimits(DownloadLimits downloadLimits) {
+      limits = downloadLimits;
+      return this;
+    }
+
+    public ModelZoo build() {
+      return new ModelZoo(cacheRoot, index, limits);
+    }
   }
 
   /** The zoo over the embedded index and the default cache folder. */
@@ -79,17 +133,9 @@ public final class ModelZoo {
     return defaultZoo().get(idOrPath);
   }
 
-  /** Cache root: $PGDIFFSEG_CACHE, else the system property pgdiffseg.cache, else ~/.pgdiffseg. */
+  /** Cache root: $PGDIFFSEG_CACHE, else the system property pgdiffseg.cache, else ~/.pgdiffseg ({@link CacheRoot}). */
   public static Path defaultCacheRoot() {
-    String env = System.getenv(CACHE_ENV);
-    if (env != null && !env.isBlank()) {
-      return Path.of(env);
-    }
-    String property = System.getProperty(CACHE_PROPERTY);
-    if (property != null && !property.isBlank()) {
-      return Path.of(property);
-    }
-    return Path.of(System.getProperty("user.home"), ".pgdiffseg");
+    return CacheRoot.defaultRoot();
   }
 
   public ZooIndex index() {
@@ -143,10 +189,11 @@ public final class ModelZoo {
     }
     ZooEntry e = entry.get();
     Path cached = cacheEntry(e.id(), e.version());
+    UnlinkedPath.require(cacheRoot, cached);   // a linked entry is neither used nor replaced
     // An embedded bundle's cached copy counts only while it is the copy of this jar's bundle: a rebuilt model
     // shipped under the same version must not be shadowed by the cache.
     Predicate<ModelBundle> current = e.embedded() ? bundle -> sameManifest(bundle, e.id()) : bundle -> true;
-    if (Files.isDirectory(cached)) {
+    if (Files.isDirectory(cached, LinkOption.NOFOLLOW_LINKS)) {
       tried.add("cache " + cached);
       try {
         ModelBundle bundle = ModelBundle.open(cached);
@@ -171,23 +218,74 @@ public final class ModelZoo {
       if (last != null) {
         failure.addSuppressed(last);
       }
-      throw new BundleException("cannot resolve model '" + idOrPath + "' (tried " + String.join(", ", tried) + ")", failure);
+      // the last failure's sentence is part of the message: the CLI prints only the message, not its causes
+      throw new BundleException("cannot resolve model '" + idOrPath + "' (tried " + String.join(", ", tried) + "): "
+          + failure.getMessage(), failure);
     }
+  }
+
+  /**
+   * Reports what {@code idOrPath} holds without changing anything: a bundle folder or zip is opened and verified;
+   * for a zoo id, the cache entry is verified where it is (never installed, repaired or deleted), a missing or
+   * linked entry is reported as such.
+   */
+  public Verification verify(String idOrPath) throws BundleException {
+    Path asPath = asPath(idOrPath);
+    if (asPath != null && Files.exists(asPath)) {
+      try {
+        return verified(idOrPath, ModelBundle.open(asPath));
+      } catch (BundleException failed) {
+        return new Verification(idOrPath, Verification.Outcome.FAILED, failed.getMessage());
+      }
+    }
+    ZooEntry e = index.find(idOrPath).orElseThrow(() -> new BundleException("unknown model '" + idOrPath
+        + "': not a bundle folder or zip, and not one of " + index.entries().stream().map(ZooEntry::id).toList()));
+    Path cached = cacheEntry(e.id(), e.version());
+    try {
+      UnlinkedPath.require(cacheRoot, cached);
+    } catch (BundleException linked) {
+      return new Verification(idOrPath, Verification.Outcome.LINKED, linked.getMessage());
+    }
+    if (!Files.exists(cached, LinkOption.NOFOLLOW_LINKS)) {
+      return new Verification(idOrPath, Verification.Outcome.MISSING, "not in the cache (" + cached
+          + "); the first command that uses it installs it there");
+    }
+    if (!Files.isDirectory(cached, LinkOption.NOFOLLOW_LINKS)) {
+      return new Verification(idOrPath, Verification.Outcome.FAILED, cached + ": not a folder");
+    }
+    ModelBundle bundle;
+    try {
+      bundle = ModelBundle.open(cached);
+    } catch (BundleException failed) {
+      return new Verification(idOrPath, Verification.Outcome.FAILED, failed.getMessage());
+    }
+    if (e.embedded() && !sameManifest(bundle, e.id())) {
+      return new Verification(idOrPath, Verification.Outcome.STALE, cached + ": a valid bundle, but not the one"
+          + " embedded in this jar; the next command that uses the model installs that one");
+    }
+    return verified(idOrPath, bundle);
+  }
+
+  private static Verification verified(String model, ModelBundle bundle) {
+    BundleManifest m = bundle.manifest();
+    return new Verification(model, Verification.Outcome.OK, m.id() + " " + m.version() + ": manifest valid, "
+        + (m.files().size() + m.graphs().size()) + " files match their sha256 (" + bundle.root() + ")");
   }
 
   /**
    * A file of a zoo model, read without resolving the model, so nothing is installed or verified: the cache
    * entry's copy when the entry is there, else the copy embedded in this jar; empty when neither holds it (a
-   * model from a URL that was never pulled).
+   * model from a URL that was never pulled). Only a regular file is read, at most {@link SmallTextFile#MAX_BYTES}.
    */
   public Optional<String> readFile(ZooEntry entry, String file) throws BundleException {
-    Path cached = cacheEntry(entry.id(), entry.version()).resolve(file);
-    try {
-      if (Files.isRegularFile(cached)) {
-        return Optional.of(Files.readString(cached));
-      }
-    } catch (IOException e) {
-      throw new BundleException("cannot read " + cached + ": " + e.getMessage(), e);
+    Path folder = cacheEntry(entry.id(), entry.version());
+    Path cached = folder.resolve(file).normalize();
+    if (!cached.startsWith(folder)) {
+      throw new BundleException(cached + ": '" + file + "' is outside the cache entry " + folder);
+    }
+    UnlinkedPath.require(cacheRoot, cached);
+    if (Files.exists(cached, LinkOption.NOFOLLOW_LINKS)) {
+      return Optional.of(SmallTextFile.read(cached));
     }
     if (!entry.embedded() || ModelZoo.class.getResource(EMBEDDED_ROOT + entry.id() + "/" + file) == null) {
       return Optional.empty();
@@ -206,6 +304,7 @@ public final class ModelZoo {
       Path unpacked = unpackDownload(source, expectedSha256, allowPlainHttp, staging.resolve("bundle"));
       BundleManifest manifest = ModelBundle.open(unpacked).manifest();
       Path target = cacheEntryOf(manifest);
+      markInstalled(unpacked);
       return moveIntoPlace(unpacked, target, present -> true);
     } finally {
       deleteQuietly(staging);
@@ -224,27 +323,44 @@ public final class ModelZoo {
     try {
       Path filled = installer.fill(staging.resolve("bundle"));
       ModelBundle.open(filled);   // verify before it becomes visible
+      markInstalled(filled);
       return moveIntoPlace(filled, cacheEntry(e.id(), e.version()), keepPresent);
     } finally {
       deleteQuietly(staging);
     }
   }
 
+  /** Marks a staged bundle as the zoo's own, so that the zoo may replace it later; no other entry is replaced. */
+  private static void markInstalled(Path staged) throws BundleException {
+    try {
+      Files.writeString(staged.resolve(INSTALLED_MARKER),
+          "Installed by the PGDiffSeg model zoo, which replaces only cache entries holding this file.\n");
+    } catch (IOException e) {
+      throw new BundleException("cannot write " + staged.resolve(INSTALLED_MARKER) + ": " + e.getMessage(), e);
+    }
+  }
+
   /**
    * Moves a verified bundle into {@code target} under a lock (threads of this JVM through a striped lock,
    * other processes through a file lock). An entry already there that verifies and that {@code keepPresent}
-   * accepts wins and ours is discarded; any other is replaced.
+   * accepts wins and ours is discarded; any other is replaced when the zoo installed it, else refused. Nothing
+   * below the cache root may be a link: the lock, the folders and the entry are all checked first.
    */
   private ModelBundle moveIntoPlace(Path verified, Path target, Predicate<ModelBundle> keepPresent)
       throws BundleException {
     Lock local = INSTALL_LOCKS.get(target);
     local.lock();
+    Path lockFile = target.resolveSibling(target.getFileName() + ".lock");
     try {
+      UnlinkedPath.require(cacheRoot, lockFile);
+      UnlinkedPath.require(cacheRoot, target);
       Files.createDirectories(target.getParent());
-      try (FileChannel channel = FileChannel.open(target.resolveSibling(target.getFileName() + ".lock"),
-              StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+              LinkOption.NOFOLLOW_LINKS);
           FileLock ignored = channel.lock()) {
+        UnlinkedPath.require(cacheRoot, target);   // again, now that no other install can be changing it
         if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
+          String failure = null;
           try {
             ModelBundle present = ModelBundle.open(target);
             if (keepPresent.test(present)) {
@@ -252,9 +368,15 @@ public final class ModelZoo {
               return present;
             }
           } catch (BundleException stale) {
-            // replaced below
+            failure = stale.getMessage();
           }
-          deleteInsideCache(target);
+          if (!Files.isRegularFile(target.resolve(INSTALLED_MARKER), LinkOption.NOFOLLOW_LINKS)) {
+            throw new BundleException("cannot replace " + target + (failure == null ? "" : " (" + failure + ")")
+                + ": the zoo did not install it (it holds no " + INSTALLED_MARKER + ") and replaces only its own"
+                + " entries; move it away, or " + CacheRoot.howToChooseAnother());
+          }
+          // A rename moves the old entry itself, never what a link points to; it goes with the staging folder.
+          Files.move(target, verified.resolveSibling("replaced"), StandardCopyOption.ATOMIC_MOVE);
         } else if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
           throw new BundleException("cannot install bundle into " + target + ": something that is not a folder is there");
         }
@@ -263,7 +385,8 @@ public final class ModelZoo {
       }
       return ModelBundle.open(target);
     } catch (IOException ioe) {
-      throw new BundleException("cannot install bundle into " + target + ": " + ioe.getMessage(), ioe);
+      throw new BundleException("cannot install bundle into " + target + ": " + ioe + "; "
+          + CacheRoot.howToChooseAnother(), ioe);
     } finally {
       local.unlock();
     }
@@ -338,12 +461,13 @@ public final class ModelZoo {
     try {
       Files.createDirectories(out.getParent());
       switch (scheme) {
-        case "file" -> Files.copy(source.getScheme() == null ? Path.of(source.getPath()) : Path.of(source), out);
+        case "file" -> LocalZip.copy(source.getScheme() == null ? Path.of(source.getPath()) : Path.of(source), out,
+            ZipLimits.DEFAULT.maxZipBytes());
         case "https", "http" -> {
           if ("http".equals(scheme) && !allowPlainHttp) {
             throw new BundleException(source + ": plain HTTP refused; use https or allow plain HTTP explicitly");
           }
-          new BoundedDownload(http, ZipLimits.DEFAULT.maxZipBytes(), idleTimeout).fetch(source, out);
+          new BoundedDownload(http, ZipLimits.DEFAULT.maxZipBytes(), downloadLimits).fetch(source, out);
         }
         default -> throw new BundleException(source + ": unsupported scheme '" + scheme + "', expected https, http or file");
       }
@@ -353,12 +477,15 @@ public final class ModelZoo {
   }
 
   private Path newStaging(String name) throws BundleException {
+    Path models = cacheRoot.resolve("models");
+    UnlinkedPath.require(cacheRoot, models);
     try {
-      Files.createDirectories(cacheRoot.resolve("models"));
+      Files.createDirectories(models);
       removeStaleStaging();
-      return Files.createTempDirectory(cacheRoot.resolve("models"), "stage-" + name + "-");
+      return Files.createTempDirectory(models, "stage-" + name + "-");
     } catch (IOException e) {
-      throw new BundleException("cannot create a staging folder in " + cacheRoot + ": " + e.getMessage(), e);
+      throw new BundleException("cannot create a staging folder in " + models + ": " + e + "; "
+          + CacheRoot.howToChooseAnother(), e);
     }
   }
 
@@ -377,12 +504,13 @@ public final class ModelZoo {
     }
   }
 
-  /** Deletes {@code path} recursively, but only when it lies inside this zoo's cache. */
+  /** Deletes {@code path} recursively, but only when it lies inside this zoo's cache and no link leads to it. */
   private void deleteInsideCache(Path path) throws BundleException {
     Path normalized = path.toAbsolutePath().normalize();
     if (!normalized.startsWith(cacheRoot.resolve("models")) || normalized.equals(cacheRoot.resolve("models"))) {
       throw new BundleException("refusing to delete " + path + ": it is not an entry of the cache " + cacheRoot);
     }
+    UnlinkedPath.require(cacheRoot, normalized);
     deleteQuietly(normalized);
   }
 
@@ -396,7 +524,7 @@ public final class ModelZoo {
 
   private static void deleteQuietly(Path path) {
     try {
-      if (Files.exists(path)) {
+      if (Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
         MoreFiles.deleteRecursively(path, RecursiveDeleteOption.ALLOW_INSECURE);
       }
     } catch (IOException e) {

@@ -63,6 +63,29 @@ class HostilePullTest {
       }
       exchange.close();
     });
+    server.createContext("/trickle", exchange -> {
+      exchange.sendResponseHeaders(200, 100_000);
+      try (OutputStream out = exchange.getResponseBody()) {
+        while (!release.await(50, java.util.concurrent.TimeUnit.MILLISECONDS)) {   // one byte every 50 ms
+          out.write(0);
+          out.flush();
+        }
+      } catch (java.io.IOException | InterruptedException clientGaveUp) {
+        // expected once the client abandons the download
+      }
+    });
+    server.createContext("/steady", exchange -> {
+      exchange.sendResponseHeaders(200, 0);   // chunked: fast enough for any rate, but it never ends
+      try (OutputStream out = exchange.getResponseBody()) {
+        byte[] chunk = new byte[1024];
+        while (!release.await(20, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+          out.write(chunk);
+          out.flush();
+        }
+      } catch (java.io.IOException | InterruptedException clientGaveUp) {
+        // expected once the client abandons the download
+      }
+    });
     server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
     server.start();
   }
@@ -137,5 +160,80 @@ class HostilePullTest {
     try (var left = Files.list(cache.resolve("models"))) {
       assertThat(left.toList()).isEmpty();
     }
+  }
+
+  void assertNoStagingLeft() throws Exception {
+    try (var left = Files.list(cache.resolve("models"))) {
+      assertThat(left.toList()).isEmpty();
+    }
+  }
+
+  @Test
+  void aServerThatTricklesIsAbandonedBelowTheMinimumRate() throws Exception {
+    ModelZoo zoo = ModelZoo.builder(cache, ZooIndex.embedded()).idleTimeout(Duration.ofSeconds(10))
+        .minimumRate(1000, Duration.ofSeconds(1)).build();
+    assertTimeoutPreemptively(Duration.ofSeconds(30), () -> assertThatThrownBy(() -> zoo.pull(url("/trickle"), null, true))
+        .isInstanceOf(BundleException.class).hasMessageContaining("under the minimum rate of 1000 bytes/s"));
+    assertNoStagingLeft();
+  }
+
+  @Test
+  void aDownloadThatNeverEndsIsAbandonedAtTheDeadline() throws Exception {
+    ModelZoo zoo = ModelZoo.builder(cache, ZooIndex.embedded()).deadline(Duration.ofSeconds(2))
+        .minimumRate(1, Duration.ofSeconds(1)).build();
+    assertTimeoutPreemptively(Duration.ofSeconds(30), () -> assertThatThrownBy(() -> zoo.pull(url("/steady"), null, true))
+        .isInstanceOf(BundleException.class).hasMessageContaining("not complete after 2 s"));
+    assertNoStagingLeft();
+  }
+
+  @Test
+  void downloadLimitsRefuseSettingsThatCannotWork() {
+    assertThatThrownBy(() -> DownloadLimits.DEFAULT.withDeadline(Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("deadline");
+    assertThatThrownBy(() -> DownloadLimits.DEFAULT.withMinimumRate(-1, Duration.ofSeconds(1)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("minimum rate");
+  }
+
+  @Test
+  @org.junit.jupiter.api.condition.EnabledOnOs(org.junit.jupiter.api.condition.OS.LINUX)
+  void aLocalPathThatIsADeviceIsRefusedUnread() throws Exception {
+    ModelZoo zoo = new ModelZoo(cache, ZooIndex.embedded());
+    assertTimeoutPreemptively(Duration.ofSeconds(20), () -> assertThatThrownBy(
+        () -> zoo.pull(Path.of("/dev/zero").toUri(), null, false)).isInstanceOf(BundleException.class)
+        .hasMessageContaining("/dev/zero: not a regular file"));
+    assertNoStagingLeft();
+  }
+
+  @Test
+  @org.junit.jupiter.api.condition.EnabledOnOs({org.junit.jupiter.api.condition.OS.LINUX,
+      org.junit.jupiter.api.condition.OS.MAC})
+  void aLocalPathThatIsAFifoIsRefusedWithoutBlocking() throws Exception {
+    Path fifo = root.resolve("bundle.zip");
+    assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
+    ModelZoo zoo = new ModelZoo(cache, ZooIndex.embedded());
+    assertTimeoutPreemptively(Duration.ofSeconds(20), () -> assertThatThrownBy(() -> zoo.pull(fifo.toUri(), null, false))
+        .isInstanceOf(BundleException.class).hasMessageContaining(fifo + ": not a regular file"));
+    assertNoStagingLeft();
+  }
+
+  @Test
+  void aLocalFileOverTheZipLimitIsRefusedUncopied() throws Exception {
+    Path big = root.resolve("big.zip");
+    try (var file = new java.io.RandomAccessFile(big.toFile(), "rw")) {
+      file.setLength((1L << 30) + 1);   // sparse: takes no disk
+    }
+    ModelZoo zoo = new ModelZoo(cache, ZooIndex.embedded());
+    assertThatThrownBy(() -> zoo.pull(big.toUri(), null, false)).isInstanceOf(BundleException.class)
+        .hasMessageContaining(big + ": 1073741825 bytes, over the limit of 1073741824 bytes for a bundle zip");
+    assertNoStagingLeft();
+  }
+
+  @Test
+  void aCacheThatCannotBeCreatedSaysHowToChooseAnother() throws Exception {
+    Path file = Files.writeString(root.resolve("not-a-folder"), "x");
+    ModelZoo zoo = new ModelZoo(file.resolve("cache"), ZooIndex.embedded());
+    assertThatThrownBy(() -> zoo.get(ModelZooTest.TINY)).isInstanceOf(BundleException.class)
+        .hasMessageContaining(file.resolve("cache").toString())
+        .hasMessageContaining("PGDIFFSEG_CACHE").hasMessageContaining("pgdiffseg.cache");
   }
 }

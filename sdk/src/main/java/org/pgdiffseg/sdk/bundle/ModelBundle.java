@@ -29,9 +29,9 @@ public final class ModelBundle {
   }
 
   /**
-   * Opens a bundle folder, or a {@code .zip} of one, in strict mode. A zip is unpacked once per JVM into a
-   * temporary folder that later opens of the same zip reuse and that is deleted when the JVM exits; a zip that
-   * is refused leaves nothing behind.
+   * Opens a bundle folder, or a {@code .zip} of one, in strict mode. A zip is unpacked once into the cache
+   * ({@link CacheRoot}: {@code <cache>/unpacked/<sha256 of the zip>}), which later opens of the same zip reuse, in
+   * this JVM and others; a zip that is refused leaves nothing behind.
    */
   public static ModelBundle open(Path folderOrZip) throws BundleException {
     return open(folderOrZip, ManifestParser.strict(), ZipLimits.DEFAULT);

@@ -7,7 +7,11 @@ import java.nio.channels.SeekableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Enumeration;
+import java.util.HashSet;
+import java.util.Locale;
+import java.util.Set;
 import java.util.zip.ZipEntry;
 import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
 import org.apache.commons.compress.archivers.zip.ZipFile;
@@ -15,7 +19,7 @@ import org.pgdiffseg.sdk.BundleException;
 
 /**
  * Unpacks a zipped bundle into a folder, refusing entries that would escape it ({@code ../}, absolute
- * paths, symbolic links) and archives over the {@link ZipLimits}. Thread-safe (stateless).
+ * paths, symbolic links), entries whose name appears twice, and archives over the {@link ZipLimits}. Thread-safe (stateless).
  */
 final class ZipBundleExtractor {
   private ZipBundleExtractor() {}
@@ -37,6 +41,9 @@ final class ZipBundleExtractor {
         long total = 0;
         int entries = 0;
         Path root = target.toAbsolutePath().normalize();
+        // Two entries of one name would let the second replace what the first put there (a second bundle.json
+        // after the one a reviewer read); case is ignored because many file systems ignore it too.
+        Set<String> seen = new HashSet<>();
         for (Enumeration<ZipArchiveEntry> e = file.getEntries(); e.hasMoreElements(); ) {
           ZipArchiveEntry entry = e.nextElement();
           if (++entries > limits.maxEntries()) {
@@ -59,6 +66,9 @@ final class ZipBundleExtractor {
           if (!out.startsWith(root) || name.contains("..")) {
             throw new BundleException(zip + ": entry '" + name + "' escapes the bundle folder");
           }
+          if (!seen.add(out.toString().toLowerCase(Locale.ROOT))) {
+            throw new BundleException(zip + ": entry '" + name + "' appears twice; a bundle zip holds each file once");
+          }
           if (entry.isDirectory()) {
             Files.createDirectories(out);
             continue;
@@ -73,7 +83,8 @@ final class ZipBundleExtractor {
                 + " bytes, over the limit of " + limits.maxEntryBytes());
           }
           Files.createDirectories(out.getParent());
-          try (InputStream in = file.getInputStream(entry); OutputStream os = Files.newOutputStream(out)) {
+          try (InputStream in = file.getInputStream(entry);
+              OutputStream os = Files.newOutputStream(out, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             total += copyBounded(in, os, Math.min(limits.maxEntryBytes(), limits.maxTotalBytes() - total), zip, name);
           }
         }

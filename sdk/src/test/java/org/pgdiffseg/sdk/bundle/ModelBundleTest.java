@@ -137,6 +137,24 @@ class ModelBundleTest {
   }
 
   @Test
+  void refusesAZipHoldingOneEntryNameTwice() throws Exception {
+    byte[] manifest = Files.readAllBytes(TestBundles.tiny().resolve("bundle.json"));
+    for (String second : new String[] {"bundle.json", "BUNDLE.json", "./bundle.json"}) {
+      Path zip = tmp.resolve("twice" + Math.abs(second.hashCode()) + ".zip");
+      try (ZipArchiveOutputStream out = new ZipArchiveOutputStream(zip)) {
+        for (String name : new String[] {"bundle.json", second}) {
+          out.putArchiveEntry(new ZipArchiveEntry(name));
+          out.write(manifest);
+          out.closeArchiveEntry();
+        }
+      }
+      assertThatThrownBy(() -> ModelBundle.unpack(zip, tmp.resolve("out" + Math.abs(second.hashCode())), ZipLimits.DEFAULT))
+          .as(second).isInstanceOf(BundleException.class)
+          .hasMessageContaining("entry '" + second + "' appears twice").hasMessageContaining(zip.toString());
+    }
+  }
+
+  @Test
   void refusesZipsOverTheSizeLimits() throws Exception {
     Path zip = tmp.resolve("big.zip");
     try (ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(zip))) {
