@@ -42,6 +42,12 @@ public final class ResultSchema {
   public static final String TOTAL_MS = "total_ms";
   /** {@code id version} of the bundle that segmented the image. */
   public static final String MODEL = "model";
+  /**
+   * The run's record as JSON (RunRecord: the model with its bundle.json sha256, the sampler's CLI name and full
+   * diffusers config, steps, seed, start, thresholds, gate, SDK version, device): what reproduces the mask, and
+   * what {@code pgdiffseg segment --settings-from} replays once written to a file.
+   */
+  public static final String RECORD = "record";
   /** Spark's executor id ({@code driver} in local mode). */
   public static final String EXECUTOR_ID = "executor_id";
   /** Null on success; else what went wrong, naming the file. */
@@ -66,6 +72,7 @@ public final class ResultSchema {
       createStructField(POSTPROCESS_MS, DoubleType, true),
       createStructField(TOTAL_MS, DoubleType, true),
       createStructField(MODEL, StringType, true),
+      createStructField(RECORD, StringType, true),
       createStructField(EXECUTOR_ID, StringType, true),
       createStructField(ERROR, StringType, true),
   });

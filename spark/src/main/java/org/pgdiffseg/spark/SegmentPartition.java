@@ -87,6 +87,9 @@ final class SegmentPartition implements MapPartitionsFunction<Row, Row> {
     };
   }
 
+  private static final com.fasterxml.jackson.databind.ObjectMapper RECORD_JSON =
+      new com.fasterxml.jackson.databind.ObjectMapper();
+
   private List<Row> segment(Row input, Segmenter segmenter) {
     String path = input.getString(input.fieldIndex(SparkSegmentation.PATH));
     byte[] content = withContent && !input.isNullAt(input.fieldIndex(SparkSegmentation.CONTENT))
@@ -95,9 +98,10 @@ final class SegmentPartition implements MapPartitionsFunction<Row, Row> {
     ImageDecoder decoder = new ImageDecoder(options.maxPixels());
     String executor = SparkEnv.get() != null ? SparkEnv.get().executorId() : null;
     String model = segmenter.bundle().manifest().id() + " " + segmenter.bundle().manifest().version();
+    String record = recordJson(segmenter);
     List<Row> rows = new ArrayList<>();
     if (listingError != null) {
-      rows.add(failure(path, null, null, model, executor, listingError));
+      rows.add(failure(path, null, null, model, record, executor, listingError));
       return rows;
     }
     ReferenceMasks masks = options.referenceMasks();
@@ -106,7 +110,7 @@ final class SegmentPartition implements MapPartitionsFunction<Row, Row> {
     try {
       frames = content != null ? decodeFrames(decoder, content, path) : decoder.decodeFrames(localPath(path));
     } catch (Exception | OutOfMemoryError e) {
-      rows.add(failure(path, null, null, model, executor, message(e)));
+      rows.add(failure(path, null, null, model, record, executor, message(e)));
       return rows;
     }
     double decodeMs = (System.nanoTime() - start) / 1e6 / frames.size();
@@ -132,9 +136,9 @@ final class SegmentPartition implements MapPartitionsFunction<Row, Row> {
             ImageWriter.encodeGrayPng(r.mask().pixels(), r.width(), r.height()), r.mask().lesionFraction(),
             r.gate().skipped(), CollectionConverters.asScala(probabilities), dice, iou, decodeMs,
             t.millis(t.preprocessNanos()), t.millis(t.priorNanos()), t.millis(t.denoiseNanos()),
-            t.millis(t.postprocessNanos()), decodeMs + t.millis(t.totalNanos()), model, executor, error));
+            t.millis(t.postprocessNanos()), decodeMs + t.millis(t.totalNanos()), model, record, executor, error));
       } catch (Exception | OutOfMemoryError e) {
-        rows.add(failure(path, f + 1, frames.size(), model, executor, message(e)));
+        rows.add(failure(path, f + 1, frames.size(), model, record, executor, message(e)));
       }
     }
     return rows;
@@ -185,9 +189,19 @@ final class SegmentPartition implements MapPartitionsFunction<Row, Row> {
         + path.substring(0, path.indexOf(':')) + " as binary file rows (path, content)");
   }
 
-  private static Row failure(String path, Integer frame, Integer frames, String model, String executor, String error) {
+  private static Row failure(String path, Integer frame, Integer frames, String model, String record, String executor,
+      String error) {
     return RowFactory.create(path, frame, frames, null, null, null, null, null, null, null, null, null, null, null,
-        null, null, null, model, executor, error);
+        null, null, null, model, record, executor, error);
+  }
+
+  /** The segmenter's record as JSON, the same form as results.json's top level. */
+  private static String recordJson(Segmenter segmenter) {
+    try {
+      return RECORD_JSON.writeValueAsString(segmenter.record().toMap());
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("cannot write the run's record as JSON", e);
+    }
   }
 
   private static String message(Throwable e) {
