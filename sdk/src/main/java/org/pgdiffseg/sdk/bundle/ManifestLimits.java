@@ -1,6 +1,7 @@
 package org.pgdiffseg.sdk.bundle;
 
 import java.util.List;
+import org.pgdiffseg.sdk.schedule.DiffusionSchedule;
 
 /**
  * The ranges a bundle's numbers must lie in (docs/bundle-format.md, "Value ranges"): values that parse but cannot
@@ -8,10 +9,8 @@ import java.util.List;
  * memory later. The same bounds hold for options set through the API.
  */
 public final class ManifestLimits {
-  /** The noise schedule is computed as float arrays of this length: 100,000 is 100x any published schedule. */
-  public static final int MAX_TRAIN_TIMESTEPS = 100_000;
-  /** linspace of the betas needs a first and a last value. */
-  public static final int MIN_TRAIN_TIMESTEPS = 2;
+  public static final int MAX_TRAIN_TIMESTEPS = DiffusionSchedule.MAX_TRAIN_TIMESTEPS;
+  public static final int MIN_TRAIN_TIMESTEPS = DiffusionSchedule.MIN_TRAIN_TIMESTEPS;
   /** Run as one batch of K samples; the SDK's bindings are sized for it. */
   public static final int MAX_ENSEMBLE = 64;
   /** Model input height or width: one 4096 x 4096 float plane is 64 MiB per sample. */
