@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.pgdiffseg.sdk.bundle.TestBundles;
 import org.pgdiffseg.sdk.runtime.SessionConfig;
+import org.pgdiffseg.sdk.schedule.SchedulerSpec;
 
 /** The suite catches real defects: each broken variant of the test bundle fails, naming what differs. */
 class BrokenBundleTest {
@@ -147,6 +148,19 @@ class BrokenBundleTest {
       ((ObjectNode) m.at("/model/config")).put("beta_end", 0.03);
     });
     assertFails(run(b), ConformanceSuite.TRAINING_AGREEMENT, "diffusion.beta_end: bundle.json says 0.03, model size tiny says 0.02");
+  }
+
+  @Test
+  void schedulerConfigContradictingTheManifest() throws Exception {
+    Path b = TestBundles.copyOfTiny(tmp);
+    var schedule = new org.pgdiffseg.sdk.schedule.DiffusionSchedule(1000, "linear", 1e-4, 0.02, "v_prediction");
+    TestBundles.withSchedulerConfig(b, "dpm++",
+        org.pgdiffseg.sdk.schedule.DiffusersConfig.toConfig(SchedulerSpec.parse("dpm++"), schedule));
+    ConformanceReport report = run(b);
+    assertFails(report, "manifest and sha256", "scheduler_config.json and bundle.json disagree: scheduler_config.json "
+        + "says prediction_type = v_prediction, bundle.json says diffusion.prediction_type = epsilon");
+    assertThat(report.checks()).filteredOn(CheckResult::ran).extracting(CheckResult::name)
+        .containsExactly("manifest and sha256");
   }
 
   @Test

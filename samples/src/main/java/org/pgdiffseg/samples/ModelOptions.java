@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.pgdiffseg.sdk.BundleException;
 import org.pgdiffseg.sdk.bundle.BundleManifest;
+import org.pgdiffseg.sdk.bundle.ManifestLimits;
 import org.pgdiffseg.sdk.bundle.ModelBundle;
 import org.pgdiffseg.sdk.pipeline.InitialSample;
 import org.pgdiffseg.sdk.pipeline.ModelSettings;
@@ -20,7 +21,7 @@ import picocli.CommandLine.Option;
 /** Model and sampling options shared by the commands that segment. Unset options keep the bundle's defaults. */
 final class ModelOptions {
   /** The SDK's limit on the ensemble, run as one batch. */
-  static final int MAX_ENSEMBLE = 64;
+  static final int MAX_ENSEMBLE = ManifestLimits.MAX_ENSEMBLE;
 
   @Option(names = "--model", paramLabel = "ID|DIR", description = "Zoo model id, bundle folder or zip (default: the zoo's default model).")
   String model;
@@ -60,7 +61,8 @@ final class ModelOptions {
   @Option(names = "--cpu", description = "Run on CPU even where a GPU is available.")
   boolean cpu;
 
-  @Option(names = "--threads", paramLabel = "N", description = "ONNX Runtime intra-op threads (default: all cores).")
+  @Option(names = "--threads", paramLabel = "N", description = "ONNX Runtime intra-op threads, 1 to 4 per core "
+      + "(at most 256): more only take turns on the same cores and slow every image down (default: all cores).")
   Integer threads;
 
   @Option(names = "--spin", negatable = true, paramLabel = "BOOL",
@@ -145,8 +147,9 @@ final class ModelOptions {
     if (gateThreshold != null && !(gateThreshold >= 0 && gateThreshold <= 1)) {
       throw new IllegalArgumentException("--gate-threshold must be in [0, 1], got " + gateThreshold);
     }
-    if (threads != null && threads < 1) {
-      throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
+    if (threads != null && (threads < 1 || threads > SessionConfig.maxThreads())) {
+      throw new IllegalArgumentException("--threads must be in 1.." + SessionConfig.maxThreads()
+          + " (4 per core, at most 256), got " + threads);
     }
     if (steps != null && steps < 1) {
       throw new IllegalArgumentException("--steps must be >= 1, got " + steps);

@@ -44,7 +44,7 @@ class CliUsageTest {
   @Test
   void ensembleSeedAndThresholdsOutOfRangeExitTwo() {
     String[][] cases = {{"--ensemble", "0"}, {"--ensemble", "65"}, {"--seed", "-1"}, {"--threshold", "1.5"},
-        {"--gate-threshold", "-0.1"}, {"--threads", "0"}};
+        {"--gate-threshold", "-0.1"}, {"--threads", "0"}, {"--threads", "2000"}, {"--ensemble", "1000000"}};
     for (String[] c : cases) {
       assertThat(run("segment", "--model", TINY, c[0], c[1], "--out", tmp.resolve("o").toString(), IMAGE))
           .as(c[0] + " " + c[1]).isEqualTo(PgDiffSegCli.BAD_INPUT);

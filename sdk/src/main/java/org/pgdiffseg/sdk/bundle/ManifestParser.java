@@ -98,15 +98,25 @@ public final class ManifestParser {
         p.add(PlainName.problem(name[0], name[1]));
       }
     }
+    if (m.exportedWith() != null) {
+      var e = m.exportedWith();
+      if (e.opset() != null) {
+        between(p, e.opset(), "exported_with.opset", 1, ManifestLimits.MAX_OPSET);
+      }
+      if (e.maxAbsErrorVsTorch() != null && !(e.maxAbsErrorVsTorch() >= 0 && Double.isFinite(e.maxAbsErrorVsTorch()))) {
+        p.add("exported_with.max_abs_error_vs_torch is " + e.maxAbsErrorVsTorch() + ", expected a finite number >= 0");
+      }
+    }
     if (require(p, m.input(), "input")) {
       var in = m.input();
-      positive(p, in.height(), "input.height");
-      positive(p, in.width(), "input.width");
+      between(p, in.height(), "input.height", 1, ManifestLimits.MAX_IMAGE_SIDE);
+      between(p, in.width(), "input.width", 1, ManifestLimits.MAX_IMAGE_SIDE);
       if (in.channels() != null && in.channels() != 1) {
         p.add("input.channels: expected 1, got " + in.channels());
       }
-      range(p, in.intensityWindow(), "input.intensity_window");
-      range(p, in.normalizationRange(), "input.normalization_range");
+      range(p, in.intensityWindow(), "input.intensity_window", 0, ManifestLimits.MAX_INTENSITY);
+      range(p, in.normalizationRange(), "input.normalization_range", -ManifestLimits.MAX_VALUE_RANGE,
+          ManifestLimits.MAX_VALUE_RANGE);
       if (require(p, in.resizeInterpolation(), "input.resize_interpolation")
           && !Set.of("area", "linear", "cubic", "nearest").contains(in.resizeInterpolation())) {
         p.add("input.resize_interpolation: expected area, linear, cubic or nearest, got '" + in.resizeInterpolation() + "'");
@@ -118,12 +128,16 @@ public final class ManifestParser {
           && !Set.of("epsilon", "v_prediction", "sample").contains(d.predictionType())) {
         p.add("diffusion.prediction_type: expected epsilon, v_prediction or sample, got '" + d.predictionType() + "'");
       }
-      positive(p, d.numTrainTimesteps(), "diffusion.num_train_timesteps");
-      require(p, d.betaSchedule(), "diffusion.beta_schedule");
-      require(p, d.betaStart(), "diffusion.beta_start");
-      require(p, d.betaEnd(), "diffusion.beta_end");
+      between(p, d.numTrainTimesteps(), "diffusion.num_train_timesteps", ManifestLimits.MIN_TRAIN_TIMESTEPS,
+          ManifestLimits.MAX_TRAIN_TIMESTEPS);
+      if (require(p, d.betaSchedule(), "diffusion.beta_schedule")
+          && !ManifestLimits.BETA_SCHEDULES.contains(d.betaSchedule())) {
+        p.add("diffusion.beta_schedule is '" + d.betaSchedule() + "', expected one of " + ManifestLimits.BETA_SCHEDULES);
+      }
+      betas(p, d.betaStart(), d.betaEnd());
       if (d.maskValueRange() != null) {
-        range(p, d.maskValueRange(), "diffusion.mask_value_range");
+        range(p, d.maskValueRange(), "diffusion.mask_value_range", -ManifestLimits.MAX_VALUE_RANGE,
+            ManifestLimits.MAX_VALUE_RANGE);
       }
     }
     for (String graph : List.of(BundleManifest.PRIOR, BundleManifest.DENOISER)) {
@@ -138,7 +152,7 @@ public final class ManifestParser {
       if (require(p, g.sha256(), at + ".sha256") && !g.sha256().matches("[0-9a-f]{64}")) {
         p.add(at + ".sha256: expected 64 lowercase hex digits, got '" + g.sha256() + "'");
       }
-      positive(p, g.opset(), at + ".opset");
+      between(p, g.opset(), at + ".opset", 1, ManifestLimits.MAX_OPSET);
       tensors(p, g.inputs(), at + ".inputs");
       tensors(p, g.outputs(), at + ".outputs");
     }
@@ -155,9 +169,20 @@ public final class ManifestParser {
     if (require(p, m.samplingDefaults(), "sampling_defaults")) {
       var s = m.samplingDefaults();
       require(p, s.scheduler(), "sampling_defaults.scheduler");
-      positive(p, s.steps(), "sampling_defaults.steps");
-      positive(p, s.ensemble(), "sampling_defaults.ensemble");
-      require(p, s.maskThreshold(), "sampling_defaults.mask_threshold");
+      // More sampling steps than training timesteps has no timestep left to visit: every image would fail.
+      Integer t = m.diffusion() == null ? null : m.diffusion().numTrainTimesteps();
+      int trainSteps = t != null && t >= ManifestLimits.MIN_TRAIN_TIMESTEPS && t <= ManifestLimits.MAX_TRAIN_TIMESTEPS
+          ? t : ManifestLimits.MAX_TRAIN_TIMESTEPS;   // an invalid T is reported once, above
+      between(p, s.steps(), "sampling_defaults.steps", 1, trainSteps);
+      between(p, s.ensemble(), "sampling_defaults.ensemble", 1, ManifestLimits.MAX_ENSEMBLE);
+      if (require(p, s.maskThreshold(), "sampling_defaults.mask_threshold")
+          && !(s.maskThreshold() > 0 && s.maskThreshold() < 1)) {
+        p.add("sampling_defaults.mask_threshold is " + s.maskThreshold() + ", expected a probability in (0, 1)");
+      }
+      if (s.seed() != null && s.seed() < 0) {
+        // torch.manual_seed maps a negative seed to another stream than its two's complement: no reference matches.
+        p.add("sampling_defaults.seed is " + s.seed() + ", expected 0.." + Long.MAX_VALUE);
+      }
       if (s.initialSample() != null && !Set.of("noise", "zeros").contains(s.initialSample())) {
         p.add("sampling_defaults.initial_sample: expected noise or zeros, got '" + s.initialSample() + "'");
       }
@@ -186,8 +211,10 @@ public final class ManifestParser {
       require(p, t.name(), ti + ".name");
       if (require(p, t.shape(), ti + ".shape")) {
         for (Object d : t.shape()) {
-          if (!(d instanceof Number n && n.longValue() > 0) && !(d instanceof String)) {
-            p.add(ti + ".shape: dimensions must be positive integers or names, got " + t.shape());
+          boolean dimension = d instanceof Integer n && n >= 1 && n <= ManifestLimits.MAX_DIMENSION;
+          if (!dimension && !(d instanceof String)) {
+            p.add(ti + ".shape is " + t.shape() + ", expected dimensions that are integers in 1.."
+                + ManifestLimits.MAX_DIMENSION + " or names");
             break;
           }
         }
@@ -196,7 +223,7 @@ public final class ManifestParser {
         p.add(ti + ".dtype: expected one of " + DTYPES + ", got '" + t.dtype() + "'");
       }
       if (t.range() != null) {
-        range(p, t.range(), ti + ".range");
+        range(p, t.range(), ti + ".range", -Double.MAX_VALUE, Double.MAX_VALUE);
       }
     }
   }
@@ -209,15 +236,34 @@ public final class ManifestParser {
     return true;
   }
 
-  private static void positive(List<String> p, Integer value, String key) {
-    if (require(p, value, key) && value <= 0) {
-      p.add(key + ": expected a positive integer, got " + value);
+  private static void between(List<String> p, Integer value, String key, int min, int max) {
+    if (require(p, value, key) && (value < min || value > max)) {
+      p.add(key + " is " + value + ", expected " + min + ".." + max);
     }
   }
 
-  private static void range(List<String> p, List<Double> r, String key) {
-    if (require(p, r, key) && (r.size() != 2 || r.get(0) == null || r.get(1) == null || !(r.get(0) < r.get(1)))) {
-      p.add(key + ": expected [low, high] with low < high, got " + r);
+  /** 0 < beta_start <= beta_end < 1: a beta of 0 or 1 makes alpha_cumprod 1 or 0 and the update rules divide by it. */
+  private static void betas(List<String> p, Double start, Double end) {
+    boolean both = require(p, start, "diffusion.beta_start") & require(p, end, "diffusion.beta_end");
+    if (start != null && !(start > 0 && start < 1)) {
+      p.add("diffusion.beta_start is " + start + ", expected 0 < beta_start < 1");
+    } else if (end != null && !(end > 0 && end < 1)) {
+      p.add("diffusion.beta_end is " + end + ", expected 0 < beta_end < 1");
+    } else if (both && start > end) {
+      p.add("diffusion.beta_start is " + start + ", expected at most diffusion.beta_end (" + end + ")");
     }
+  }
+
+  /** A finite [low, high] with low < high, inside [min, max]. */
+  private static void range(List<String> p, List<Double> r, String key, double min, double max) {
+    if (require(p, r, key) && (r.size() != 2 || r.get(0) == null || r.get(1) == null || !(r.get(0) < r.get(1))
+        || !(r.get(0) >= min && r.get(1) <= max))) {
+      String bounds = max == Double.MAX_VALUE ? "finite" : "in [" + fmt(min) + ", " + fmt(max) + "]";
+      p.add(key + " is " + r + ", expected [low, high] with low < high, both " + bounds);
+    }
+  }
+
+  private static String fmt(double v) {
+    return v == Math.rint(v) ? String.valueOf((long) v) : String.valueOf(v);
   }
 }

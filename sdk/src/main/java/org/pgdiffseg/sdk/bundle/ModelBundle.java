@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 import org.pgdiffseg.sdk.BundleException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,10 +23,12 @@ public final class ModelBundle {
 
   private final Path root;
   private final BundleManifest manifest;
+  private final Map<String, Object> schedulerConfig;
 
-  private ModelBundle(Path root, BundleManifest manifest) {
+  private ModelBundle(Path root, BundleManifest manifest, Map<String, Object> schedulerConfig) {
     this.root = root;
     this.manifest = manifest;
+    this.schedulerConfig = schedulerConfig;
   }
 
   /**
@@ -78,24 +81,26 @@ public final class ModelBundle {
     } catch (IOException e) {
       throw new BundleException(manifestFile + ": cannot read: " + e.getMessage(), e);
     }
-    ModelBundle bundle = new ModelBundle(root, manifest);
-    bundle.verifyChecksums();
+    verifyChecksums(root, manifest);
+    Map<String, Object> schedulerConfig = manifest.samplingDefaults().schedulerConfig() == null
+        ? null : SchedulerConfigFile.read(root, manifest);
+    ModelBundle bundle = new ModelBundle(root, manifest, schedulerConfig);
     LOG.debug("Opened bundle {} {} from {}", manifest.id(), manifest.version(), root);
     return bundle;
   }
 
   /** Checks the sha256 of both graphs and of every file in the manifest's {@code files} map. */
-  private void verifyChecksums() throws BundleException {
+  private static void verifyChecksums(Path root, BundleManifest manifest) throws BundleException {
     for (var graph : manifest.graphs().entrySet()) {
-      verify(graph.getValue().file(), graph.getValue().sha256(), "graphs." + graph.getKey() + ".sha256");
+      verify(root, graph.getValue().file(), graph.getValue().sha256(), "graphs." + graph.getKey() + ".sha256");
     }
     for (Map.Entry<String, String> file : manifest.files().entrySet()) {
-      verify(file.getKey(), file.getValue(), "files." + file.getKey());
+      verify(root, file.getKey(), file.getValue(), "files." + file.getKey());
     }
   }
 
-  private void verify(String relative, String expected, String key) throws BundleException {
-    Path file = resolveInside(relative);
+  private static void verify(Path root, String relative, String expected, String key) throws BundleException {
+    Path file = resolveInside(root, relative);
     if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
       throw new BundleException(root + ": missing file '" + relative + "' listed in " + MANIFEST + " (" + key + ")");
     }
@@ -110,7 +115,7 @@ public final class ModelBundle {
     }
   }
 
-  private Path resolveInside(String relative) throws BundleException {
+  private static Path resolveInside(Path root, String relative) throws BundleException {
     Path file = root.resolve(relative).normalize();
     if (!file.startsWith(root)) {
       throw new BundleException(root + ": '" + relative + "' is outside the bundle folder");
@@ -124,6 +129,14 @@ public final class ModelBundle {
 
   public BundleManifest manifest() {
     return manifest;
+  }
+
+  /**
+   * The keys of the diffusers scheduler_config.json that {@code sampling_defaults.scheduler_config} names, checked
+   * against bundle.json when the bundle was opened; empty when the bundle has none. Unmodifiable.
+   */
+  public Optional<Map<String, Object>> schedulerConfig() {
+    return Optional.ofNullable(schedulerConfig);
   }
 
   /** Path of a graph file ({@link BundleManifest#PRIOR} or {@link BundleManifest#DENOISER}). */

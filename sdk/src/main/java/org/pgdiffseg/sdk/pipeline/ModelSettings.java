@@ -1,12 +1,6 @@
 package org.pgdiffseg.sdk.pipeline;
 
-import com.fasterxml.jackson.core.json.JsonReadFeature;
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import java.io.IOException;
-import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import org.pgdiffseg.sdk.BundleException;
 import org.pgdiffseg.sdk.bundle.BundleManifest;
 import org.pgdiffseg.sdk.bundle.ModelBundle;
@@ -32,10 +26,6 @@ public record ModelSettings(PreprocessSpec preprocess, DiffusionSchedule schedul
     public static final MaskRange SYMMETRIC = new MaskRange(-1f, 1f);
   }
 
-  private static final JsonMapper SCHEDULER_JSON = JsonMapper.builder()
-      .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)   // diffusers writes -Infinity for lambda_min_clipped
-      .build();
-
   /** The settings of {@code bundle}; a scheduler config the SDK cannot honour refuses the bundle. */
   public static ModelSettings of(ModelBundle bundle) throws BundleException {
     BundleManifest m = bundle.manifest();
@@ -49,9 +39,11 @@ public record ModelSettings(PreprocessSpec preprocess, DiffusionSchedule schedul
     var g = m.gating();
     GatePolicy gate = new GatePolicy(g.classes(), g.skipClassIndex(), g.threshold(), true);
     var s = m.samplingDefaults();
-    SchedulerSpec scheduler = s.schedulerConfig() != null
-        ? schedulerOf(bundle, s.schedulerConfig()) : SchedulerSpec.parse(s.scheduler());
+    SchedulerSpec scheduler;
     try {
+      // The scheduler_config.json, read and checked against bundle.json when the bundle was opened, wins.
+      scheduler = bundle.schedulerConfig().map(DiffusersConfig::scheduler)
+          .orElseGet(() -> SchedulerSpec.parse(s.scheduler()));
       scheduler.create(schedule);   // refuse a scheduler this schedule cannot drive, now
     } catch (IllegalArgumentException e) {
       throw new BundleException(bundle.root() + ": sampling_defaults: " + e.getMessage(), e);
@@ -64,22 +56,5 @@ public record ModelSettings(PreprocessSpec preprocess, DiffusionSchedule schedul
 
   private static MaskRange maskRange(List<Double> range) {
     return range == null ? MaskRange.SYMMETRIC : new MaskRange(range.get(0).floatValue(), range.get(1).floatValue());
-  }
-
-  /** The scheduler of the bundle's diffusers scheduler_config.json (a file the manifest lists, so verified). */
-  private static SchedulerSpec schedulerOf(ModelBundle bundle, String file) throws BundleException {
-    if (!bundle.manifest().files().containsKey(file)) {
-      throw new BundleException(bundle.root() + ": sampling_defaults.scheduler_config names '" + file
-          + "', which is not listed (with its sha256) in files");
-    }
-    Path path = bundle.root().resolve(file);
-    try {
-      Map<String, Object> config = SCHEDULER_JSON.readValue(path.toFile(), new TypeReference<>() {});
-      return DiffusersConfig.scheduler(config);
-    } catch (IOException e) {
-      throw new BundleException(path + ": cannot read the scheduler config: " + e.getMessage(), e);
-    } catch (IllegalArgumentException e) {
-      throw new BundleException(path + ": " + e.getMessage(), e);
-    }
   }
 }

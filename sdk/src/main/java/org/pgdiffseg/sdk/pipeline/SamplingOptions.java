@@ -3,6 +3,7 @@ package org.pgdiffseg.sdk.pipeline;
 import static com.google.common.base.Preconditions.checkArgument;
 
 import com.google.common.base.Preconditions;
+import org.pgdiffseg.sdk.bundle.ManifestLimits;
 import org.pgdiffseg.sdk.schedule.SchedulerSpec;
 
 /**
@@ -16,8 +17,11 @@ public record SamplingOptions(
   public SamplingOptions {
     Preconditions.checkNotNull(scheduler, "scheduler");
     Preconditions.checkNotNull(initialSample, "initialSample");
-    checkArgument(steps >= 1, "steps must be at least 1, got %s", steps);
-    checkArgument(ensemble >= 1 && ensemble <= 64, "ensemble must be in 1..64, got %s", ensemble);
+    // No schedule has more timesteps to visit; the bundle's own num_train_timesteps is checked by the Segmenter.
+    checkArgument(steps >= 1 && steps <= ManifestLimits.MAX_TRAIN_TIMESTEPS, "steps must be in 1..%s, got %s",
+        ManifestLimits.MAX_TRAIN_TIMESTEPS, steps);
+    checkArgument(ensemble >= 1 && ensemble <= ManifestLimits.MAX_ENSEMBLE, "ensemble must be in 1..%s, got %s",
+        ManifestLimits.MAX_ENSEMBLE, ensemble);
     checkArgument(maskThreshold > 0 && maskThreshold < 1, "mask threshold must be in (0, 1), got %s", maskThreshold);
   }
 

@@ -14,6 +14,7 @@ import org.pgdiffseg.sdk.BundleException;
 import org.pgdiffseg.sdk.InferenceException;
 import org.pgdiffseg.sdk.PgDiffSegException;
 import org.pgdiffseg.sdk.bundle.BundleManifest;
+import org.pgdiffseg.sdk.bundle.ManifestLimits;
 import org.pgdiffseg.sdk.bundle.ModelBundle;
 import org.pgdiffseg.sdk.gating.GateDecision;
 import org.pgdiffseg.sdk.gating.GatePolicy;
@@ -67,6 +68,7 @@ public final class Segmenter implements AutoCloseable {
     PreprocessSpec in = settings.preprocess();
     this.preprocessor = new Preprocessor(in);
     DiffusionSchedule schedule = settings.schedule();
+    checkSteps(options);
     options.scheduler().create(schedule);   // refuse a scheduler this schedule cannot drive, now
     this.idle = new ArrayBlockingQueue<>(b.concurrency);
     this.model = LoadedGraphs.open(OrtRuntime.shared(), bundle.graphPath(BundleManifest.PRIOR),
@@ -91,6 +93,14 @@ public final class Segmenter implements AutoCloseable {
     this.device = model.device();
     this.manifestSha256 = RunRecord.manifestSha256(bundle);
     this.record = RunRecord.of(bundle, manifestSha256, schedule, options, gate, device);
+  }
+
+  /** More steps than the model's training timesteps leave no timestep to visit: refused before any image. */
+  private SamplingOptions checkSteps(SamplingOptions o) {
+    int trainSteps = settings.schedule().numTrainTimesteps();
+    checkArgument(o.steps() <= trainSteps, "steps must be in 1..%s (the bundle's diffusion.num_train_timesteps), got %s",
+        trainSteps, o.steps());
+    return o;
   }
 
   /** Runs both graphs once on a blank image, so a broken bundle fails at load, not mid-batch. */
@@ -185,7 +195,7 @@ public final class Segmenter implements AutoCloseable {
     checkNotNull(request, "request");
     checkArgument(!images.isEmpty() && images.size() <= 64, "a batch holds 1..64 images, got %s", images.size());
     long startedAt = System.nanoTime();
-    SamplingOptions used = request.options() != null ? request.options() : options;
+    SamplingOptions used = request.options() != null ? checkSteps(request.options()) : options;
     PreprocessSpec in = settings.preprocess();
     List<float[]> inputs = new ArrayList<>(images.size());
     List<float[]> probabilities = new ArrayList<>(images.size());
@@ -245,7 +255,7 @@ public final class Segmenter implements AutoCloseable {
       long decodeNanos, long preprocessNanos, long startedAt) throws PgDiffSegException {
     checkOpen();
     checkNotNull(request, "request");
-    SamplingOptions used = request.options() != null ? request.options() : options;
+    SamplingOptions used = request.options() != null ? checkSteps(request.options()) : options;
     PreprocessSpec in = settings.preprocess();
     float[] probability = new float[in.height() * in.width()];
     List<float[]> trajectory = new ArrayList<>();
@@ -334,12 +344,18 @@ public final class Segmenter implements AutoCloseable {
       return this;
     }
 
+    /** 1..100,000 here; at most the bundle's num_train_timesteps, checked by {@link #build}. */
     public Builder steps(int value) {
+      checkArgument(value >= 1 && value <= ManifestLimits.MAX_TRAIN_TIMESTEPS, "steps must be in 1..%s, got %s",
+          ManifestLimits.MAX_TRAIN_TIMESTEPS, value);
       this.steps = value;
       return this;
     }
 
+    /** Samples averaged per image, run as one batch: 1..64. */
     public Builder ensemble(int value) {
+      checkArgument(value >= 1 && value <= ManifestLimits.MAX_ENSEMBLE, "ensemble must be in 1..%s, got %s",
+          ManifestLimits.MAX_ENSEMBLE, value);
       this.ensemble = value;
       return this;
     }
@@ -356,6 +372,7 @@ public final class Segmenter implements AutoCloseable {
     }
 
     public Builder maskThreshold(double value) {
+      checkArgument(value > 0 && value < 1, "maskThreshold must be in (0, 1), got %s", value);
       this.maskThreshold = value;
       return this;
     }
@@ -374,6 +391,7 @@ public final class Segmenter implements AutoCloseable {
     }
 
     public Builder gateThreshold(double value) {
+      checkArgument(value >= 0 && value <= 1, "gateThreshold must be in [0, 1], got %s", value);
       this.gateThreshold = value;
       return this;
     }

@@ -48,10 +48,22 @@ public record SessionConfig(
   private static final SessionConfig DEFAULTS = new SessionConfig(0, 0, Optimization.ALL, true, true, true, 0);
 
   public SessionConfig {
-    checkArgument(intraOpThreads >= 0, "intraOpThreads must be >= 0, got %s", intraOpThreads);
-    checkArgument(interOpThreads >= 0, "interOpThreads must be >= 0, got %s", interOpThreads);
+    int max = maxThreads();
+    checkArgument(intraOpThreads >= 0 && intraOpThreads <= max,
+        "intraOpThreads must be in 0..%s (0: one per core; at most 4 per core, 256 in all), got %s", max, intraOpThreads);
+    checkArgument(interOpThreads >= 0 && interOpThreads <= max,
+        "interOpThreads must be in 0..%s (0: one per core; at most 4 per core, 256 in all), got %s", max, interOpThreads);
     checkNotNull(optimization, "optimization");
     checkArgument(cudaDeviceId >= 0, "cudaDeviceId must be >= 0, got %s", cudaDeviceId);
+  }
+
+  /**
+   * The most threads a session may ask for: 4 per available core, at most 256. More threads only take turns on the
+   * same cores (2,000 intra-op threads on 2 cores ran for minutes); 4 per core still allows a host that shares its
+   * cores with others.
+   */
+  public static int maxThreads() {
+    return Math.min(4 * Runtime.getRuntime().availableProcessors(), 256);
   }
 
   /** ONNX Runtime's own thread defaults, all optimisations, memory pattern on, CUDA device 0 if present. */

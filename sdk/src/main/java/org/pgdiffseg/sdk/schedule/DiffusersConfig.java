@@ -18,8 +18,13 @@ public final class DiffusersConfig {
   /** The noise schedule part of a diffusers config (defaults: diffusers'). */
   public static DiffusionSchedule schedule(Map<String, Object> c) {
     DiffusersKeys.refuseUnsupportedSchedule(c);
-    return new DiffusionSchedule(integer(c, "num_train_timesteps", 1000), string(c, "beta_schedule", "linear"),
-        number(c, "beta_start", 1e-4), number(c, "beta_end", 0.02), string(c, "prediction_type", "epsilon"));
+    int trainSteps = integer(c, "num_train_timesteps", 1000, DiffusionSchedule.MIN_TRAIN_TIMESTEPS,
+        DiffusionSchedule.MAX_TRAIN_TIMESTEPS);
+    double betaStart = number(c, "beta_start", 1e-4);
+    double betaEnd = number(c, "beta_end", 0.02);
+    DiffusionSchedule.checkBetas(betaStart, betaEnd);
+    return new DiffusionSchedule(trainSteps, string(c, "beta_schedule", "linear"), betaStart, betaEnd,
+        string(c, "prediction_type", "epsilon"));
   }
 
   /**
@@ -36,6 +41,7 @@ public final class DiffusersConfig {
           + DiffusersKeys.CLASSES);
     }
     DiffusersKeys.refuseUnsupported(className, c);
+    checkRanges(c);
     String spacing = string(c, "timestep_spacing", null);
     int offset = integer(c, "steps_offset", 0);
     return switch (className) {
@@ -52,9 +58,13 @@ public final class DiffusersConfig {
         Set<Integer> disabled = new HashSet<>();
         Object corrector = c.get("disable_corrector");
         if (corrector instanceof List<?> list) {
-          list.forEach(v -> disabled.add(((Number) v).intValue()));
+          for (int i = 0; i < list.size(); i++) {
+            // -1 is this SDK's "every step" (UniPcConfig.correctorOff), as toConfig writes it.
+            disabled.add(between("disable_corrector[" + i + "]", wholeNumber("disable_corrector[" + i + "]", list.get(i)),
+                -1, DiffusionSchedule.MAX_TRAIN_TIMESTEPS));
+          }
         } else if (corrector != null) {
-          throw new IllegalArgumentException("disable_corrector must be a list of step indices, got " + corrector);
+          throw wrongType("disable_corrector", corrector, "a list of step indices");
         }
         yield new UniPcConfig(integer(c, "solver_order", 2),
             uniPcSolverType(string(c, "solver_type", "bh2")), bool(c, "lower_order_final", true), disabled,
@@ -162,18 +172,78 @@ public final class DiffusersConfig {
     return Set.of("midpoint", "heun", "logrho").contains(value) ? "bh2" : value;
   }
 
-  private static String string(Map<String, Object> c, String key, String fallback) {
-    Object v = c.get(key);
-    return v == null ? fallback : v.toString();
+  /**
+   * The ranges of the numeric keys the constructors of the configs do not bound already, so a value that parses
+   * but cannot work is refused by name when the config is read (docs/bundle-format.md, "Value ranges"). Inert keys
+   * are checked too: a config that diffusers would load has them in range.
+   */
+  private static void checkRanges(Map<String, Object> c) {
+    integer(c, "steps_offset", 0, 0, DiffusionSchedule.MAX_TRAIN_TIMESTEPS - 1);
+    integer(c, "solver_order", 2, 1, 3);
+    within("clip_sample_range", nullableNumber(c, "clip_sample_range"), 0, false, 100, "(0, 100]");
+    within("eta", nullableNumber(c, "eta"), 0, true, 1, "[0, 1]");
+    within("sigma_min", nullableNumber(c, "sigma_min"), 0, false, 1e6, "(0, 1e6]");
+    within("sigma_max", nullableNumber(c, "sigma_max"), 0, false, 1e6, "(0, 1e6]");
+    Double sigmaMin = nullableNumber(c, "sigma_min");
+    Double sigmaMax = nullableNumber(c, "sigma_max");
+    if (sigmaMin != null && sigmaMax != null && !(sigmaMin < sigmaMax)) {
+      throw new IllegalArgumentException("sigma_min is " + sigmaMin + ", expected less than sigma_max (" + sigmaMax + ")");
+    }
+    Double lambda = nullableNumber(c, "lambda_min_clipped");
+    if (lambda != null && (Double.isNaN(lambda) || lambda == Double.POSITIVE_INFINITY)) {
+      throw new IllegalArgumentException("lambda_min_clipped is " + lambda + ", expected a number or -Infinity");
+    }
+    within("dynamic_thresholding_ratio", nullableNumber(c, "dynamic_thresholding_ratio"), 0, false, 1, "(0, 1]");
+    within("sample_max_value", nullableNumber(c, "sample_max_value"), 0, false, 1e6, "(0, 1e6]");
+    within("flow_shift", nullableNumber(c, "flow_shift"), 0, false, 1e3, "(0, 1000]");
+    for (String key : List.of("timestep_spacing", "variance_type", "algorithm_type", "solver_type", "final_sigmas_type",
+        "time_shift_type", "_diffusers_version")) {
+      string(c, key, null);
+    }
+    for (String key : List.of("clip_sample", "set_alpha_to_one", "lower_order_final", "euler_at_final",
+        "use_karras_sigmas")) {
+      bool(c, key, false);
+    }
   }
 
-  private static int integer(Map<String, Object> c, String key, int fallback) {
+  private static int between(String key, long value, int min, int max) {
+    if (value < min || value > max) {
+      throw new IllegalArgumentException(key + " is " + value + ", expected " + min + ".." + max);
+    }
+    return (int) value;
+  }
+
+  private static void within(String key, Double value, double min, boolean minIncluded, double max, String range) {
+    if (value != null && !((minIncluded ? value >= min : value > min) && value <= max)) {
+      throw new IllegalArgumentException(key + " is " + value + ", expected a number in " + range);
+    }
+  }
+
+  private static String string(Map<String, Object> c, String key, String fallback) {
     Object v = c.get(key);
     if (v == null) {
       return fallback;
     }
-    if (v instanceof Number n && n.doubleValue() == n.intValue()) {
-      return n.intValue();
+    if (v instanceof String text) {
+      return text;
+    }
+    throw wrongType(key, v, "a string");
+  }
+
+  private static int integer(Map<String, Object> c, String key, int fallback) {
+    return integer(c, key, fallback, Integer.MIN_VALUE, Integer.MAX_VALUE);
+  }
+
+  private static int integer(Map<String, Object> c, String key, int fallback, int min, int max) {
+    Object v = c.get(key);
+    return v == null ? fallback : between(key, wholeNumber(key, v), min, max);
+  }
+
+  /** An integer, or a number with no fractional part (1000.0), as Python's json writes either. */
+  private static long wholeNumber(String key, Object v) {
+    if (v instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())
+        && Math.abs(n.doubleValue()) < 0x1p62) {
+      return n.longValue();
     }
     throw wrongType(key, v, "an integer");
   }
@@ -205,7 +275,26 @@ public final class DiffusersConfig {
     throw wrongType(key, v, "true or false");
   }
 
+  /** Names the key, the type expected and the JSON type and value found. */
   private static IllegalArgumentException wrongType(String key, Object value, String expected) {
-    return new IllegalArgumentException(key + " must be " + expected + ", got " + value);
+    String text = value instanceof String ? "\"" + value + "\"" : String.valueOf(value);
+    if (text.length() > 60) {
+      text = text.substring(0, 57) + "...";
+    }
+    return new IllegalArgumentException(key + " is " + text + " (" + jsonType(value) + "), expected " + expected);
+  }
+
+  private static String jsonType(Object value) {
+    return switch (value) {
+      case String s -> "a string";
+      case Boolean b -> "a boolean";
+      case Integer i -> "an integer";
+      case Long l -> "an integer";
+      case java.math.BigInteger b -> "an integer";
+      case Number n -> "a number";
+      case List<?> l -> "a list";
+      case Map<?, ?> m -> "an object";
+      default -> value.getClass().getSimpleName();
+    };
   }
 }

@@ -12,11 +12,27 @@ import java.util.Set;
 public record DiffusionSchedule(int numTrainTimesteps, String betaSchedule, double betaStart, double betaEnd,
                                 PredictionType predictionType) {
   static final Set<String> BETA_SCHEDULES = Set.of("linear", "scaled_linear", "squaredcos_cap_v2");
+  /** linspace of the betas needs a first and a last value. */
+  public static final int MIN_TRAIN_TIMESTEPS = 2;
+  /** The schedule is held as float arrays of this length: 100,000 is 100x any published schedule. */
+  public static final int MAX_TRAIN_TIMESTEPS = 100_000;
 
   public DiffusionSchedule {
-    checkArgument(numTrainTimesteps >= 2, "num_train_timesteps must be at least 2, got %s", numTrainTimesteps);
+    checkArgument(numTrainTimesteps >= MIN_TRAIN_TIMESTEPS && numTrainTimesteps <= MAX_TRAIN_TIMESTEPS,
+        "num_train_timesteps is %s, expected %s..%s", numTrainTimesteps, MIN_TRAIN_TIMESTEPS, MAX_TRAIN_TIMESTEPS);
+    checkBetas(betaStart, betaEnd);
     checkArgument(BETA_SCHEDULES.contains(betaSchedule), "beta_schedule must be one of %s, got %s", BETA_SCHEDULES, betaSchedule);
     checkArgument(predictionType != null, "prediction_type is required");
+  }
+
+  /**
+   * 0 < beta_start <= beta_end < 1: a beta of 0 or 1 makes alpha_cumprod 1 or 0, and the update rules divide by
+   * sqrt(alpha_cumprod) and sqrt(1 - alpha_cumprod).
+   */
+  public static void checkBetas(double betaStart, double betaEnd) {
+    checkArgument(betaStart > 0 && betaStart < 1, "beta_start is %s, expected 0 < beta_start < 1", betaStart);
+    checkArgument(betaEnd > 0 && betaEnd < 1, "beta_end is %s, expected 0 < beta_end < 1", betaEnd);
+    checkArgument(betaStart <= betaEnd, "beta_start is %s, expected at most beta_end (%s)", betaStart, betaEnd);
   }
 
   /** The same with the prediction type in diffusers' spelling ({@code epsilon}, {@code v_prediction}, {@code sample}). */

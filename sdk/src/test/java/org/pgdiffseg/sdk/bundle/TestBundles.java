@@ -61,6 +61,22 @@ public final class TestBundles {
     json.writerWithDefaultPrettyPrinter().writeValue(manifest.toFile(), m);
   }
 
+  /**
+   * Gives {@code bundle} a diffusers scheduler_config.json with {@code config} (written as diffusers' save_config
+   * does), names it in sampling_defaults.scheduler_config with {@code scheduler} as the CLI name, and re-signs.
+   */
+  public static void withSchedulerConfig(Path bundle, String scheduler, java.util.Map<String, Object> config)
+      throws IOException {
+    ObjectMapper json = new ObjectMapper();
+    json.writerWithDefaultPrettyPrinter().writeValue(bundle.resolve("scheduler_config.json").toFile(), config);
+    Path manifest = bundle.resolve("bundle.json");
+    ObjectNode m = (ObjectNode) json.readTree(manifest.toFile());
+    ((ObjectNode) m.get("sampling_defaults")).put("scheduler", scheduler).put("scheduler_config", "scheduler_config.json");
+    ((ObjectNode) m.get("files")).put("scheduler_config.json", "");
+    json.writerWithDefaultPrettyPrinter().writeValue(manifest.toFile(), m);
+    resign(bundle);
+  }
+
   private static String sha256(Path file) throws IOException {
     return MoreFiles.asByteSource(file).hash(Hashing.sha256()).toString();
   }

@@ -36,13 +36,16 @@ class ModelSettingsTest {
     assertThat(s.samplingDefaults().scheduler().name()).isNotBlank();
   }
 
-  /** The tiny bundle with a scheduler_config.json holding {@code config}, listed in files and named by the manifest. */
-  private Path bundleWithSchedulerConfig(Map<String, Object> config, boolean listed) throws Exception {
+  /**
+   * The tiny bundle with a scheduler_config.json holding {@code config}, listed in files and named by the manifest,
+   * whose sampling_defaults.scheduler names the same scheduler.
+   */
+  private Path bundleWithSchedulerConfig(String scheduler, Map<String, Object> config, boolean listed) throws Exception {
     Path copy = TestBundles.copyOfTiny(tmp);
     JSON.writerWithDefaultPrettyPrinter().writeValue(copy.resolve("scheduler_config.json").toFile(), config);
     Path manifest = copy.resolve("bundle.json");
     ObjectNode m = (ObjectNode) JSON.readTree(manifest.toFile());
-    ((ObjectNode) m.get("sampling_defaults")).put("scheduler_config", "scheduler_config.json");
+    ((ObjectNode) m.get("sampling_defaults")).put("scheduler", scheduler).put("scheduler_config", "scheduler_config.json");
     if (listed) {
       ((ObjectNode) m.get("files")).put("scheduler_config.json", "0".repeat(64));
     }
@@ -55,7 +58,7 @@ class ModelSettingsTest {
   void aSchedulerConfigInTheBundleStatesTheSchedulerExactly() throws Exception {
     ModelSettings plain = ModelSettings.of(ModelBundle.open(TestBundles.tiny()));
     SchedulerSpec ddim = SchedulerSpec.ddim(new DdimConfig(0.0, false, 1.0, false, "trailing", 0));
-    Path bundle = bundleWithSchedulerConfig(DiffusersConfig.toConfig(ddim, plain.schedule()), true);
+    Path bundle = bundleWithSchedulerConfig("ddim-trailing", DiffusersConfig.toConfig(ddim, plain.schedule()), true);
     ModelSettings s = ModelSettings.of(ModelBundle.open(bundle));
     assertThat(s.samplingDefaults().scheduler().config()).isEqualTo(ddim.config());
   }
@@ -64,13 +67,13 @@ class ModelSettingsTest {
   void aSchedulerConfigMustBeListedAndHonourable() throws Exception {
     ModelSettings plain = ModelSettings.of(ModelBundle.open(TestBundles.tiny()));
     Map<String, Object> config = DiffusersConfig.toConfig(SchedulerSpec.ddim(), plain.schedule());
-    assertThatThrownBy(() -> ModelSettings.of(ModelBundle.open(bundleWithSchedulerConfig(config, false))))
+    assertThatThrownBy(() -> ModelSettings.of(ModelBundle.open(bundleWithSchedulerConfig("ddim", config, false))))
         .isInstanceOf(BundleException.class).hasMessageContaining("not listed");
     Map<String, Object> thresholding = new java.util.LinkedHashMap<>(config);
     thresholding.put("thresholding", true);
     Path other = Files.createDirectories(tmp.resolve("other"));
     tmp = other;
-    assertThatThrownBy(() -> ModelSettings.of(ModelBundle.open(bundleWithSchedulerConfig(thresholding, true))))
+    assertThatThrownBy(() -> ModelSettings.of(ModelBundle.open(bundleWithSchedulerConfig("ddim", thresholding, true))))
         .isInstanceOf(BundleException.class).hasMessageContaining("thresholding");
   }
 

@@ -29,6 +29,18 @@ class SessionConfigTest {
   }
 
   @Test
+  void rejectsMoreThreadsThanFourPerCoreOrTwoHundredFiftySix() {
+    int max = Math.min(4 * Runtime.getRuntime().availableProcessors(), 256);
+    assertThat(SessionConfig.maxThreads()).isEqualTo(max);
+    assertThat(SessionConfig.builder().intraOpThreads(max).interOpThreads(max).build().intraOpThreads()).isEqualTo(max);
+    assertThatThrownBy(() -> SessionConfig.builder().intraOpThreads(2000).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("intraOpThreads must be in 0.." + max + " (0: one per core; at most 4 per core, 256 in all), got 2000");
+    assertThatThrownBy(() -> SessionConfig.builder().interOpThreads(max + 1).build())
+        .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("interOpThreads must be in 0.." + max);
+  }
+
+  @Test
   void rejectsNegativeCounts() {
     assertThatThrownBy(() -> SessionConfig.builder().intraOpThreads(-1).build())
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("intraOpThreads");

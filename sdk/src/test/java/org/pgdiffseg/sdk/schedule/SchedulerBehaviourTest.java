@@ -69,11 +69,11 @@ class SchedulerBehaviourTest {
   @Test
   void valuesOfTheWrongTypeAreRefusedRatherThanReadAsTheDefault() {
     assertThatThrownBy(() -> DiffusersConfig.scheduler("DPMSolverMultistepScheduler", Map.of("lambda_min_clipped", "-5.1")))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("lambda_min_clipped must be a number, got -5.1");
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("lambda_min_clipped is \"-5.1\" (a string), expected a number");
     assertThatThrownBy(() -> DiffusersConfig.scheduler("UniPCMultistepScheduler", Map.of("use_karras_sigmas", "true")))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("use_karras_sigmas must be true or false");
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("use_karras_sigmas is \"true\" (a string), expected true or false");
     assertThatThrownBy(() -> DiffusersConfig.scheduler("DDIMScheduler", Map.of("steps_offset", 1.5)))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("steps_offset must be an integer");
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("steps_offset is 1.5 (a number), expected an integer");
   }
 
   @Test
