@@ -205,9 +205,7 @@ final class ModelOptions {
       throw new IllegalArgumentException("--settings-from " + settingsFrom + " sets the sampling and the gate as"
           + " recorded; leave out " + String.join(", ", conflicting));
     }
-    if (threads != null && threads < 1) {
-      throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
-    }
+    checkRanges();   // what is left to check: --threads
     RunRecord record = replayed().record();
     return record.applyTo(Segmenter.builder().sessionConfig(sessionConfig()), bundle());
   }
