@@ -25,6 +25,7 @@ import java.util.Optional;
 import java.util.concurrent.locks.Lock;
 import com.google.common.util.concurrent.Striped;
 import org.pgdiffseg.sdk.BundleException;
+import org.pgdiffseg.sdk.CacheFolder;
 import org.pgdiffseg.sdk.bundle.BundleManifest;
 import org.pgdiffseg.sdk.bundle.ModelBundle;
 import org.pgdiffseg.sdk.bundle.PlainName;
@@ -41,8 +42,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ModelZoo {
   private static final Logger LOG = LoggerFactory.getLogger(ModelZoo.class);
-  public static final String CACHE_ENV = "PGDIFFSEG_CACHE";
-  public static final String CACHE_PROPERTY = "pgdiffseg.cache";
+  public static final String CACHE_ENV = CacheFolder.ENV;
+  public static final String CACHE_PROPERTY = CacheFolder.PROPERTY;
   static final String EMBEDDED_ROOT = "/org/pgdiffseg/zoo/models/";
   private static final Striped<Lock> INSTALL_LOCKS = Striped.lock(16);
 
@@ -79,17 +80,9 @@ public final class ModelZoo {
     return defaultZoo().get(idOrPath);
   }
 
-  /** Cache root: $PGDIFFSEG_CACHE, else the system property pgdiffseg.cache, else ~/.pgdiffseg. */
+  /** Cache root: $PGDIFFSEG_CACHE, else the system property pgdiffseg.cache, else ~/.pgdiffseg ({@link CacheFolder}). */
   public static Path defaultCacheRoot() {
-    String env = System.getenv(CACHE_ENV);
-    if (env != null && !env.isBlank()) {
-      return Path.of(env);
-    }
-    String property = System.getProperty(CACHE_PROPERTY);
-    if (property != null && !property.isBlank()) {
-      return Path.of(property);
-    }
-    return Path.of(System.getProperty("user.home"), ".pgdiffseg");
+    return CacheFolder.root();
   }
 
   public ZooIndex index() {
