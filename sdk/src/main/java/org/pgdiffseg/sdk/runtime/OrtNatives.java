@@ -28,8 +28,8 @@ import org.slf4j.LoggerFactory;
  * ONNX Runtime's native libraries, extracted once per machine into the cache instead of by every JVM into the
  * temporary folder. ONNX Runtime's loader ({@code ai.onnxruntime.OnnxRuntime}) copies its libraries out of the
  * jar into a new {@code onnxruntime-java<N>} folder under {@code java.io.tmpdir} in each JVM and only marks them
- * for deletion at exit: the folder itself stays behind every time, and the libraries (31 MB on CPU, 615 MB with
- * the CUDA provider) whenever the JVM does not exit normally. Given the system property
+ * for deletion at exit: the folder itself stays behind every time, and the libraries (32 MB from the GPU jar,
+ * 615 MB once a session asked for CUDA) whenever the JVM does not exit normally. Given the system property
  * {@code onnxruntime.native.path}, it loads them from that folder instead and extracts nothing.
  *
  * <p>So before ONNX Runtime is first loaded, every library of this platform found in its jar is copied to
