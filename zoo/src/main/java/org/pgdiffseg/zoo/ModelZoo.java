@@ -25,8 +25,8 @@ import java.util.Optional;
 import java.util.concurrent.locks.Lock;
 import com.google.common.util.concurrent.Striped;
 import org.pgdiffseg.sdk.BundleException;
+import org.pgdiffseg.sdk.CacheFolder;
 import org.pgdiffseg.sdk.bundle.BundleManifest;
-import org.pgdiffseg.sdk.bundle.CacheRoot;
 import org.pgdiffseg.sdk.bundle.ModelBundle;
 import org.pgdiffseg.sdk.bundle.PlainName;
 import org.pgdiffseg.sdk.bundle.UnlinkedPath;
@@ -44,8 +44,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ModelZoo {
   private static final Logger LOG = LoggerFactory.getLogger(ModelZoo.class);
-  public static final String CACHE_ENV = CacheRoot.ENV;
-  public static final String CACHE_PROPERTY = CacheRoot.PROPERTY;
+  public static final String CACHE_ENV = CacheFolder.ENV;
+  public static final String CACHE_PROPERTY = CacheFolder.PROPERTY;
   /** The file every entry the zoo installs holds: only such entries are ever replaced. */
   public static final String INSTALLED_MARKER = ".pgdiffseg-zoo-entry";
   static final String EMBEDDED_ROOT = "/org/pgdiffseg/zoo/models/";
@@ -133,9 +133,9 @@ public final class ModelZoo {
     return defaultZoo().get(idOrPath);
   }
 
-  /** Cache root: $PGDIFFSEG_CACHE, else the system property pgdiffseg.cache, else ~/.pgdiffseg ({@link CacheRoot}). */
+  /** Cache root: $PGDIFFSEG_CACHE, else the system property pgdiffseg.cache, else ~/.pgdiffseg ({@link CacheFolder}). */
   public static Path defaultCacheRoot() {
-    return CacheRoot.defaultRoot();
+    return CacheFolder.root();
   }
 
   public ZooIndex index() {
@@ -373,7 +373,7 @@ public final class ModelZoo {
           if (!Files.isRegularFile(target.resolve(INSTALLED_MARKER), LinkOption.NOFOLLOW_LINKS)) {
             throw new BundleException("cannot replace " + target + (failure == null ? "" : " (" + failure + ")")
                 + ": the zoo did not install it (it holds no " + INSTALLED_MARKER + ") and replaces only its own"
-                + " entries; move it away, or " + CacheRoot.howToChooseAnother());
+                + " entries; move it away, or " + CacheFolder.howToChooseAnother());
           }
           // A rename moves the old entry itself, never what a link points to; it goes with the staging folder.
           Files.move(target, verified.resolveSibling("replaced"), StandardCopyOption.ATOMIC_MOVE);
@@ -386,7 +386,7 @@ public final class ModelZoo {
       return ModelBundle.open(target);
     } catch (IOException ioe) {
       throw new BundleException("cannot install bundle into " + target + ": " + ioe + "; "
-          + CacheRoot.howToChooseAnother(), ioe);
+          + CacheFolder.howToChooseAnother(), ioe);
     } finally {
       local.unlock();
     }
@@ -485,7 +485,7 @@ public final class ModelZoo {
       return Files.createTempDirectory(models, "stage-" + name + "-");
     } catch (IOException e) {
       throw new BundleException("cannot create a staging folder in " + models + ": " + e + "; "
-          + CacheRoot.howToChooseAnother(), e);
+          + CacheFolder.howToChooseAnother(), e);
     }
   }
 

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
 import org.pgdiffseg.sdk.BundleException;
+import org.pgdiffseg.sdk.CacheFolder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,7 +34,7 @@ public final class ModelBundle {
 
   /**
    * Opens a bundle folder, or a {@code .zip} of one, in strict mode. A zip is unpacked once into the cache
-   * ({@link CacheRoot}: {@code <cache>/unpacked/<sha256 of the zip>}), which later opens of the same zip reuse, in
+   * ({@link CacheFolder}: {@code <cache>/unpacked/<sha256 of the zip>}), which later opens of the same zip reuse, in
    * this JVM and others; a zip that is refused leaves nothing behind.
    */
   public static ModelBundle open(Path folderOrZip) throws BundleException {

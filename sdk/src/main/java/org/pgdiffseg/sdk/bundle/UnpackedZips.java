@@ -19,11 +19,12 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.Lock;
 import org.pgdiffseg.sdk.BundleException;
+import org.pgdiffseg.sdk.CacheFolder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Zipped bundles unpacked into the cache ({@link CacheRoot}), under {@code <cache>/unpacked/<sha256 of the zip>}: a
+ * Zipped bundles unpacked into the cache ({@link CacheFolder}), under {@code <cache>/unpacked/<sha256 of the zip>}: a
  * zip is unpacked once and reused by every later open, in this JVM and others, and nothing is left in the temporary
  * folder when a run is killed. Each unpack goes to a staging folder beside its place and is renamed into place under
  * a lock (a striped lock for threads, the file lock {@code unpacked/.lock} for processes), so a half-unpacked folder
@@ -46,7 +47,7 @@ final class UnpackedZips {
 
   /** The folder holding {@code zip}'s bundle in the default cache, unpacking it on first use. */
   static Path folderFor(Path zip, ZipLimits limits) throws BundleException {
-    return folderFor(zip, limits, CacheRoot.defaultRoot());
+    return folderFor(zip, limits, CacheFolder.root());
   }
 
   static Path folderFor(Path zip, ZipLimits limits, Path cacheRoot) throws BundleException {
@@ -98,7 +99,7 @@ final class UnpackedZips {
       Files.createDirectories(unpacked);
     } catch (IOException e) {
       throw new BundleException(zip + ": cannot create " + unpacked + " to unpack the bundle into: " + e + "; "
-          + CacheRoot.howToChooseAnother(), e);
+          + CacheFolder.howToChooseAnother(), e);
     }
     removeStaleStaging(cache, unpacked);
     try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
@@ -124,7 +125,7 @@ final class UnpackedZips {
       return folder;
     } catch (IOException e) {
       throw new BundleException(zip + ": cannot unpack into " + folder + ": " + e + "; "
-          + CacheRoot.howToChooseAnother(), e);
+          + CacheFolder.howToChooseAnother(), e);
     }
   }
 

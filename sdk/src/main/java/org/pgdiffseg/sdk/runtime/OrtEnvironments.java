@@ -23,6 +23,9 @@ import org.slf4j.LoggerFactory;
  * environment gets {@code ORT_DISABLE_TELEMETRY=1} through libc's {@code setenv} (unless the host set the
  * variable itself), and the environment is created on a thread of its own with a large stack, which keeps even
  * a regex that still runs inside its stack.
+ *
+ * <p>Before that, ONNX Runtime is pointed at its native libraries in the cache ({@link OrtNatives}), extracted
+ * once per machine rather than into the temporary folder by every JVM.
  */
 public final class OrtEnvironments {
   private static final Logger LOG = LoggerFactory.getLogger(OrtEnvironments.class);
@@ -43,6 +46,7 @@ public final class OrtEnvironments {
 
   private static OrtEnvironment create() {
     disableTelemetry();
+    boolean fromCache = OrtNatives.useCachedLibraries().isPresent();
     AtomicReference<Object> outcome = new AtomicReference<>();
     Thread starter = new Thread(null, () -> {
       try {
@@ -65,6 +69,9 @@ public final class OrtEnvironments {
       Thread.currentThread().interrupt();
     }
     if (outcome.get() instanceof OrtEnvironment environment) {
+      if (fromCache) {
+        OrtNatives.removeEmptyLoaderFolder(OrtEnvironment.class);
+      }
       return environment;
     }
     Throwable failure = (Throwable) outcome.get();

@@ -17,6 +17,7 @@ import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.pgdiffseg.sdk.BundleException;
+import org.pgdiffseg.sdk.CacheFolder;
 
 /**
  * Zipped bundles are unpacked once into the cache, content-addressed, and reused by later opens in this JVM and
@@ -45,7 +46,7 @@ class UnpackedZipsTest {
     assertThat(names(cache.resolve("unpacked"))).containsExactly(".lock", sha256(zip));
     ModelBundle opened = ModelBundle.open(zip);   // the build's cache (pgdiffseg.cache, set for the tests)
     assertThat(opened.root()).isEqualTo(
-        CacheRoot.defaultRoot().resolve("unpacked").resolve(sha256(zip)).toRealPath());
+        CacheFolder.root().resolve("unpacked").resolve(sha256(zip)).toRealPath());
     assertThat(ModelBundle.open(zip).root()).isEqualTo(opened.root());
   }
 
@@ -58,7 +59,7 @@ class UnpackedZipsTest {
         "-cp", System.getProperty("java.class.path"), "-Djava.io.tmpdir=" + privateTmp, "-Dpgdiffseg.cache=" + cache,
         OpenZipAndWait.class.getName(), zip.toString())
         .redirectError(tmp.resolve("child-stderr.txt").toFile());
-    child.environment().remove(CacheRoot.ENV);
+    child.environment().remove(CacheFolder.ENV);
     Process run = child.start();
     String opened;
     try (BufferedReader out = new BufferedReader(new InputStreamReader(run.getInputStream(), StandardCharsets.UTF_8))) {
@@ -110,6 +111,6 @@ class UnpackedZipsTest {
     Files.writeString(copy.resolve("prior.onnx"), "tampered");
     Path zip = ModelBundleTest.zipOf(copy, tmp.resolve("tampered.zip"), "");
     assertThatThrownBy(() -> ModelBundle.open(zip)).isInstanceOf(BundleException.class).hasMessageContaining("Checksum");
-    assertThat(CacheRoot.defaultRoot().resolve("unpacked").resolve(sha256(zip))).doesNotExist();
+    assertThat(CacheFolder.root().resolve("unpacked").resolve(sha256(zip))).doesNotExist();
   }
 }

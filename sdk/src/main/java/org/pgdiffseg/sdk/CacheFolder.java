@@ -1,20 +1,24 @@
-package org.pgdiffseg.sdk.bundle;
+package org.pgdiffseg.sdk;
 
 import java.nio.file.Path;
 
 /**
- * Where PGDiffSeg keeps what it writes for later runs (the zoo's installed models, unpacked bundle zips):
- * {@code $PGDIFFSEG_CACHE}, else the system property {@code pgdiffseg.cache}, else {@code ~/.pgdiffseg}. It lives in
- * the SDK so that the SDK's zip unpacking and the zoo, which depends on the SDK, share one rule.
+ * The root of PGDiffSeg's per-user cache, shared by the model zoo (verified bundles), the SDK's zip unpacking
+ * ({@code unpacked/}) and the runtime (ONNX Runtime's native libraries, {@code natives/}): {@code $PGDIFFSEG_CACHE}, else the system property
+ * {@code pgdiffseg.cache}, else {@code ~/.pgdiffseg}. Read on every call, so a property set at start-up counts.
+ *
+ * <p>Stateless; thread-safe.
  */
-public final class CacheRoot {
+public final class CacheFolder {
+  /** The environment variable that names the cache root. */
   public static final String ENV = "PGDIFFSEG_CACHE";
+  /** The system property that names the cache root when the environment variable is not set. */
   public static final String PROPERTY = "pgdiffseg.cache";
 
-  private CacheRoot() {}
+  private CacheFolder() {}
 
-  /** The cache folder chosen by the environment variable, else the system property, else the home folder. */
-  public static Path defaultRoot() {
+  /** The cache root; it need not exist yet. */
+  public static Path root() {
     String env = System.getenv(ENV);
     if (env != null && !env.isBlank()) {
       return Path.of(env);
