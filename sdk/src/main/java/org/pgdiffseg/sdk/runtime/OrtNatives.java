@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * 615 MB once a session asked for CUDA) whenever the JVM does not exit normally. Given the system property
  * {@code onnxruntime.native.path}, it loads them from that folder instead and extracts nothing.
  *
- * <p>So before ONNX Runtime is first loaded, every library of this platform found in its jar is copied to
+ * <p>So before ONNX Runtime is first loaded, the libraries of this platform found in its jar (the GPU providers
+ * only where a GPU is) are copied to
  * {@code <cache>/natives/onnxruntime-<version>/<os-arch>-<fingerprint>/} ({@link CacheFolder}; the fingerprint
  * is taken from the jar entries' sizes and CRCs, so the CPU and GPU jars of one version do not share a folder),
  * and the property points there. The copy is written into a staging folder beside it and renamed into place,
@@ -84,15 +85,26 @@ final class OrtNatives {
    * (libraries from {@code java.library.path}) or the platform is one ONNX Runtime does not name.
    */
   static Optional<Path> prepare(Path nativesRoot, ClassLoader loader, String version) throws IOException {
+    return prepare(nativesRoot, loader, version, gpuPresent());
+  }
+
+  /**
+   * As {@link #prepare(Path, ClassLoader, String)}; {@code gpu} says whether the GPU providers are copied too:
+   * the CUDA provider alone is 580 MB, which a machine without a GPU would write (and a test run per module
+   * would rewrite) for nothing. A folder made without them is completed once a GPU is there.
+   */
+  static Optional<Path> prepare(Path nativesRoot, ClassLoader loader, String version, boolean gpu)
+      throws IOException {
     Optional<String> platform = platform();
     if (platform.isEmpty()) {
       return Optional.empty();
     }
-    List<Library> libraries = libraries(loader, platform.get());
-    if (libraries.stream().noneMatch(l -> l.fileName().equals(System.mapLibraryName("onnxruntime")))) {
+    List<Library> all = libraries(loader, platform.get());
+    if (all.stream().noneMatch(l -> l.fileName().equals(System.mapLibraryName("onnxruntime")))) {
       return Optional.empty();
     }
-    Path folder = nativesRoot.resolve("onnxruntime-" + version).resolve(platform.get() + "-" + fingerprint(libraries));
+    List<Library> libraries = gpu ? all : all.stream().filter(l -> !isGpuProvider(l)).toList();
+    Path folder = nativesRoot.resolve("onnxruntime-" + version).resolve(platform.get() + "-" + fingerprint(all));
     if (complete(folder, libraries)) {
       return Optional.of(folder);
     }
@@ -150,6 +162,17 @@ final class OrtNatives {
     } catch (ReflectiveOperationException | IOException | RuntimeException e) {
       LOG.debug("ONNX Runtime's temporary folder stays until the JVM exits: {}", e.toString());
     }
+  }
+
+  /** The providers that only serve a GPU (CUDA, TensorRT, ROCm). */
+  static boolean isGpuProvider(Library library) {
+    String name = library.fileName();
+    return name.contains("providers_cuda") || name.contains("providers_tensorrt") || name.contains("providers_rocm");
+  }
+
+  /** An NVIDIA driver is loaded: only then can ONNX Runtime's CUDA provider run. */
+  static boolean gpuPresent() {
+    return Files.exists(Path.of("/proc/driver/nvidia/version")) || Files.exists(Path.of("/dev/nvidiactl"));
   }
 
   /** The platform folder name ONNX Runtime's jar uses ({@code linux-x64}, {@code osx-aarch64}, ...). */

@@ -102,6 +102,18 @@ class OrtNativesTest {
   }
 
   @Test
+  void theCudaProviderIsCopiedOnlyWhereAGpuIsAndAddedOnceOneIs(@TempDir Path dir) throws Exception {
+    Path natives = dir.resolve("natives");
+    try (URLClassLoader gpuJar = fakeOrtJar(dir.resolve("gpu"), "libonnxruntime.so",
+        "libonnxruntime_providers_shared.so", "libonnxruntime_providers_cuda.so")) {
+      Path folder = OrtNatives.prepare(natives, gpuJar, "9.9.9", false).orElseThrow();
+      assertThat(listing(folder)).containsExactlyInAnyOrder("libonnxruntime.so", "libonnxruntime_providers_shared.so");
+      assertThat(OrtNatives.prepare(natives, gpuJar, "9.9.9", true)).contains(folder);
+      assertThat(listing(folder)).contains("libonnxruntime_providers_cuda.so");
+    }
+  }
+
+  @Test
   void withoutLibrariesInTheJarNothingIsExtracted(@TempDir Path dir) throws Exception {
     try (URLClassLoader jar = fakeOrtJar(dir, "libsomethingelse.so")) {
       assertThat(OrtNatives.prepare(dir.resolve("natives"), jar, "9.9.9")).isEmpty();
