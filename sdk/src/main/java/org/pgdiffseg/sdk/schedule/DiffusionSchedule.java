@@ -26,7 +26,7 @@ public record DiffusionSchedule(int numTrainTimesteps, String betaSchedule, doub
   }
 
   /**
-   * 0 < beta_start <= beta_end < 1: a beta of 0 or 1 makes alpha_cumprod 1 or 0, and the update rules divide by
+   * {@code 0 < beta_start <= beta_end < 1}: a beta of 0 or 1 makes alpha_cumprod 1 or 0, and the update rules divide by
    * sqrt(alpha_cumprod) and sqrt(1 - alpha_cumprod).
    */
   public static void checkBetas(double betaStart, double betaEnd) {
