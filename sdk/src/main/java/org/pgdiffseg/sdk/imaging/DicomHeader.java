@@ -14,8 +14,10 @@ import org.pgdiffseg.sdk.InvalidImageException;
  * forever on truncated files, allocated whatever the header declared, zero-padded short pixel data and printed
  * its errors on standard output.)
  *
- * <p>It decides per element whether the VR is explicit (two letters of a known VR after the tag), as tolerant
- * readers do, so files whose meta header misstates the encoding still read.
+ * <p>The encoding is decided once, not guessed per element: the meta group (0002,xxxx) is explicit VR little
+ * endian, the data set is encoded as its transfer syntax says (implicit VR little endian when the meta names
+ * none, as PS3.5 §A.1 makes it the default). Guessing per element let bytes inside a private element of an
+ * implicit VR file pass for an explicit header, so a reader could show an image nobody else sees.
  */
 record DicomHeader(String transferSyntax, boolean bigEndian, int rows, int columns, int frames, int samplesPerPixel,
     int bitsAllocated, int bitsStored, boolean signed, String photometric, int planarConfiguration, double slope,
@@ -39,9 +41,14 @@ record DicomHeader(String transferSyntax, boolean bigEndian, int rows, int colum
   /** Nesting deeper than this is not found in images and would only serve to exhaust the stack. */
   private static final int MAX_DEPTH = 32;
 
-  /** Bytes of one frame's pixel data, uncompressed. */
+  /** Bytes of all frames' pixel data, uncompressed. */
   long expectedPixelBytes() {
-    return (long) rows * columns * frames * samplesPerPixel * ((bitsAllocated + 7) / 8);
+    return frameBytes() * frames;
+  }
+
+  /** Bytes of one frame's pixel data, uncompressed. */
+  long frameBytes() {
+    return (long) rows * columns * samplesPerPixel * (bitsAllocated / 8);
   }
 
   long pixels() {
@@ -49,11 +56,13 @@ record DicomHeader(String transferSyntax, boolean bigEndian, int rows, int colum
   }
 
   /**
-   * Walks {@code d} (which starts with the 128-byte preamble and "DICM") and checks that ImageJ can read it
-   * within {@code maxPixels}: a supported transfer syntax, every element inside the file, image dimensions
-   * under the limit, and pixel data as long as the dimensions say.
+   * Walks {@code d} (which starts with the 128-byte preamble and "DICM") and checks that its pixels can be read
+   * within the limits: a supported transfer syntax, every element inside the file, frames no smaller than
+   * {@code minFrameSide} a side and no more than {@code maxFrames}, at most {@code maxPixels} in all, and pixel
+   * data as long as the dimensions say. The work a file asks for is known here, before any pixel is decoded.
    */
-  static DicomHeader parse(byte[] d, String name, long maxPixels) throws InvalidImageException {
+  static DicomHeader parse(byte[] d, String name, long maxPixels, int maxFrames, int minFrameSide)
+      throws InvalidImageException {
     Walker w = new Walker(d, name);
     w.pos = 132;
     w.walkMeta();
@@ -63,6 +72,7 @@ record DicomHeader(String transferSyntax, boolean bigEndian, int rows, int colum
           + ") is not supported; supported are implicit and explicit VR little endian and explicit VR big endian");
     }
     w.bigEndian = syntax.equals(EXPLICIT_BIG);
+    w.explicitVr = !syntax.equals(IMPLICIT_LITTLE);
     w.walkDataset(d.length, 0, true);
     if (w.pixelDataAt < 0) {
       throw new InvalidImageException(name + ": DICOM without pixel data (no (7FE0,0010) element)");
@@ -77,28 +87,45 @@ record DicomHeader(String transferSyntax, boolean bigEndian, int rows, int colum
     if (w.bitsStored <= 0 || w.bitsStored > w.bitsAllocated) {
       w.bitsStored = w.bitsAllocated;   // absent or impossible: every allocated bit holds the value
     }
-    DicomHeader header = new DicomHeader(syntax, w.bigEndian, w.rows, w.columns, w.frames, w.samplesPerPixel,
-        w.bitsAllocated, w.bitsStored, w.pixelRepresentation == 1, w.photometric, w.planarConfiguration, w.slope,
-        w.intercept, w.windowCenter, w.windowWidth, w.pixelDataValueAt, w.pixelDataLength);
-    if (header.pixels() > maxPixels) {
-      throw new InvalidImageException(name + ": DICOM of " + w.columns + " x " + w.rows + " x " + w.frames
-          + " frames = " + header.pixels() + " pixels, above the limit of " + maxPixels + " pixels");
-    }
     if (w.bitsAllocated != 8 && w.bitsAllocated != 16 && w.bitsAllocated != 32) {
       throw new InvalidImageException(name + ": DICOM with " + w.bitsAllocated
           + " bits allocated per sample is not supported; expected 8, 16 or 32");
     }
-    if (header.expectedPixelBytes() > Integer.MAX_VALUE - 16) {
-      throw new InvalidImageException(name + ": DICOM pixel data of " + header.expectedPixelBytes()
-          + " bytes is too large to hold in memory");
+    if (w.samplesPerPixel != 1 && w.samplesPerPixel != 3) {
+      throw new InvalidImageException(name + ": DICOM with " + w.samplesPerPixel
+          + " samples per pixel (0028,0002) is not supported; expected 1 (gray) or 3 (colour)");
     }
     if (w.pixelDataLength == UNDEFINED) {
       throw new InvalidImageException(name + ": DICOM pixel data is encapsulated (compressed) while the transfer"
           + " syntax " + syntax + " says uncompressed");
     }
+    if (w.rows < minFrameSide || w.columns < minFrameSide) {
+      throw new InvalidImageException(name + ": DICOM frames of " + w.columns + " x " + w.rows
+          + " pixels (Columns x Rows) are smaller than the " + minFrameSide + " x " + minFrameSide
+          + " the model can read");
+    }
+    long frameBytes = (long) w.rows * w.columns * w.samplesPerPixel * (w.bitsAllocated / 8);
+    // Whole frames beyond Number of Frames are read too, as pydicom does (its allow_excess_frames default).
+    long frames = Math.max(w.frames, w.pixelDataLength / frameBytes);
+    if (frames > maxFrames) {
+      throw new InvalidImageException(name + ": DICOM of " + frames + " frames (Number of Frames (0028,0008) "
+          + (w.framesDeclared ? "says " + w.frames : "absent") + ", pixel data holds " + w.pixelDataLength / frameBytes
+          + " whole frames), above the limit of " + maxFrames + " frames per file");
+    }
+    DicomHeader header = new DicomHeader(syntax, w.bigEndian, w.rows, w.columns, (int) frames, w.samplesPerPixel,
+        w.bitsAllocated, w.bitsStored, w.pixelRepresentation == 1, w.photometric, w.planarConfiguration, w.slope,
+        w.intercept, w.windowCenter, w.windowWidth, w.pixelDataValueAt, w.pixelDataLength);
+    if (header.pixels() > maxPixels) {
+      throw new InvalidImageException(name + ": DICOM of " + w.columns + " x " + w.rows + " x " + frames
+          + " frames = " + header.pixels() + " pixels, above the limit of " + maxPixels + " pixels");
+    }
+    if (header.expectedPixelBytes() > Integer.MAX_VALUE - 16) {
+      throw new InvalidImageException(name + ": DICOM pixel data of " + header.expectedPixelBytes()
+          + " bytes is too large to hold in memory");
+    }
     if (w.pixelDataLength < header.expectedPixelBytes()) {
       throw new InvalidImageException(name + ": truncated DICOM: pixel data holds " + w.pixelDataLength
-          + " bytes, but " + w.columns + " x " + w.rows + " x " + w.frames + " frames x " + w.samplesPerPixel
+          + " bytes, but " + w.columns + " x " + w.rows + " x " + frames + " frames x " + w.samplesPerPixel
           + " samples of " + w.bitsAllocated + " bits need " + header.expectedPixelBytes());
     }
     return header;
@@ -110,10 +137,12 @@ record DicomHeader(String transferSyntax, boolean bigEndian, int rows, int colum
     final String name;
     int pos;
     boolean bigEndian;
+    boolean explicitVr = true;   // the meta group is always explicit VR
     String transferSyntax;
     int rows = -1;
     int columns = -1;
     int frames = 1;
+    boolean framesDeclared;
     int samplesPerPixel = 1;
     int bitsAllocated = 16;
     int bitsStored = -1;
@@ -172,7 +201,16 @@ record DicomHeader(String transferSyntax, boolean bigEndian, int rows, int colum
         if (top) {
           record(e);
         }
-        if (e.length == UNDEFINED || "SQ".equals(e.vr)) {
+        if (e.length == UNDEFINED && "UN".equals(e.vr)) {
+          // PS3.5 §6.2.2: a UN of undefined length holds a sequence encoded in implicit VR little endian
+          boolean explicit = explicitVr;
+          boolean big = bigEndian;
+          explicitVr = false;
+          bigEndian = false;
+          walkSequence(e, end, depth + 1);
+          explicitVr = explicit;
+          bigEndian = big;
+        } else if (e.length == UNDEFINED || "SQ".equals(e.vr)) {
           walkSequence(e, end, depth + 1);
         } else {
           skip(e, end);
@@ -220,7 +258,10 @@ record DicomHeader(String transferSyntax, boolean bigEndian, int rows, int colum
         case 0x00280011 -> columns = us(e);
         case 0x00280002 -> samplesPerPixel = us(e);
         case 0x00280100 -> bitsAllocated = us(e);
-        case 0x00280008 -> frames = integerString(e);
+        case 0x00280008 -> {
+          frames = integerString(e);
+          framesDeclared = true;
+        }
         case 0x00280101 -> bitsStored = us(e);
         case 0x00280103 -> pixelRepresentation = us(e);
         case 0x00280006 -> planarConfiguration = us(e);
@@ -243,25 +284,26 @@ record DicomHeader(String transferSyntax, boolean bigEndian, int rows, int colum
       int group = u16(at, big);
       int element = u16(at + 2, big);
       int tag = (group << 16) | element;
-      if (group == 0xFFFE) {
+      if (group == 0xFFFE || !explicitVr) {
+        // items and delimiters never carry a VR; in implicit VR no element does
         pos = at + 8;
         return new Element(tag, null, u32(at + 4, big), at);
       }
       String vr = new String(d, at + 4, 2, StandardCharsets.ISO_8859_1);
-      if (VRS.contains(vr)) {
-        if (LONG_VRS.contains(vr)) {
-          if (at + 12 > end) {
-            throw new InvalidImageException(name + ": truncated DICOM: element header " + tagName(tag) + " at byte "
-                + at + " runs past the end of the data");
-          }
-          pos = at + 12;
-          return new Element(tag, vr, u32(at + 8, big), at);
+      if (!VRS.contains(vr)) {
+        throw new InvalidImageException(name + ": corrupt DICOM: element " + tagName(tag) + " at byte " + at
+            + " has VR '" + printable(vr) + "', which is not a DICOM VR (the transfer syntax says explicit VR)");
+      }
+      if (LONG_VRS.contains(vr)) {
+        if (at + 12 > end) {
+          throw new InvalidImageException(name + ": truncated DICOM: element header " + tagName(tag) + " at byte "
+              + at + " runs past the end of the data");
         }
-        pos = at + 8;
-        return new Element(tag, vr, u16(at + 6, big), at);
+        pos = at + 12;
+        return new Element(tag, vr, u32(at + 8, big), at);
       }
       pos = at + 8;
-      return new Element(tag, null, u32(at + 4, big), at);
+      return new Element(tag, vr, u16(at + 6, big), at);
     }
 
     void skip(Element e, long end) throws InvalidImageException {
@@ -333,6 +375,14 @@ record DicomHeader(String transferSyntax, boolean bigEndian, int rows, int colum
   }
 
   private record Element(int tag, String vr, long length, int at) {}
+
+  private static String printable(String s) {
+    StringBuilder out = new StringBuilder();
+    for (char c : s.toCharArray()) {
+      out.append(c >= 0x20 && c < 0x7F ? String.valueOf(c) : String.format(Locale.ROOT, "\\x%02X", (int) c));
+    }
+    return out.toString();
+  }
 
   static String tagName(int tag) {
     return String.format(Locale.ROOT, "(%04X,%04X)", tag >>> 16, tag & 0xFFFF);

@@ -57,6 +57,35 @@ public final class DicomFiles {
     out.writeBytes(value);
   }
 
+  /** An implicit VR little endian element: tag and a 32-bit length, no VR. */
+  public static void implicitElement(ByteArrayOutputStream out, int group, int elem, byte[] value) {
+    out.writeBytes(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putShort((short) group)
+        .putShort((short) elem).putInt(value.length).array());
+    out.writeBytes(value);
+  }
+
+  /**
+   * An implicit VR little endian file of 8-bit MONOCHROME2 {@code rows} x {@code cols} pixels, with
+   * {@code privateValue} (when not null) in private element (0009,1010) before the image attributes.
+   */
+  public static byte[] implicitDicom(int rows, int cols, byte[] pixels, byte[] privateValue) {
+    ByteArrayOutputStream out = header("1.2.840.10008.1.2");
+    if (privateValue != null) {
+      implicitElement(out, 0x0009, 0x0010, text("PGDIFFSEG TEST"));
+      implicitElement(out, 0x0009, 0x1010, privateValue);
+    }
+    implicitElement(out, 0x0028, 0x0002, u16(1));
+    implicitElement(out, 0x0028, 0x0004, text("MONOCHROME2"));
+    implicitElement(out, 0x0028, 0x0010, u16(rows));
+    implicitElement(out, 0x0028, 0x0011, u16(cols));
+    implicitElement(out, 0x0028, 0x0100, u16(8));
+    implicitElement(out, 0x0028, 0x0101, u16(8));
+    implicitElement(out, 0x0028, 0x0102, u16(7));
+    implicitElement(out, 0x0028, 0x0103, u16(0));
+    implicitElement(out, 0x7FE0, 0x0010, pixels);
+    return out.toByteArray();
+  }
+
   public static short[] ramp(int n, int frames) {
     short[] p = new short[n * frames];
     for (int i = 0; i < p.length; i++) {

@@ -18,25 +18,26 @@ class DicomReaderTest {
   @Test
   void readsASingleFrameThroughTheImageDecoderUsingTheFileWindow() throws Exception {
     Path file = tmp.resolve("us.dcm");
-    Files.write(file, DicomFiles.dicom(8, 16, 1, DicomFiles.ramp(128, 1), "256", "512"));
+    Files.write(file, DicomFiles.dicom(16, 24, 1, DicomFiles.ramp(384, 1), "256", "512"));
     DecodedImage image = new ImageDecoder().decode(file);
     assertThat(image.format()).isEqualTo(ImageFormat.DICOM);
-    assertThat(image.width()).isEqualTo(16);
-    assertThat(image.height()).isEqualTo(8);
-    // window [0, 512] -> 0..255: pixel 127 holds 508
-    assertThat(image.grayAt(15, 7)).isCloseTo(508 * 255f / 512, org.assertj.core.data.Offset.offset(1e-3f));
+    assertThat(image.width()).isEqualTo(24);
+    assertThat(image.height()).isEqualTo(16);
+    // window [0, 512] -> 0..255: pixel 127 (column 7 of row 5) holds 508
+    assertThat(image.grayAt(7, 5)).isCloseTo(508 * 255f / 512, org.assertj.core.data.Offset.offset(1e-3f));
+    assertThat(image.grayAt(8, 5)).isEqualTo(255f);
     assertThat(image.grayAt(0, 0)).isZero();
   }
 
   @Test
   void readsEveryFrameOfAMultiFrameFileWithEachFramesOwnRange() throws Exception {
     Path file = tmp.resolve("mri.dcm");
-    Files.write(file, DicomFiles.dicom(4, 4, 3, DicomFiles.ramp(16, 3), null, null));
+    Files.write(file, DicomFiles.dicom(16, 16, 3, DicomFiles.ramp(256, 3), null, null));
     List<DecodedImage> frames = new DicomReader(1_000_000).read(file);
     assertThat(frames).hasSize(3);
     assertThat(frames.get(2).name()).endsWith("#frame3");
     assertThat(frames.get(1).grayAt(0, 0)).isZero();
-    assertThat(frames.get(1).grayAt(3, 3)).isCloseTo(255f, org.assertj.core.data.Offset.offset(1e-3f));
+    assertThat(frames.get(1).grayAt(15, 15)).isCloseTo(255f, org.assertj.core.data.Offset.offset(1e-3f));
     assertThatThrownBy(() -> new ImageDecoder().decode(file)).isInstanceOf(InvalidImageException.class)
         .hasMessageContaining("3 frames");
   }
@@ -44,16 +45,16 @@ class DicomReaderTest {
   @Test
   void refusesADicomWithoutPixelData() throws Exception {
     Path file = tmp.resolve("nopixels.dcm");
-    Files.write(file, DicomFiles.dicom(8, 8, 1, null, null, null));
+    Files.write(file, DicomFiles.dicom(16, 16, 1, null, null, null));
     assertThatThrownBy(() -> new ImageDecoder().decode(file)).isInstanceOf(InvalidImageException.class)
         .hasMessageContaining("nopixels.dcm").hasMessageContaining("pixel data");
   }
 
   @Test
   void refusesFramesOverThePixelLimit() {
-    byte[] data = DicomFiles.dicom(8, 8, 2, DicomFiles.ramp(64, 2), null, null);
-    assertThatThrownBy(() -> new DicomReader(100).read(data, "big.dcm")).isInstanceOf(InvalidImageException.class)
-        .hasMessageContaining("above the limit of 100");
+    byte[] data = DicomFiles.dicom(16, 16, 2, DicomFiles.ramp(256, 2), null, null);
+    assertThatThrownBy(() -> new DicomReader(300).read(data, "big.dcm")).isInstanceOf(InvalidImageException.class)
+        .hasMessageContaining("above the limit of 300");
   }
 
   private static byte[] le16(int... values) {
@@ -65,7 +66,8 @@ class DicomReaderTest {
   }
 
   private static float[] gray(byte[] dicom) throws Exception {
-    DecodedImage image = new DicomReader(1_000_000).read(dicom, "t.dcm").get(0);
+    // these files are a few pixels, on purpose: the reader's minimum frame side is lowered to 1
+    DecodedImage image = new DicomReader(1_000_000, 1000, 1).read(dicom, "t.dcm").get(0);
     float[] g = new float[image.width() * image.height()];
     for (int i = 0; i < g.length; i++) {
       g[i] = image.grayAt(i % image.width(), i / image.width());
