@@ -73,7 +73,7 @@ record DicomHeader(String transferSyntax, boolean bigEndian, int rows, int colum
     }
     w.bigEndian = syntax.equals(EXPLICIT_BIG);
     w.explicitVr = !syntax.equals(IMPLICIT_LITTLE);
-    w.walkDataset(d.length, 0, true);
+    w.walkDataset(d.length, 0, true, false);
     if (w.pixelDataAt < 0) {
       throw new InvalidImageException(name + ": DICOM without pixel data (no (7FE0,0010) element)");
     }
@@ -174,10 +174,11 @@ record DicomHeader(String transferSyntax, boolean bigEndian, int rows, int colum
     }
 
     /**
-     * Walks elements up to {@code end}; in a nested dataset (an item of undefined length) it stops at the item
-     * delimiter. Top-level image attributes are recorded; the walk ends at the top-level pixel data.
+     * Walks elements up to {@code end}; in an item of undefined length ({@code delimited}) it stops at the item
+     * delimiter, which must come before {@code end}. Top-level image attributes are recorded; the walk ends at the
+     * top-level pixel data.
      */
-    void walkDataset(long end, int depth, boolean top) throws InvalidImageException {
+    void walkDataset(long end, int depth, boolean top, boolean delimited) throws InvalidImageException {
       if (depth > MAX_DEPTH) {
         throw new InvalidImageException(name + ": corrupt DICOM: sequences nested deeper than " + MAX_DEPTH);
       }
@@ -216,7 +217,7 @@ record DicomHeader(String transferSyntax, boolean bigEndian, int rows, int colum
           skip(e, end);
         }
       }
-      if (!top) {
+      if (delimited) {
         throw new InvalidImageException(name + ": truncated DICOM: an item of undefined length has no delimiter");
       }
     }
@@ -238,11 +239,11 @@ record DicomHeader(String transferSyntax, boolean bigEndian, int rows, int colum
               + ", found " + tagName(item.tag));
         }
         if (item.length == UNDEFINED) {
-          walkDataset(sequenceEnd, depth, false);
+          walkDataset(sequenceEnd, depth, false, true);
         } else {
           checkInside(item, sequenceEnd);
           long itemEnd = pos + item.length;
-          walkDataset(itemEnd, depth, false);
+          walkDataset(itemEnd, depth, false, false);
           pos = (int) itemEnd;
         }
       }

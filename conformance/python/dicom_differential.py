@@ -1,0 +1,212 @@
+"""Random DICOM files and pydicom's reading of them: the oracle the SDK's DICOM reader is compared with.
+
+`write` makes COUNT files (transfer syntaxes implicit VR little endian, explicit VR little and big endian; 8, 16
+and 32 bits, signed or not, with fewer bits stored; MONOCHROME1/2 and RGB, interleaved or planar; one to three
+frames, Number of Frames sometimes absent; rescale, windows, private elements, nested sequences of defined and
+undefined length, odd lengths; a few truncated or short of pixel data) and `expected.json` with what pydicom reads:
+rows, columns, frames, samples and a SHA-256 per frame of the stored values and of the modality values (stored
+value, or an RGB pixel's luma, times Rescale Slope plus Intercept), or that it refuses the file. `check` reads
+committed files again and says whether the installed pydicom still gives the committed answers. The SDK side is
+`org.pgdiffseg.sdk.imaging.DicomDifferential` (sdk test sources); `samples/dicom-differential` runs both.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import io
+import json
+import random
+import sys
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pydicom
+from pydicom.dataset import Dataset, FileMetaDataset
+from pydicom.pixels import apply_modality_lut
+from pydicom.sequence import Sequence
+from pydicom.uid import ExplicitVRBigEndian, ExplicitVRLittleEndian, ImplicitVRLittleEndian, generate_uid
+
+SYNTAXES = [ImplicitVRLittleEndian, ExplicitVRLittleEndian, ExplicitVRBigEndian]
+# Implicit VR lengths whose two low bytes spell a VR ("DA", "FD"): readers that guess the VR misread them.
+VR_SPELLING_LENGTHS = [0x4144, 0x4446]
+LUMA = (0.299, 0.587, 0.114)  # OpenCV's BGR2GRAY weights, which the SDK uses for RGB
+
+
+def stored_hash(frame: np.ndarray) -> str:
+    """SHA-256 of a frame's stored values, row-major, a colour pixel's samples in turn, as int64 little endian."""
+    return hashlib.sha256(np.ascontiguousarray(frame, dtype="<i8").tobytes()).hexdigest()
+
+
+def modality_hash(values: np.ndarray) -> str:
+    """SHA-256 of modality values as float64 little endian; -0.0 counts as 0.0."""
+    v = np.ascontiguousarray(values, dtype="<f8") + 0.0
+    return hashlib.sha256(v.tobytes()).hexdigest()
+
+
+def pydicom_reading(data: bytes) -> dict[str, Any]:
+    """What pydicom reads from a file: its frames' stored and modality values, or that it refuses it."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ds = pydicom.dcmread(io.BytesIO(data))
+            pixels = ds.pixel_array
+            samples = int(ds.SamplesPerPixel)
+            frames = pixels if pixels.ndim == (4 if samples == 3 else 3) else pixels[np.newaxis]
+            readings = []
+            for frame in frames:
+                if samples == 3:
+                    rgb = frame.astype(np.float64)
+                    gray = LUMA[0] * rgb[..., 0] + LUMA[1] * rgb[..., 1] + LUMA[2] * rgb[..., 2]
+                    slope = float(ds.get("RescaleSlope", 1.0))
+                    intercept = float(ds.get("RescaleIntercept", 0.0))
+                    modality = gray * slope + intercept
+                else:
+                    modality = np.asarray(apply_modality_lut(frame, ds), dtype=np.float64)
+                readings.append((stored_hash(frame), modality_hash(modality)))
+    except Exception as e:  # noqa: BLE001 - any failure to read is pydicom's refusal
+        return {"refused": f"{type(e).__name__}: {e}"[:200]}
+    return {"rows": int(ds.Rows), "columns": int(ds.Columns), "frames": len(readings), "samples": samples,
+            "stored_sha256": [r[0] for r in readings], "modality_sha256": [r[1] for r in readings]}
+
+
+def _values(rng: random.Random, shape: tuple[int, ...], bits_stored: int, signed: bool) -> np.ndarray:
+    lo, hi = (-(1 << (bits_stored - 1)), (1 << (bits_stored - 1)) - 1) if signed else (0, (1 << bits_stored) - 1)
+    np_rng = np.random.default_rng(rng.getrandbits(32))
+    if rng.random() < 0.3:  # a smooth ramp, as images mostly are
+        ramp = np.linspace(lo, hi, num=int(np.prod(shape)))
+        return ramp.astype(np.int64).reshape(shape)
+    return np_rng.integers(lo, hi, size=shape, endpoint=True, dtype=np.int64)
+
+
+def _extras(rng: random.Random, ds: Dataset, implicit: bool) -> None:
+    """Elements a reader must walk past: text of odd length, private elements, nested sequences."""
+    ds.PatientName = rng.choice(["Doe^Jane", "X", "Anon^Odd"])  # odd lengths get padded by the writer
+    ds.StudyDate = "20260101"
+    ds.Modality = "US"
+    if rng.random() < 0.5:
+        ds.private_block(0x0009, "PGDIFFSEG TEST", create=True).add_new(
+            0x10, "OB", bytes(rng.getrandbits(8) for _ in range(rng.choice([1, 3, 16, 101]))))
+    if implicit and rng.random() < 0.04:
+        block = ds.private_block(0x0011, "PGDIFFSEG SPELL", create=True)
+        block.add_new(0x10, "OB", bytes(rng.choice(VR_SPELLING_LENGTHS)))
+    if rng.random() < 0.5:
+        inner = Dataset()
+        inner.CodeValue = "T-04000"
+        inner.CodeMeaning = "Breast"
+        outer = Dataset()
+        outer.ReferencedSOPInstanceUID = "1.2.3.4.5"
+        outer.AnatomicRegionSequence = Sequence([inner])
+        ds.ReferencedImageSequence = Sequence([outer])
+        if rng.random() < 0.5:
+            ds["ReferencedImageSequence"].is_undefined_length = True
+            outer.is_undefined_length_sequence_item = True
+            outer["AnatomicRegionSequence"].is_undefined_length = True
+
+
+def random_file(rng: random.Random) -> bytes:
+    """One random DICOM file; about one in ten is truncated or short of pixel data."""
+    syntax = rng.choice(SYNTAXES)
+    ds = Dataset()
+    ds.file_meta = FileMetaDataset()
+    ds.file_meta.TransferSyntaxUID = syntax
+    ds.file_meta.MediaStorageSOPClassUID = "1.2.840.10008.5.1.4.1.1.6.1"
+    ds.file_meta.MediaStorageSOPInstanceUID = generate_uid(entropy_srcs=[str(rng.random())])
+    ds.SOPClassUID = ds.file_meta.MediaStorageSOPClassUID
+    ds.SOPInstanceUID = ds.file_meta.MediaStorageSOPInstanceUID
+    _extras(rng, ds, syntax == ImplicitVRLittleEndian)
+    colour = rng.random() < 0.2
+    rows, columns = rng.randint(16, 40), rng.randint(16, 40)
+    bits = rng.choice([8, 16]) if colour else rng.choice([8, 16, 16, 32])
+    frames = 1 if bits == 32 else rng.choice([1, 1, 2, 3])
+    stored = rng.choice([bits, bits, 12 if bits == 16 else bits, 10 if bits == 16 else bits - 1])
+    signed = not colour and rng.random() < 0.4
+    ds.Rows, ds.Columns = rows, columns
+    ds.SamplesPerPixel = 3 if colour else 1
+    ds.BitsAllocated, ds.BitsStored, ds.HighBit = bits, stored, stored - 1
+    ds.PixelRepresentation = 1 if signed else 0
+    if frames > 1 or rng.random() < 0.3:
+        if rng.random() < 0.85:
+            ds.NumberOfFrames = frames
+    if colour:
+        ds.PhotometricInterpretation = "RGB"
+        ds.PlanarConfiguration = rng.choice([0, 1])
+        shape: tuple[int, ...] = (frames, rows, columns, 3)
+    else:
+        ds.PhotometricInterpretation = rng.choice(["MONOCHROME1", "MONOCHROME2"])
+        shape = (frames, rows, columns)
+        if rng.random() < 0.6:
+            ds.RescaleSlope = rng.choice(["1", "0.5", "2", "-1", "1.5E-3", "3.25"])
+            ds.RescaleIntercept = rng.choice(["0", "-1024", "100.5", "-0.25"])
+    if rng.random() < 0.5:
+        ds.WindowCenter = rng.choice(["40", "127.5", "-600", "40\\300"])
+        ds.WindowWidth = rng.choice(["400", "256", "1500", "400\\1500"])
+    values = _values(rng, shape, stored, signed)
+    raw = values & ((1 << bits) - 1)  # two's complement within the allocated bits
+    if colour and ds.PlanarConfiguration == 1:
+        raw = np.moveaxis(raw, -1, 1)  # frame, sample, row, column
+    order = ">" if syntax == ExplicitVRBigEndian else "<"
+    ds.PixelData = raw.astype(f"{order}u{bits // 8}").tobytes()
+    ds["PixelData"].VR = "OB" if bits == 8 else "OW"
+    mutation = rng.random()
+    if mutation < 0.04:
+        ds.NumberOfFrames = frames + 1  # declares a frame the pixel data lacks
+    out = io.BytesIO()
+    ds.save_as(out, enforce_file_format=True)
+    data = out.getvalue()
+    if 0.04 <= mutation < 0.08:
+        frame_bytes = rows * columns * ds.SamplesPerPixel * bits // 8
+        data = data[: len(data) - frame_bytes // 2]  # an interrupted copy, cut inside the first frame's half
+    return data
+
+
+def write(out: Path, count: int, seed: int) -> dict[str, Any]:
+    """Writes COUNT files case-NNNN.dcm and expected.json (pydicom's readings) into OUT."""
+    out.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(seed)
+    cases = {}
+    for i in range(count):
+        data = random_file(rng)
+        name = f"case-{i:04d}.dcm"
+        (out / name).write_bytes(data)
+        cases[name] = pydicom_reading(data)
+    expected = {"pydicom": pydicom.__version__, "seed": seed, "cases": cases}
+    (out / "expected.json").write_text(json.dumps(expected, indent=1, sort_keys=True) + "\n")
+    return expected
+
+
+def check(folder: Path) -> list[str]:
+    """Cases whose committed expectation differs from what the installed pydicom reads now."""
+    expected = json.loads((folder / "expected.json").read_text())
+    return [name for name, reading in sorted(expected["cases"].items())
+            if _comparable(pydicom_reading((folder / name).read_bytes())) != _comparable(reading)]
+
+
+def _comparable(reading: dict[str, Any]) -> dict[str, Any]:
+    return {"refused": True} if "refused" in reading else reading
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+    w = commands.add_parser("write", help="write random files and pydicom's readings")
+    w.add_argument("--out", type=Path, required=True)
+    w.add_argument("--count", type=int, default=150)
+    w.add_argument("--seed", type=int, default=1)
+    c = commands.add_parser("check", help="check committed readings against the installed pydicom")
+    c.add_argument("folder", type=Path)
+    args = parser.parse_args(argv)
+    if args.command == "write":
+        expected = write(args.out, args.count, args.seed)
+        refused = sum("refused" in r for r in expected["cases"].values())
+        print(f"{args.count} files in {args.out}, pydicom {pydicom.__version__} refuses {refused}")
+        return 0
+    differing = check(args.folder)
+    for name in differing:
+        print(f"{name}: pydicom {pydicom.__version__} no longer reads it as committed", file=sys.stderr)
+    return 1 if differing else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
