@@ -155,9 +155,12 @@ def random_file(rng: random.Random) -> bytes:
     out = io.BytesIO()
     ds.save_as(out, enforce_file_format=True)
     data = out.getvalue()
-    if 0.04 <= mutation < 0.08:
+    declares_all = frames == 1 or ds.get("NumberOfFrames") == frames
+    if 0.04 <= mutation < 0.08 and declares_all:
+        # An interrupted copy, cut inside the last frame. Where Number of Frames is absent pydicom reads the whole
+        # frames left of a cut file while the SDK refuses any cut file, so only files both must refuse are cut.
         frame_bytes = rows * columns * ds.SamplesPerPixel * bits // 8
-        data = data[: len(data) - frame_bytes // 2]  # an interrupted copy, cut inside the first frame's half
+        data = data[: len(data) - frame_bytes // 2]
     return data
 
 
