@@ -1,13 +1,14 @@
 """Random DICOM files and pydicom's reading of them: the oracle the SDK's DICOM reader is compared with.
 
 `write` makes COUNT files (transfer syntaxes implicit VR little endian, explicit VR little and big endian; 8, 16
-and 32 bits, signed or not, with fewer bits stored; MONOCHROME1/2 and RGB, interleaved or planar; one to three
-frames, Number of Frames sometimes absent; rescale, windows, private elements, nested sequences of defined and
-undefined length, odd lengths; a few truncated or short of pixel data) and `expected.json` with what pydicom reads:
-rows, columns, frames, samples and a SHA-256 per frame of the stored values and of the modality values (stored
-value, or an RGB pixel's luma, times Rescale Slope plus Intercept), or that it refuses the file. `check` reads
-committed files again and says whether the installed pydicom still gives the committed answers. The SDK side is
-`org.pgdiffseg.sdk.imaging.DicomDifferential` (sdk test sources); `samples/dicom-differential` runs both.
+and 32 bits, signed or not, with fewer bits stored; MONOCHROME1/2, RGB interleaved or planar, YBR_FULL and
+YBR_FULL_422; one to three frames, Number of Frames sometimes absent; rescale, windows, private elements, nested
+sequences of defined and undefined length, values of odd size; a few truncated or short of pixel data) and
+`expected.json` with what pydicom reads: rows, columns, frames, samples and a SHA-256 per frame of the stored values
+(YBR kept as YBR) and of the modality values (stored value, an RGB pixel's luma or a YBR pixel's Y, times Rescale
+Slope plus Intercept), or that it refuses the file. `check` reads committed files again and says whether the
+installed pydicom still gives the committed answers. The SDK side is `org.pgdiffseg.sdk.imaging.DicomDifferential`
+(sdk test sources); `samples/dicom-differential` runs both.
 """
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from typing import Any
 import numpy as np
 import pydicom
 from pydicom.dataset import Dataset, FileMetaDataset
-from pydicom.pixels import apply_modality_lut
+from pydicom.pixels import apply_modality_lut, pixel_array
 from pydicom.sequence import Sequence
 from pydicom.uid import ExplicitVRBigEndian, ExplicitVRLittleEndian, ImplicitVRLittleEndian, generate_uid
 
@@ -51,12 +52,17 @@ def pydicom_reading(data: bytes) -> dict[str, Any]:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             ds = pydicom.dcmread(io.BytesIO(data))
-            pixels = ds.pixel_array
+            pixels = pixel_array(ds, as_rgb=False)  # YBR stays YBR: its Y is the luma the SDK reads
             samples = int(ds.SamplesPerPixel)
+            ybr = str(ds.PhotometricInterpretation).startswith("YBR")
             frames = pixels if pixels.ndim == (4 if samples == 3 else 3) else pixels[np.newaxis]
             readings = []
             for frame in frames:
-                if samples == 3:
+                if ybr:
+                    slope = float(ds.get("RescaleSlope", 1.0))
+                    intercept = float(ds.get("RescaleIntercept", 0.0))
+                    modality = frame[..., 0].astype(np.float64) * slope + intercept
+                elif samples == 3:
                     rgb = frame.astype(np.float64)
                     gray = LUMA[0] * rgb[..., 0] + LUMA[1] * rgb[..., 1] + LUMA[2] * rgb[..., 2]
                     slope = float(ds.get("RescaleSlope", 1.0))
@@ -88,7 +94,7 @@ def _extras(rng: random.Random, ds: Dataset, implicit: bool) -> None:
     if rng.random() < 0.5:
         ds.private_block(0x0009, "PGDIFFSEG TEST", create=True).add_new(
             0x10, "OB", bytes(rng.getrandbits(8) for _ in range(rng.choice([1, 3, 16, 101]))))
-    if implicit and rng.random() < 0.04:
+    if implicit and rng.random() < 0.1:
         block = ds.private_block(0x0011, "PGDIFFSEG SPELL", create=True)
         block.add_new(0x10, "OB", bytes(rng.choice(VR_SPELLING_LENGTHS)))
     if rng.random() < 0.5:
@@ -130,8 +136,13 @@ def random_file(rng: random.Random) -> bytes:
         if rng.random() < 0.85:
             ds.NumberOfFrames = frames
     if colour:
-        ds.PhotometricInterpretation = "RGB"
-        ds.PlanarConfiguration = rng.choice([0, 1])
+        ds.PhotometricInterpretation = rng.choice(["RGB", "RGB", "YBR_FULL", "YBR_FULL_422"])
+        if ds.PhotometricInterpretation == "YBR_FULL_422":
+            bits = stored = 8  # as ultrasound scanners write it
+            ds.BitsAllocated, ds.BitsStored, ds.HighBit = 8, 8, 7
+            columns += columns % 2
+            ds.Columns = columns
+        ds.PlanarConfiguration = 0 if ds.PhotometricInterpretation == "YBR_FULL_422" else rng.choice([0, 1])
         shape: tuple[int, ...] = (frames, rows, columns, 3)
     else:
         ds.PhotometricInterpretation = rng.choice(["MONOCHROME1", "MONOCHROME2"])
@@ -144,7 +155,11 @@ def random_file(rng: random.Random) -> bytes:
         ds.WindowWidth = rng.choice(["400", "256", "1500", "400\\1500"])
     values = _values(rng, shape, stored, signed)
     raw = values & ((1 << bits) - 1)  # two's complement within the allocated bits
-    if colour and ds.PlanarConfiguration == 1:
+    if colour and ds.PhotometricInterpretation == "YBR_FULL_422":
+        pairs = raw.reshape(frames, rows, columns // 2, 2, 3)
+        # Y0 Y1 Cb Cr: each two pixels of a row keep their own Y and share the first one's Cb and Cr
+        raw = np.stack([pairs[..., 0, 0], pairs[..., 1, 0], pairs[..., 0, 1], pairs[..., 0, 2]], axis=-1)
+    elif colour and ds.PlanarConfiguration == 1:
         raw = np.moveaxis(raw, -1, 1)  # frame, sample, row, column
     order = ">" if syntax == ExplicitVRBigEndian else "<"
     ds.PixelData = raw.astype(f"{order}u{bits // 8}").tobytes()

@@ -47,10 +47,12 @@ def test_the_corpus_covers_the_encodings_and_pixel_layouts():
         seen.add(("frames", "declared" if "NumberOfFrames" in ds else "absent"))
         seen.add(("planar", ds.get("PlanarConfiguration")))
         seen.add(("stored below allocated", ds.BitsStored < ds.BitsAllocated))
+        seen.add(("length spelling a VR", b"PGDIFFSEG SPELL" in path.read_bytes()))
     for needed in [("syntax", "Implicit VR Little Endian"), ("syntax", "Explicit VR Little Endian"),
                    ("syntax", "Explicit VR Big Endian"), ("photometric", "MONOCHROME1"), ("photometric", "MONOCHROME2"),
-                   ("photometric", "RGB"), ("bits", 8), ("bits", 16), ("bits", 32), ("signed", 1), ("planar", 1),
-                   ("frames", "absent"), ("stored below allocated", True)]:
+                   ("photometric", "RGB"), ("photometric", "YBR_FULL_422"), ("photometric", "YBR_FULL"), ("bits", 8), ("bits", 16), ("bits", 32), ("signed", 1), ("planar", 1),
+                   ("frames", "absent"), ("stored below allocated", True),
+                   ("length spelling a VR", True)]:
         assert needed in seen, needed
     cases = json.loads((CORPUS / "expected.json").read_text())["cases"]
     assert any("refused" in r for r in cases.values())

@@ -48,7 +48,21 @@ record DicomHeader(String transferSyntax, boolean bigEndian, int rows, int colum
 
   /** Bytes of one frame's pixel data, uncompressed. */
   long frameBytes() {
-    return (long) rows * columns * samplesPerPixel * (bitsAllocated / 8);
+    return frameBytes(rows, columns, samplesPerPixel, bitsAllocated, photometric);
+  }
+
+  /** YBR_FULL_422 stores Y for every pixel and one Cb, Cr for each two pixels of a row (PS3.3 C.7.6.3.1.2). */
+  boolean chromaSubsampled() {
+    return isChromaSubsampled(samplesPerPixel, photometric);
+  }
+
+  private static boolean isChromaSubsampled(int samplesPerPixel, String photometric) {
+    return samplesPerPixel == 3 && photometric.equals("YBR_FULL_422");
+  }
+
+  private static long frameBytes(int rows, int columns, int samplesPerPixel, int bitsAllocated, String photometric) {
+    int samples = isChromaSubsampled(samplesPerPixel, photometric) ? 2 : samplesPerPixel;
+    return (long) rows * columns * samples * (bitsAllocated / 8);
   }
 
   long pixels() {
@@ -104,7 +118,21 @@ record DicomHeader(String transferSyntax, boolean bigEndian, int rows, int colum
           + " pixels (Columns x Rows) are smaller than the " + minFrameSide + " x " + minFrameSide
           + " the model can read");
     }
-    long frameBytes = (long) w.rows * w.columns * w.samplesPerPixel * (w.bitsAllocated / 8);
+    if (isChromaSubsampled(w.samplesPerPixel, w.photometric) && (w.columns % 2 != 0 || w.planarConfiguration != 0)) {
+      throw new InvalidImageException(name + ": DICOM YBR_FULL_422 needs an even number of Columns (0028,0011) and"
+          + " Planar Configuration (0028,0006) 0; it has " + w.columns + " columns and planar configuration "
+          + w.planarConfiguration);
+    }
+    long frameBytes = frameBytes(w.rows, w.columns, w.samplesPerPixel, w.bitsAllocated, w.photometric);
+    long declaredBytes = frameBytes * w.frames;
+    long fullYbrBytes = declaredBytes / 2 * 3;
+    if (isChromaSubsampled(w.samplesPerPixel, w.photometric) && w.pixelDataLength > declaredBytes + declaredBytes % 2
+        && w.pixelDataLength >= fullYbrBytes + fullYbrBytes % 2) {
+      // pydicom refuses this too: the pixel data is as long as unsubsampled YBR_FULL would be
+      throw new InvalidImageException(name + ": DICOM pixel data of " + w.pixelDataLength + " bytes is as long as"
+          + " YBR_FULL needs (" + fullYbrBytes + "), not YBR_FULL_422 (" + declaredBytes + "); Photometric"
+          + " Interpretation (0028,0004) is likely wrong");
+    }
     // Whole frames beyond Number of Frames are read too, as pydicom does (its allow_excess_frames default).
     long frames = Math.max(w.frames, w.pixelDataLength / frameBytes);
     if (frames > maxFrames) {

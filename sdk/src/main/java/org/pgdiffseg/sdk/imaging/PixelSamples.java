@@ -17,6 +17,7 @@ final class PixelSamples {
   private final int samplesPerPixel;
   private final boolean planar;
   private final boolean rgb;
+  private final boolean subsampled;
 
   private PixelSamples(DicomHeader h, byte[] d, boolean rgb) {
     this.d = d;
@@ -29,6 +30,7 @@ final class PixelSamples {
     this.samplesPerPixel = h.samplesPerPixel();
     this.planar = h.planarConfiguration() == 1;
     this.rgb = rgb;
+    this.subsampled = h.chromaSubsampled();
   }
 
   static PixelSamples of(DicomHeader h, byte[] d, String name) throws InvalidImageException {
@@ -43,15 +45,20 @@ final class PixelSamples {
     if (photometric.equals("RGB")) {
       return new PixelSamples(h, d, true);
     }
-    if (photometric.equals("YBR_FULL")) {
+    if (photometric.equals("YBR_FULL") || photometric.equals("YBR_FULL_422")) {
       return new PixelSamples(h, d, false);   // Y, the first sample, is the luma
     }
     throw new InvalidImageException(name + ": DICOM photometric interpretation '" + photometric
-        + "' with three samples per pixel is not supported; expected RGB or YBR_FULL");
+        + "' with three samples per pixel is not supported; expected RGB, YBR_FULL or YBR_FULL_422");
   }
 
   /** Sample {@code c} of pixel {@code pixel} of frame {@code frame}. */
   long stored(int frame, int pixel, int c) {
+    if (subsampled) {
+      // Y0 Y1 Cb Cr for each two pixels of a row; Cb and Cr belong to both
+      long pair = (long) frame * pixels / 2 + pixel / 2;
+      return at(base + (pair * 4 + (c == 0 ? pixel % 2 : c + 1)) * bytes);
+    }
     long frameStart = (long) frame * pixels * samplesPerPixel;
     long index = planar ? frameStart + (long) c * pixels + pixel : frameStart + (long) pixel * samplesPerPixel + c;
     return at(base + index * bytes);

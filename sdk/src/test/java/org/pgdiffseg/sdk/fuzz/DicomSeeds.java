@@ -14,11 +14,13 @@ public final class DicomSeeds {
 
   public static void main(String[] args) throws Exception {
     Path folder = Files.createDirectories(Path.of(args[0]));
-    write(folder.resolve("single-frame-window.bin"), DicomFiles.dicom(8, 8, 1, DicomFiles.ramp(64, 1), "256", "512"));
-    write(folder.resolve("three-frames.bin"), DicomFiles.dicom(4, 4, 3, DicomFiles.ramp(16, 3), null, null));
-    write(folder.resolve("no-pixels.bin"), DicomFiles.dicom(8, 8, 1, null, null, null));
-    byte[] whole = DicomFiles.dicom(8, 8, 1, DicomFiles.ramp(64, 1), null, null);
+    write(folder.resolve("single-frame-window.bin"), DicomFiles.dicom(16, 16, 1, DicomFiles.ramp(256, 1), "256", "512"));
+    write(folder.resolve("three-frames.bin"), DicomFiles.dicom(16, 16, 3, DicomFiles.ramp(256, 3), null, null));
+    write(folder.resolve("no-pixels.bin"), DicomFiles.dicom(16, 16, 1, null, null, null));
+    byte[] whole = DicomFiles.dicom(16, 16, 1, DicomFiles.ramp(256, 1), null, null);
     write(folder.resolve("truncated.bin"), Arrays.copyOf(whole, whole.length - 40));
+    byte[] flat = new byte[256];
+    write(folder.resolve("implicit-vr-private-element.bin"), DicomFiles.implicitDicom(16, 16, flat, new byte[0x4144]));
   }
 
   private static void write(Path file, byte[] dicom) throws Exception {

@@ -110,6 +110,24 @@ class DicomReaderTest {
     assertThat(a[3]).isZero();
   }
 
+  /** Ultrasound scanners write YBR_FULL_422: Y0 Y1 Cb Cr for each two pixels; each pixel keeps its own Y. */
+  @Test
+  void ybrFull422KeepsEachPixelsOwnLuma() throws Exception {
+    byte[] pixels = {10, 20, (byte) 128, (byte) 128, 30, 40, (byte) 200, 0};
+    byte[] data = DicomFiles.dicomWith(2, 2, 3, 8, 8, 0, "YBR_FULL_422", 0, pixels, null, null);
+    DicomFrames frames = new DicomReader(1_000_000, 1000, 1).frames(data, "us.dcm");
+    assertThat(frames.storedValues(0)).containsExactly(10, 128, 128, 20, 128, 128, 30, 200, 0, 40, 200, 0);
+    assertThat(frames.modalityValues(0)).containsExactly(10, 20, 30, 40);
+    assertThat(gray(data)).containsExactly(0f, 85f, 170f, 255f);
+    byte[] oddColumns = DicomFiles.dicomWith(1, 3, 3, 8, 8, 0, "YBR_FULL_422", 0, new byte[6], null, null);
+    assertThatThrownBy(() -> gray(oddColumns)).isInstanceOf(InvalidImageException.class)
+        .hasMessageContaining("even number of Columns");
+    // as long as YBR_FULL would be: mislabelled, refused as pydicom refuses it
+    byte[] full = DicomFiles.dicomWith(2, 2, 3, 8, 8, 0, "YBR_FULL_422", 0, new byte[12], null, null);
+    assertThatThrownBy(() -> gray(full)).isInstanceOf(InvalidImageException.class)
+        .hasMessageContaining("(0028,0004) is likely wrong");
+  }
+
   @Test
   void refusesWhatItCannotShowFaithfully() {
     assertThatThrownBy(() -> gray(DicomFiles.dicomWith(1, 1, 1, 8, 8, 0, "PALETTE COLOR", 0, new byte[] {1, 0}, null, null)))
