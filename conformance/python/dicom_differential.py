@@ -1,18 +1,21 @@
 """Random DICOM files and pydicom's reading of them: the oracle the SDK's DICOM reader is compared with.
 
-`write` makes COUNT files (transfer syntaxes implicit VR little endian, explicit VR little and big endian; 8, 16
-and 32 bits, signed or not, with fewer bits stored; MONOCHROME1/2, RGB interleaved or planar, YBR_FULL and
-YBR_FULL_422; one to three frames, Number of Frames sometimes absent; rescale, windows, private elements, nested
-sequences of defined and undefined length, values of odd size; a few truncated or short of pixel data) and
-`expected.json` with what pydicom reads: rows, columns, frames, samples and a SHA-256 per frame of the stored values
-(YBR kept as YBR) and of the modality values (stored value, an RGB pixel's luma or a YBR pixel's Y, times Rescale
-Slope plus Intercept), or that it refuses the file. `check` reads committed files again and says whether the
-installed pydicom still gives the committed answers. The SDK side is `org.pgdiffseg.sdk.imaging.DicomDifferential`
-(sdk test sources); `samples/dicom-differential` runs both.
+`write` makes COUNT files (transfer syntaxes implicit VR little endian, explicit VR little and big endian, JPEG
+Baseline; 8, 16 and 32 bits, signed or not, with fewer bits stored; MONOCHROME1/2, RGB interleaved or planar,
+YBR_FULL and YBR_FULL_422; one to three frames, Number of Frames sometimes absent; rescale, windows, private
+elements, nested sequences of defined and undefined length, values of odd size; a few truncated or short of pixel
+data) and `expected.json` with what pydicom reads: rows, columns, frames, samples and a SHA-256 per frame of the
+stored values (YBR kept as YBR) and of the modality values (stored value, an RGB pixel's luma or a YBR pixel's Y,
+times Rescale Slope plus Intercept), or that it refuses the file. JPEG Baseline files (YBR_FULL_422 or MONOCHROME2,
+decoded by pydicom with Pillow) carry each frame's luma itself, which the SDK must match within a tolerance.
+`check` reads committed files again and says whether the installed pydicom still gives the committed answers. The
+SDK side is `org.pgdiffseg.sdk.imaging.DicomDifferential` (sdk test sources); `samples/dicom-differential` runs
+both.
 """
 from __future__ import annotations
 
 import argparse
+import base64
 import hashlib
 import io
 import json
@@ -24,10 +27,13 @@ from typing import Any
 
 import numpy as np
 import pydicom
+from PIL import Image
 from pydicom.dataset import Dataset, FileMetaDataset
+from pydicom.encaps import encapsulate
 from pydicom.pixels import apply_modality_lut, pixel_array
 from pydicom.sequence import Sequence
-from pydicom.uid import ExplicitVRBigEndian, ExplicitVRLittleEndian, ImplicitVRLittleEndian, generate_uid
+from pydicom.uid import (ExplicitVRBigEndian, ExplicitVRLittleEndian, ImplicitVRLittleEndian, JPEGBaseline8Bit,
+                         generate_uid)
 
 SYNTAXES = [ImplicitVRLittleEndian, ExplicitVRLittleEndian, ExplicitVRBigEndian]
 # Implicit VR lengths whose two low bytes spell a VR ("DA", "FD"): readers that guess the VR misread them.
@@ -57,6 +63,7 @@ def pydicom_reading(data: bytes) -> dict[str, Any]:
             ybr = str(ds.PhotometricInterpretation).startswith("YBR")
             frames = pixels if pixels.ndim == (4 if samples == 3 else 3) else pixels[np.newaxis]
             readings = []
+            lossy = ds.file_meta.TransferSyntaxUID == JPEGBaseline8Bit
             for frame in frames:
                 if ybr:
                     slope = float(ds.get("RescaleSlope", 1.0))
@@ -70,11 +77,19 @@ def pydicom_reading(data: bytes) -> dict[str, Any]:
                     modality = gray * slope + intercept
                 else:
                     modality = np.asarray(apply_modality_lut(frame, ds), dtype=np.float64)
-                readings.append((stored_hash(frame), modality_hash(modality)))
+                luma = base64.b64encode(modality.astype(np.uint8).tobytes()).decode() if lossy else None
+                readings.append((stored_hash(frame), modality_hash(modality), luma))
     except Exception as e:  # noqa: BLE001 - any failure to read is pydicom's refusal
         return {"refused": f"{type(e).__name__}: {e}"[:200]}
-    return {"rows": int(ds.Rows), "columns": int(ds.Columns), "frames": len(readings), "samples": samples,
-            "stored_sha256": [r[0] for r in readings], "modality_sha256": [r[1] for r in readings]}
+    reading: dict[str, Any] = {"rows": int(ds.Rows), "columns": int(ds.Columns), "frames": len(readings),
+                               "samples": samples}
+    if lossy:
+        # JPEG decoders may differ by a rounding: the luma itself is kept, compared within a tolerance
+        reading["luma_base64"] = [r[2] for r in readings]
+    else:
+        reading["stored_sha256"] = [r[0] for r in readings]
+        reading["modality_sha256"] = [r[1] for r in readings]
+    return reading
 
 
 def _values(rng: random.Random, shape: tuple[int, ...], bits_stored: int, signed: bool) -> np.ndarray:
@@ -111,9 +126,7 @@ def _extras(rng: random.Random, ds: Dataset, implicit: bool) -> None:
             outer["AnatomicRegionSequence"].is_undefined_length = True
 
 
-def random_file(rng: random.Random) -> bytes:
-    """One random DICOM file; about one in ten is truncated or short of pixel data."""
-    syntax = rng.choice(SYNTAXES)
+def _new_dataset(rng: random.Random, syntax: str) -> Dataset:
     ds = Dataset()
     ds.file_meta = FileMetaDataset()
     ds.file_meta.TransferSyntaxUID = syntax
@@ -121,6 +134,50 @@ def random_file(rng: random.Random) -> bytes:
     ds.file_meta.MediaStorageSOPInstanceUID = generate_uid(entropy_srcs=[str(rng.random())])
     ds.SOPClassUID = ds.file_meta.MediaStorageSOPClassUID
     ds.SOPInstanceUID = ds.file_meta.MediaStorageSOPInstanceUID
+    return ds
+
+
+def random_jpeg_file(rng: random.Random) -> bytes:
+    """A JPEG Baseline file as ultrasound scanners write it: YBR_FULL_422 colour (4:2:2) or MONOCHROME2."""
+    ds = _new_dataset(rng, JPEGBaseline8Bit)
+    _extras(rng, ds, False)
+    colour = rng.random() < 0.6
+    rows, columns, frames = rng.randint(16, 48), rng.randint(16, 48), rng.choice([1, 1, 2, 3])
+    ds.Rows, ds.Columns = rows, columns
+    ds.SamplesPerPixel = 3 if colour else 1
+    ds.PhotometricInterpretation = "YBR_FULL_422" if colour else "MONOCHROME2"
+    if colour:
+        ds.PlanarConfiguration = 0
+    ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 8, 8, 7, 0
+    if frames > 1 or rng.random() < 0.5:
+        ds.NumberOfFrames = frames
+    np_rng = np.random.default_rng(rng.getrandbits(32))
+    jpegs = []
+    for _ in range(frames):
+        # smooth gradients with some noise, as a scan is
+        ramp = np.add.outer(np.arange(rows) * rng.uniform(0, 4), np.arange(columns) * rng.uniform(0, 4))
+        if colour:
+            ramp = ramp[..., np.newaxis] + np.array([rng.uniform(0, 80) for _ in range(3)])
+        noisy = ramp + np_rng.normal(0, rng.choice([0, 4, 12]), size=ramp.shape)
+        image = Image.fromarray(noisy.clip(0, 255).astype(np.uint8), "RGB" if colour else "L")
+        out = io.BytesIO()
+        image.save(out, "JPEG", quality=rng.choice([75, 90, 95]), **({"subsampling": 1} if colour else {}))
+        jpegs.append(out.getvalue())
+    per_frame = 2 if frames == 1 and rng.random() < 0.3 else 1  # one JPEG in two fragments
+    ds.PixelData = encapsulate(jpegs, fragments_per_frame=per_frame, has_bot=rng.random() < 0.5)
+    ds["PixelData"].VR = "OB"
+    ds["PixelData"].is_undefined_length = True
+    out = io.BytesIO()
+    ds.save_as(out, enforce_file_format=True)
+    return out.getvalue()
+
+
+def random_file(rng: random.Random) -> bytes:
+    """One random DICOM file; about one in ten is truncated or short of pixel data, one in eight is JPEG."""
+    if rng.random() < 0.12:
+        return random_jpeg_file(rng)
+    syntax = rng.choice(SYNTAXES)
+    ds = _new_dataset(rng, syntax)
     _extras(rng, ds, syntax == ImplicitVRLittleEndian)
     colour = rng.random() < 0.2
     rows, columns = rng.randint(16, 40), rng.randint(16, 40)

@@ -14,8 +14,9 @@ import org.pgdiffseg.sdk.imaging.FormatSniffer;
  * Expands the command line's files and folders into the files to read. A file named on the command line is
  * always taken (the decoder reports what is wrong with it). A folder contributes, sorted, its regular files that
  * {@link FormatSniffer} places as images by the decoder's own rule: a magic number, the DICM preamble (archives
- * often name DICOM files by UID), or an image extension. What a folder holds that is not taken is listed with the reason: other files, FIFOs and
- * devices, and the masks and overlays an earlier run wrote when the folder is also the output folder.
+ * often name DICOM files by UID), or an image extension. What a folder holds that is not taken is listed with the
+ * reason: other files, FIFOs and devices, and the masks and overlays an earlier run wrote when the folder is also
+ * the output folder.
  */
 final class InputFiles {
   static final Set<String> EXTENSIONS = Set.of("png", "jpg", "jpeg", "bmp", "tif", "tiff", "dcm", "dicom");

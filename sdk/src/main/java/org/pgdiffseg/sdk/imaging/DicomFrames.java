@@ -1,5 +1,7 @@
 package org.pgdiffseg.sdk.imaging;
 
+import java.util.Set;
+import java.util.function.IntToDoubleFunction;
 import org.pgdiffseg.sdk.InvalidImageException;
 
 /**
@@ -15,7 +17,13 @@ final class DicomFrames {
 
   private final DicomHeader h;
   private final String name;
+  private static final Set<String> JPEG_PHOTOMETRICS = Set.of("MONOCHROME1", "MONOCHROME2", "RGB", "YBR_FULL",
+      "YBR_FULL_422");
+
+  /** Uncompressed pixel data, read in place; null for JPEG. */
   private final PixelSamples samples;
+  /** JPEG Baseline frames, decoded on request; null for uncompressed pixel data. */
+  private final JpegFrames jpeg;
 
   DicomFrames(DicomHeader h, byte[] data, String name) throws InvalidImageException {
     if (!Double.isFinite(h.slope()) || !Double.isFinite(h.intercept()) || h.slope() == 0) {
@@ -24,7 +32,17 @@ final class DicomFrames {
     }
     this.h = h;
     this.name = name;
-    this.samples = PixelSamples.of(h, data, name);
+    if (h.fragments() == null) {
+      this.samples = PixelSamples.of(h, data, name);
+      this.jpeg = null;
+    } else {
+      if (!JPEG_PHOTOMETRICS.contains(h.photometric())) {
+        throw new InvalidImageException(name + ": DICOM JPEG with photometric interpretation '" + h.photometric()
+            + "' is not supported; expected one of " + JPEG_PHOTOMETRICS);
+      }
+      this.samples = null;
+      this.jpeg = new JpegFrames(h, data, name);
+    }
   }
 
   DicomHeader header() {
@@ -39,8 +57,19 @@ final class DicomFrames {
     return h.rows() * h.columns();
   }
 
-  /** Stored values of {@code frame}, row-major; a colour pixel gives its three samples in turn (R, G, B). */
-  long[] storedValues(int frame) {
+  /**
+   * Stored values of {@code frame}, row-major; a colour pixel gives its three samples in turn (R, G, B). A JPEG
+   * frame gives its decoded luma, one value a pixel.
+   */
+  long[] storedValues(int frame) throws InvalidImageException {
+    if (jpeg != null) {
+      byte[] luma = jpeg.luma(frame);
+      long[] values = new long[luma.length];
+      for (int i = 0; i < luma.length; i++) {
+        values[i] = luma[i] & 0xFF;
+      }
+      return values;
+    }
     int perPixel = h.samplesPerPixel();
     long[] values = new long[pixels() * perPixel];
     for (int i = 0; i < pixels(); i++) {
@@ -53,15 +82,17 @@ final class DicomFrames {
 
   /** Modality values of {@code frame}: the stored value (a colour pixel's luma) x slope + intercept, all finite. */
   double[] modalityValues(int frame) throws InvalidImageException {
+    IntToDoubleFunction gray = grayOf(frame);
     double[] values = new double[pixels()];
     for (int i = 0; i < values.length; i++) {
-      values[i] = modality(frame, i);
+      values[i] = modality(gray, frame, i);
     }
     return values;
   }
 
   /** Frame {@code frame} (0-based) on the 0..255 gray scale; see {@link DicomReader}. */
   DecodedImage image(int frame) throws InvalidImageException {
+    IntToDoubleFunction gray = grayOf(frame);
     double lo;
     double hi;
     if (Double.isFinite(h.windowCenter()) && Double.isFinite(h.windowWidth()) && h.windowWidth() > 0) {
@@ -76,7 +107,7 @@ final class DicomFrames {
       lo = Double.MAX_VALUE;
       hi = -Double.MAX_VALUE;
       for (int i = 0; i < pixels(); i++) {
-        double v = modality(frame, i);
+        double v = modality(gray, frame, i);
         lo = Math.min(lo, v);
         hi = Math.max(hi, v);
       }
@@ -87,18 +118,27 @@ final class DicomFrames {
     }
     double range = hi - lo;
     boolean invert = h.photometric().equals("MONOCHROME1");
-    float[] gray = new float[pixels()];
-    for (int i = 0; i < gray.length; i++) {
-      double v = range > 0 ? Math.max(0, Math.min(255, (modality(frame, i) - lo) * 255 / range)) : 0;
-      gray[i] = (float) (invert ? 255 - v : v);
+    float[] out = new float[pixels()];
+    for (int i = 0; i < out.length; i++) {
+      double v = range > 0 ? Math.max(0, Math.min(255, (modality(gray, frame, i) - lo) * 255 / range)) : 0;
+      out[i] = (float) (invert ? 255 - v : v);
     }
     String frameName = h.frames() == 1 ? name : name + "#frame" + (frame + 1);
     return new DecodedImage(frameName, ImageFormat.DICOM, h.columns(), h.rows(), h.samplesPerPixel(),
-        h.bitsAllocated(), gray);
+        h.bitsAllocated(), out);
   }
 
-  private double modality(int frame, int pixel) throws InvalidImageException {
-    double stored = samples.gray(frame, pixel);
+  /** A frame's gray stored values by pixel: read in place, or from the frame's decoded JPEG. */
+  private IntToDoubleFunction grayOf(int frame) throws InvalidImageException {
+    if (jpeg != null) {
+      byte[] luma = jpeg.luma(frame);
+      return i -> luma[i] & 0xFF;
+    }
+    return i -> samples.gray(frame, i);
+  }
+
+  private double modality(IntToDoubleFunction gray, int frame, int pixel) throws InvalidImageException {
+    double stored = gray.applyAsDouble(pixel);
     double v = stored * h.slope() + h.intercept();
     if (!Double.isFinite(v)) {
       throw new InvalidImageException(name + ": DICOM " + RESCALE_TAGS + " of " + h.slope() + " / "

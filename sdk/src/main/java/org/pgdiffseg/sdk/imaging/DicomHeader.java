@@ -1,6 +1,8 @@
 package org.pgdiffseg.sdk.imaging;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import org.pgdiffseg.sdk.InvalidImageException;
@@ -21,12 +23,18 @@ import org.pgdiffseg.sdk.InvalidImageException;
  */
 record DicomHeader(String transferSyntax, boolean bigEndian, int rows, int columns, int frames, int samplesPerPixel,
     int bitsAllocated, int bitsStored, boolean signed, String photometric, int planarConfiguration, double slope,
-    double intercept, double windowCenter, double windowWidth, int pixelDataOffset, long pixelDataBytes) {
+    double intercept, double windowCenter, double windowWidth, int pixelDataOffset, long pixelDataBytes,
+    Fragments fragments) {
 
   static final String IMPLICIT_LITTLE = "1.2.840.10008.1.2";
   static final String EXPLICIT_LITTLE = "1.2.840.10008.1.2.1";
   static final String EXPLICIT_BIG = "1.2.840.10008.1.2.2";
-  private static final Set<String> READABLE_SYNTAXES = Set.of(IMPLICIT_LITTLE, EXPLICIT_LITTLE, EXPLICIT_BIG);
+  /** JPEG Baseline (Process 1): 8-bit lossy JPEG, encapsulated; what most ultrasound scanners write. */
+  static final String JPEG_BASELINE = "1.2.840.10008.1.2.4.50";
+  private static final Set<String> READABLE_SYNTAXES = Set.of(IMPLICIT_LITTLE, EXPLICIT_LITTLE, EXPLICIT_BIG,
+      JPEG_BASELINE);
+  /** Encapsulated fragments walked at most; one per frame is the rule, and frames are bounded. */
+  private static final int MAX_FRAGMENTS = 65_536;
   /** VRs whose explicit form has two reserved bytes and a 32-bit length. */
   private static final Set<String> LONG_VRS = Set.of("OB", "OW", "OF", "OD", "OL", "OV", "SQ", "UT", "UN", "UC", "UR",
       "SV", "UV");
@@ -83,10 +91,12 @@ record DicomHeader(String transferSyntax, boolean bigEndian, int rows, int colum
     String syntax = w.transferSyntax == null ? IMPLICIT_LITTLE : w.transferSyntax;
     if (!READABLE_SYNTAXES.contains(syntax)) {
       throw new InvalidImageException(name + ": compressed or deflated DICOM (transfer syntax " + syntax
-          + ") is not supported; supported are implicit and explicit VR little endian and explicit VR big endian");
+          + ") is not supported; supported are implicit and explicit VR little endian, explicit VR big endian and"
+          + " JPEG Baseline (1.2.840.10008.1.2.4.50)");
     }
     w.bigEndian = syntax.equals(EXPLICIT_BIG);
     w.explicitVr = !syntax.equals(IMPLICIT_LITTLE);
+    w.encapsulated = syntax.equals(JPEG_BASELINE);
     w.walkDataset(d.length, 0, true, false);
     if (w.pixelDataAt < 0) {
       throw new InvalidImageException(name + ": DICOM without pixel data (no (7FE0,0010) element)");
@@ -109,9 +119,12 @@ record DicomHeader(String transferSyntax, boolean bigEndian, int rows, int colum
       throw new InvalidImageException(name + ": DICOM with " + w.samplesPerPixel
           + " samples per pixel (0028,0002) is not supported; expected 1 (gray) or 3 (colour)");
     }
-    if (w.pixelDataLength == UNDEFINED) {
+    if (w.pixelDataLength == UNDEFINED && !w.encapsulated) {
       throw new InvalidImageException(name + ": DICOM pixel data is encapsulated (compressed) while the transfer"
           + " syntax " + syntax + " says uncompressed");
+    }
+    if (w.encapsulated) {
+      return encapsulated(w, syntax, name, maxPixels, maxFrames, minFrameSide);
     }
     if (w.rows < minFrameSide || w.columns < minFrameSide) {
       throw new InvalidImageException(name + ": DICOM frames of " + w.columns + " x " + w.rows
@@ -142,7 +155,7 @@ record DicomHeader(String transferSyntax, boolean bigEndian, int rows, int colum
     }
     DicomHeader header = new DicomHeader(syntax, w.bigEndian, w.rows, w.columns, (int) frames, w.samplesPerPixel,
         w.bitsAllocated, w.bitsStored, w.pixelRepresentation == 1, w.photometric, w.planarConfiguration, w.slope,
-        w.intercept, w.windowCenter, w.windowWidth, w.pixelDataValueAt, w.pixelDataLength);
+        w.intercept, w.windowCenter, w.windowWidth, w.pixelDataValueAt, w.pixelDataLength, null);
     if (header.pixels() > maxPixels) {
       throw new InvalidImageException(name + ": DICOM of " + w.columns + " x " + w.rows + " x " + frames
           + " frames = " + header.pixels() + " pixels, above the limit of " + maxPixels + " pixels");
@@ -157,6 +170,51 @@ record DicomHeader(String transferSyntax, boolean bigEndian, int rows, int colum
           + " samples of " + w.bitsAllocated + " bits need " + header.expectedPixelBytes());
     }
     return header;
+  }
+
+  /**
+   * A JPEG Baseline file: its frames are its fragments, one each, or all of them for a single frame. Counted and
+   * checked against the limits like uncompressed frames; each JPEG's own header is checked when it is decoded.
+   */
+  private static DicomHeader encapsulated(Walker w, String syntax, String name, long maxPixels, int maxFrames,
+      int minFrameSide) throws InvalidImageException {
+    if (w.fragments == null) {
+      throw new InvalidImageException(name + ": DICOM transfer syntax " + syntax + " is JPEG Baseline, but the pixel"
+          + " data is not encapsulated");
+    }
+    if (w.bitsAllocated != 8) {
+      throw new InvalidImageException(name + ": DICOM JPEG Baseline with " + w.bitsAllocated + " bits allocated"
+          + " (0028,0100); JPEG Baseline holds 8");
+    }
+    if (w.rows < minFrameSide || w.columns < minFrameSide) {
+      throw new InvalidImageException(name + ": DICOM frames of " + w.columns + " x " + w.rows
+          + " pixels (Columns x Rows) are smaller than the " + minFrameSide + " x " + minFrameSide
+          + " the model can read");
+    }
+    if (w.frames > maxFrames) {
+      throw new InvalidImageException(name + ": DICOM of " + w.frames + " frames (Number of Frames (0028,0008)),"
+          + " above the limit of " + maxFrames + " frames per file");
+    }
+    int count = w.fragments.count();
+    if (w.frames > 1 && count != w.frames) {
+      throw new InvalidImageException(name + ": DICOM JPEG pixel data has " + count + " fragments for " + w.frames
+          + " frames; only one fragment per frame (or any number for a single frame) is read");
+    }
+    DicomHeader header = new DicomHeader(syntax, false, w.rows, w.columns, w.frames, w.samplesPerPixel,
+        w.bitsAllocated, w.bitsAllocated, false, w.photometric, w.planarConfiguration, w.slope, w.intercept,
+        w.windowCenter, w.windowWidth, w.pixelDataValueAt, w.pixelDataLength, w.fragments);
+    if (header.pixels() > maxPixels) {
+      throw new InvalidImageException(name + ": DICOM of " + w.columns + " x " + w.rows + " x " + w.frames
+          + " frames = " + header.pixels() + " pixels, above the limit of " + maxPixels + " pixels");
+    }
+    return header;
+  }
+
+  /** Where each fragment of encapsulated pixel data lies in the file (the Basic Offset Table left out). */
+  record Fragments(int[] offsets, int[] lengths) {
+    int count() {
+      return offsets.length;
+    }
   }
 
   /** The walk's cursor and what it has read. */
@@ -184,6 +242,8 @@ record DicomHeader(String transferSyntax, boolean bigEndian, int rows, int colum
     long pixelDataAt = -1;
     int pixelDataValueAt;
     long pixelDataLength;
+    boolean encapsulated;
+    Fragments fragments;
 
     Walker(byte[] d, String name) {
       this.d = d;
@@ -214,7 +274,8 @@ record DicomHeader(String transferSyntax, boolean bigEndian, int rows, int colum
         Element e = next(end, bigEndian);
         if (e.tag == ITEM_END) {
           if (top) {
-            throw new InvalidImageException(name + ": corrupt DICOM: item delimiter at byte " + e.at + " outside a sequence");
+            throw new InvalidImageException(name + ": corrupt DICOM: item delimiter at byte " + e.at
+                + " outside a sequence");
           }
           return;
         }
@@ -224,6 +285,8 @@ record DicomHeader(String transferSyntax, boolean bigEndian, int rows, int colum
           pixelDataLength = e.length;
           if (e.length != UNDEFINED) {
             checkInside(e, end);
+          } else if (encapsulated) {
+            fragments = walkFragments();
           }
           return;   // ImageJ stops reading the header here, and so do we
         }
@@ -248,6 +311,38 @@ record DicomHeader(String transferSyntax, boolean bigEndian, int rows, int colum
       if (delimited) {
         throw new InvalidImageException(name + ": truncated DICOM: an item of undefined length has no delimiter");
       }
+    }
+
+    /** The items of encapsulated pixel data up to its sequence delimiter, each inside the file. */
+    Fragments walkFragments() throws InvalidImageException {
+      List<int[]> items = new ArrayList<>();
+      while (true) {
+        Element item = next(d.length, false);   // item tags are little endian in every encapsulated syntax
+        if (item.tag == SEQUENCE_END) {
+          break;
+        }
+        if (item.tag != ITEM || item.length == UNDEFINED) {
+          throw new InvalidImageException(name + ": corrupt DICOM: expected a pixel data fragment of defined length"
+              + " at byte " + item.at + ", found " + tagName(item.tag));
+        }
+        checkInside(item, d.length);
+        if (items.size() > MAX_FRAGMENTS) {
+          throw new InvalidImageException(name + ": DICOM pixel data of more than " + MAX_FRAGMENTS + " fragments");
+        }
+        items.add(new int[] {pos, (int) item.length});
+        pos += (int) item.length;
+      }
+      if (items.size() < 2) {
+        throw new InvalidImageException(name + ": DICOM encapsulated pixel data holds no fragment after its Basic"
+            + " Offset Table");
+      }
+      int[] offsets = new int[items.size() - 1];
+      int[] lengths = new int[items.size() - 1];
+      for (int i = 1; i < items.size(); i++) {
+        offsets[i - 1] = items.get(i)[0];
+        lengths[i - 1] = items.get(i)[1];
+      }
+      return new Fragments(offsets, lengths);
     }
 
     /** Items of a sequence (defined or undefined length), each a nested dataset. */

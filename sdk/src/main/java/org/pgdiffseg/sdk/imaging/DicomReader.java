@@ -8,16 +8,17 @@ import java.util.List;
 import org.pgdiffseg.sdk.InvalidImageException;
 
 /**
- * Reads DICOM Part 10 files (ultrasound or MRI, single- or multi-frame, uncompressed): one gray image per frame
- * on the 0..255 scale. {@link DicomHeader} first walks and checks the whole header against the file, then the
- * pixels are decoded here: stored values (8, 16 or 32 bits, signed or unsigned, only the Bits Stored counted)
- * through Rescale Slope / Intercept, then through the file's window (Window Center / Width) when it has a
- * usable one, else through the frame's own min..max, as a viewer would show them; MONOCHROME1 is inverted so
- * that bright means the same in every file. RGB (interleaved or planar) becomes gray with OpenCV's luma
- * weights, as colour PNGs do; YBR_FULL keeps its luma. The model's intensity window is applied afterwards like
- * for any other image. Transfer syntaxes: implicit and explicit VR little endian, explicit VR big endian
- * (docs/imaging.md). Files of more than {@link #DEFAULT_MAX_FRAMES} frames, or frames under
- * {@link #DEFAULT_MIN_FRAME_SIDE} pixels a side, are refused from the header. Thread-safe.
+ * Reads DICOM Part 10 files (ultrasound or MRI, single- or multi-frame, uncompressed or JPEG Baseline): one gray
+ * image per frame on the 0..255 scale. {@link DicomHeader} first walks and checks the whole header against the
+ * file, then the pixels are decoded frame by frame ({@link DicomFrames}): stored values (8, 16 or 32 bits, signed
+ * or unsigned, only the Bits Stored counted) through Rescale Slope / Intercept, then through the file's window
+ * (Window Center / Width) when it has a usable one, else through the frame's own min..max, as a viewer would show
+ * them; MONOCHROME1 is inverted so that bright means the same in every file. RGB (interleaved or planar) becomes
+ * gray with OpenCV's luma weights, as colour PNGs do; YBR_FULL and YBR_FULL_422 keep their luma, and so does a
+ * JPEG frame. The model's intensity window is applied afterwards like for any other image. Transfer syntaxes:
+ * implicit and explicit VR little endian, explicit VR big endian, JPEG Baseline (docs/imaging.md). Files of more
+ * than {@link #DEFAULT_MAX_FRAMES} frames, or frames under {@link #DEFAULT_MIN_FRAME_SIDE} pixels a side, are
+ * refused from the header. Thread-safe.
  */
 public final class DicomReader {
   /**

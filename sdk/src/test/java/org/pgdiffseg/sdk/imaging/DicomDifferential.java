@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
@@ -23,6 +24,9 @@ import org.pgdiffseg.sdk.InvalidImageException;
  * prints one line per disagreement and a summary, and exits with 1 when any file disagrees.
  */
 public final class DicomDifferential {
+  /** Largest difference allowed between two JPEG decoders' luma (IDCT rounding); uncompressed values are exact. */
+  static final int LUMA_TOLERANCE = 2;
+
   /** Counts over a folder, and the disagreements in words. */
   public record Outcome(int files, int bothRead, int bothRefused, List<String> disagreements) {}
 
@@ -53,7 +57,8 @@ public final class DicomDifferential {
         if (frames == null) {
           bothRefused++;
         } else {
-          disagreements.add(name + ": pydicom refuses (" + expected.get("refused").asText() + "), the SDK reads " + sdk);
+          disagreements.add(name + ": pydicom refuses (" + expected.get("refused").asText() + "), the SDK reads "
+              + sdk);
         }
         continue;
       }
@@ -80,6 +85,9 @@ public final class DicomDifferential {
 
   /** Null when every frame's stored and modality values match; the first difference otherwise. */
   private static String compareValues(DicomFrames frames, JsonNode expected) throws Exception {
+    if (expected.has("luma_base64")) {
+      return compareLuma(frames, expected.get("luma_base64"));
+    }
     for (int f = 0; f < frames.count(); f++) {
       String stored = sha256(frames.storedValues(f));
       if (!stored.equals(expected.get("stored_sha256").get(f).asText())) {
@@ -94,6 +102,29 @@ public final class DicomDifferential {
       }
       if (!modality.equals(expected.get("modality_sha256").get(f).asText())) {
         return "frame " + (f + 1) + ": modality values differ from pydicom's apply_modality_lut";
+      }
+    }
+    return null;
+  }
+
+  /** Null when every JPEG frame's luma is within {@link #LUMA_TOLERANCE} of pydicom's (Pillow's) decode. */
+  private static String compareLuma(DicomFrames frames, JsonNode expected) {
+    for (int f = 0; f < frames.count(); f++) {
+      byte[] pydicom = Base64.getDecoder().decode(expected.get(f).asText());
+      double[] sdk;
+      try {
+        sdk = frames.modalityValues(f);
+        frames.image(f);
+      } catch (InvalidImageException refused) {
+        return "frame " + (f + 1) + ": pydicom reads it, the SDK refuses (" + refused.getMessage() + ")";
+      }
+      double worst = 0;
+      for (int i = 0; i < sdk.length; i++) {
+        worst = Math.max(worst, Math.abs(sdk[i] - (pydicom[i] & 0xFF)));
+      }
+      if (worst > LUMA_TOLERANCE) {
+        return "frame " + (f + 1) + ": JPEG luma differs from pydicom's by up to " + worst + " (tolerance "
+            + LUMA_TOLERANCE + ")";
       }
     }
     return null;

@@ -86,6 +86,41 @@ public final class DicomFiles {
     return out.toByteArray();
   }
 
+  /**
+   * A JPEG Baseline file (explicit VR little endian, encapsulated) of {@code frames} frames, 8 bits and
+   * {@code samples} samples per pixel; each of {@code fragments} is one item after an empty Basic Offset Table.
+   */
+  public static byte[] jpegDicom(int rows, int cols, int samples, String photometric, int frames,
+      java.util.List<byte[]> fragments) {
+    ByteArrayOutputStream out = header("1.2.840.10008.1.2.4.50");
+    element(out, 0x0028, 0x0002, "US", u16(samples));
+    element(out, 0x0028, 0x0004, "CS", text(photometric));
+    if (samples == 3) {
+      element(out, 0x0028, 0x0006, "US", u16(0));
+    }
+    element(out, 0x0028, 0x0008, "IS", text(Integer.toString(frames)));
+    element(out, 0x0028, 0x0010, "US", u16(rows));
+    element(out, 0x0028, 0x0011, "US", u16(cols));
+    element(out, 0x0028, 0x0100, "US", u16(8));
+    element(out, 0x0028, 0x0101, "US", u16(8));
+    element(out, 0x0028, 0x0102, "US", u16(7));
+    element(out, 0x0028, 0x0103, "US", u16(0));
+    out.writeBytes(ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN).putShort((short) 0x7FE0)
+        .putShort((short) 0x0010).put("OB".getBytes(StandardCharsets.US_ASCII)).putShort((short) 0).putInt(-1).array());
+    item(out, 0xE000, new byte[0]);   // an empty Basic Offset Table
+    for (byte[] fragment : fragments) {
+      item(out, 0xE000, fragment.length % 2 == 0 ? fragment : java.util.Arrays.copyOf(fragment, fragment.length + 1));
+    }
+    item(out, 0xE0DD, new byte[0]);   // the sequence delimiter
+    return out.toByteArray();
+  }
+
+  private static void item(ByteArrayOutputStream out, int element, byte[] value) {
+    out.writeBytes(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putShort((short) 0xFFFE)
+        .putShort((short) element).putInt(value.length).array());
+    out.writeBytes(value);
+  }
+
   public static short[] ramp(int n, int frames) {
     short[] p = new short[n * frames];
     for (int i = 0; i < p.length; i++) {

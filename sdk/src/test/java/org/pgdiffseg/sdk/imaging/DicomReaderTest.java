@@ -128,9 +128,61 @@ class DicomReaderTest {
         .hasMessageContaining("(0028,0004) is likely wrong");
   }
 
+  /** A colour JPEG whose pixels vary in both directions, so that its luma is no constant. */
+  private static byte[] colourJpeg(int width, int height, int seed) {
+    try (org.bytedeco.opencv.opencv_core.Mat image = new org.bytedeco.opencv.opencv_core.Mat(height, width,
+        org.bytedeco.opencv.global.opencv_core.CV_8UC3);
+        org.bytedeco.javacpp.BytePointer buffer = new org.bytedeco.javacpp.BytePointer()) {
+      java.nio.ByteBuffer pixels = image.createBuffer();
+      for (int i = 0; i < width * height * 3; i++) {
+        pixels.put(i, (byte) Math.min(255, (i / 3 % width) * 3 + (i / 3 / width) * 2 + (i % 3) * 40 + seed));
+      }
+      assertThat(org.bytedeco.opencv.global.opencv_imgcodecs.imencode(".jpg", image, buffer)).isTrue();
+      byte[] bytes = new byte[(int) buffer.limit()];
+      buffer.get(bytes);
+      return bytes;
+    }
+  }
+
+  @Test
+  void jpegBaselineFramesAreDecodedToTheLumaOfTheirJpeg() throws Exception {
+    byte[] first = colourJpeg(32, 24, 0);
+    byte[] second = colourJpeg(32, 24, 30);
+    byte[] data = DicomFiles.jpegDicom(24, 32, 3, "YBR_FULL_422", 2, List.of(first, second));
+    DicomFrames frames = new DicomReader(1_000_000).frames(data, "us.dcm");
+    assertThat(frames.count()).isEqualTo(2);
+    for (int f = 0; f < 2; f++) {
+      // the same JPEG decoded to gray by OpenCV on its own, as a .jpg file is: libjpeg's luma
+      float[] expected = new ImageDecoder().decode(f == 0 ? first : second, "frame.jpg").grayCopy();
+      long[] stored = frames.storedValues(f);
+      assertThat(stored).hasSize(expected.length);
+      for (int i = 0; i < stored.length; i++) {
+        assertThat((double) stored[i]).as("frame %d pixel %d", f, i).isCloseTo(expected[i],
+            org.assertj.core.data.Offset.offset(2.0));
+      }
+    }
+    assertThat(new ImageDecoder().decodeFrames(data, "us.dcm")).hasSize(2);
+    // one JPEG in two fragments is one frame
+    byte[] split = DicomFiles.jpegDicom(24, 32, 3, "YBR_FULL_422", 1,
+        List.of(java.util.Arrays.copyOf(first, 100), java.util.Arrays.copyOfRange(first, 100, first.length)));
+    assertThat(new DicomReader(1_000_000).frames(split, "split.dcm").storedValues(0))
+        .containsExactly(frames.storedValues(0));
+  }
+
+  @Test
+  void aJpegFrameOfAnotherSizeThanTheHeaderIsRefusedBeforeDecoding() {
+    byte[] data = DicomFiles.jpegDicom(16, 16, 3, "YBR_FULL_422", 1, List.of(colourJpeg(640, 480, 0)));
+    assertThatThrownBy(() -> new DicomReader(1_000_000).read(data, "us.dcm")).isInstanceOf(InvalidImageException.class)
+        .hasMessageContaining("us.dcm frame 1").hasMessageContaining("the JPEG is 640 x 480 pixels");
+    byte[] fewer = DicomFiles.jpegDicom(24, 32, 3, "YBR_FULL_422", 3, List.of(colourJpeg(32, 24, 0)));
+    assertThatThrownBy(() -> new DicomReader(1_000_000).read(fewer, "us.dcm")).isInstanceOf(InvalidImageException.class)
+        .hasMessageContaining("1 fragments for 3 frames");
+  }
+
   @Test
   void refusesWhatItCannotShowFaithfully() {
-    assertThatThrownBy(() -> gray(DicomFiles.dicomWith(1, 1, 1, 8, 8, 0, "PALETTE COLOR", 0, new byte[] {1, 0}, null, null)))
+    assertThatThrownBy(() -> gray(DicomFiles.dicomWith(1, 1, 1, 8, 8, 0, "PALETTE COLOR", 0, new byte[] {1, 0}, null,
+            null)))
         .isInstanceOf(InvalidImageException.class).hasMessageContaining("PALETTE COLOR");
     assertThatThrownBy(() -> gray(DicomFiles.dicomWith(1, 1, 1, 16, 16, 0, "MONOCHROME2", 0, le16(5), "0", null)))
         .isInstanceOf(InvalidImageException.class).hasMessageContaining("Rescale Slope");

@@ -106,11 +106,19 @@ class HostileInputTest {
 
   @Test
   void compressedTransferSyntaxesAreRefusedByName() {
+    for (String syntax : new String[] {"1.2.840.10008.1.2.4.90", "1.2.840.10008.1.2.4.80", "1.2.840.10008.1.2.5"}) {
+      ByteArrayOutputStream out = header(syntax);   // JPEG 2000, JPEG-LS, RLE
+      element(out, 0x0028, 0x0010, "US", u16(16));
+      element(out, 0x0028, 0x0011, "US", u16(16));
+      element(out, 0x7FE0, 0x0010, "OB", new byte[64]);
+      refused(out.toByteArray(), 1_000_000, syntax, "not supported");
+    }
+    // JPEG Baseline is read, but only encapsulated
     ByteArrayOutputStream out = header("1.2.840.10008.1.2.4.50");
-    element(out, 0x0028, 0x0010, "US", u16(8));
-    element(out, 0x0028, 0x0011, "US", u16(8));
+    element(out, 0x0028, 0x0010, "US", u16(16));
+    element(out, 0x0028, 0x0011, "US", u16(16));
     element(out, 0x7FE0, 0x0010, "OB", new byte[64]);
-    refused(out.toByteArray(), 1_000_000, "1.2.840.10008.1.2.4.50", "not supported");
+    refused(out.toByteArray(), 1_000_000, "1.2.840.10008.1.2.4.50", "not encapsulated");
   }
 
   @Test

@@ -189,7 +189,8 @@ class ImageDecoderTest {
     DecodedImage decoded = decoder.decode(file);
     assertThat(decoded.format()).isEqualTo(ImageFormat.PNG);
     assertThat(decoded.grayCopy()).containsExactly(expected.grayCopy());
-    assertThat(decoder.decodeFrames(file)).singleElement().satisfies(d -> assertThat(d.format()).isEqualTo(ImageFormat.PNG));
+    assertThat(decoder.decodeFrames(file)).singleElement()
+        .satisfies(d -> assertThat(d.format()).isEqualTo(ImageFormat.PNG));
     assertThat(FormatSniffer.detect(tricky, "tricky.dcm")).contains(ImageFormat.PNG);
   }
 
