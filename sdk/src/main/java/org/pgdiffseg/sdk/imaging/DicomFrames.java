@@ -14,11 +14,11 @@ import org.pgdiffseg.sdk.InvalidImageException;
 final class DicomFrames {
   private static final String RESCALE_TAGS = "Rescale Slope / Intercept (0028,1053 / 0028,1052)";
   private static final String WINDOW_TAGS = "Window Center / Width (0028,1050 / 0028,1051)";
+  private static final Set<String> JPEG_PHOTOMETRICS = Set.of("MONOCHROME1", "MONOCHROME2", "RGB", "YBR_FULL",
+      "YBR_FULL_422");
 
   private final DicomHeader h;
   private final String name;
-  private static final Set<String> JPEG_PHOTOMETRICS = Set.of("MONOCHROME1", "MONOCHROME2", "RGB", "YBR_FULL",
-      "YBR_FULL_422");
 
   /** Uncompressed pixel data, read in place; null for JPEG. */
   private final PixelSamples samples;

@@ -137,7 +137,7 @@ record DicomHeader(String transferSyntax, boolean bigEndian, int rows, int colum
           + w.planarConfiguration);
     }
     long frameBytes = frameBytes(w.rows, w.columns, w.samplesPerPixel, w.bitsAllocated, w.photometric);
-    long declaredBytes = frameBytes * w.frames;
+    long declaredBytes = w.frames > Long.MAX_VALUE / frameBytes ? Long.MAX_VALUE : frameBytes * w.frames;
     long fullYbrBytes = declaredBytes / 2 * 3;
     if (isChromaSubsampled(w.samplesPerPixel, w.photometric) && w.pixelDataLength > declaredBytes + declaredBytes % 2
         && w.pixelDataLength >= fullYbrBytes + fullYbrBytes % 2) {
