@@ -181,6 +181,25 @@ class HostileInputTest {
     }
   }
 
+  /** What most writers produce: a sequence and its item, both of defined length. */
+  @Test
+  void aSequenceItemOfDefinedLengthEndsAtItsLength() throws Exception {
+    ByteArrayOutputStream item = new ByteArrayOutputStream();
+    element(item, 0x0008, 0x1150, "UI", text("1.2.3"));
+    byte[] itemValue = item.toByteArray();
+    ByteArrayOutputStream out = header("1.2.840.10008.1.2.1");
+    out.writeBytes(ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN).putShort((short) 0x0008)
+        .putShort((short) 0x1140).put("SQ".getBytes(StandardCharsets.US_ASCII)).putShort((short) 0)
+        .putInt(8 + itemValue.length).array());
+    out.writeBytes(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putShort((short) 0xFFFE)
+        .putShort((short) 0xE000).putInt(itemValue.length).array());
+    out.writeBytes(itemValue);
+    byte[] image = dicom(16, 16, 1, ramp(256, 1), null, null);
+    byte[] prefix = header("1.2.840.10008.1.2.1").toByteArray();
+    out.writeBytes(Arrays.copyOfRange(image, prefix.length, image.length));   // the image's own elements
+    assertThat(new DicomReader(1_000_000).read(out.toByteArray(), "sequence.dcm")).hasSize(1);
+  }
+
   @Test
   void anExplicitVrElementWithoutAVrIsRefusedNotGuessed() {
     ByteArrayOutputStream out = header("1.2.840.10008.1.2.1");
