@@ -6,19 +6,19 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Stream;
-import org.pgdiffseg.sdk.imaging.DicomReader;
+import org.pgdiffseg.sdk.imaging.FormatSniffer;
 
 /**
  * Expands the command line's files and folders into the files to read. A file named on the command line is
  * always taken (the decoder reports what is wrong with it). A folder contributes, sorted, its regular files that
- * are images by extension, and DICOM files without one (archives often name them by UID), recognised by the
- * DICM preamble. Sub-folders and hidden files (names starting with '.') are passed over, as Spark's
- * {@code readImages} does. What a folder holds that is not taken is listed with the reason: other files, FIFOs
- * and devices, and, when the folder is also the output folder, the outputs of earlier runs and files named like
- * them ({@code x_mask.png} beside {@code x.png} is a reference mask: not an input, and never overwritten).
+ * {@link FormatSniffer} places as images by the decoder's own rule: a magic number, the DICM preamble (archives
+ * often name DICOM files by UID), or an image extension. Sub-folders (with --recursive, their images too) and
+ * hidden files (names starting with '.') are passed over, as Spark's {@code readImages} does. What a folder holds
+ * that is not taken is listed with the reason: other files, FIFOs and devices, and, when the folder is also the
+ * output folder, the outputs of earlier runs and files named like them ({@code x_mask.png} beside {@code x.png}
+ * is a reference mask: not an input, and never overwritten).
  */
 final class InputFiles {
   static final Set<String> EXTENSIONS = Set.of("png", "jpg", "jpeg", "bmp", "tif", "tiff", "dcm", "dicom");
@@ -119,29 +119,19 @@ final class InputFiles {
     if (output != null && (name.endsWith("_mask.png") || name.endsWith("_overlay.png"))) {
       return "named like a mask or overlay in the output folder: not read as an input, and never overwritten";
     }
-    // A UID-named DICOM ("1.2.840.113619.2.55") has no letter extension; "notes.txt" is not read at all.
-    if (hasImageExtension(file) || (!hasLetterExtension(name) && startsWithDicomPreamble(file))) {
+    // The decoder's own rule (magic number, then DICM at byte 128, then the extension): a UID-named DICOM
+    // ("1.2.840.113619.2.55") is taken, "notes.txt" is not read at all.
+    if (FormatSniffer.detect(head(file), name).isPresent()) {
       return null;
     }
-    return "not an image (by extension, and no DICOM preamble)";
+    return "not an image (no image signature, no DICOM preamble, no image extension)";
   }
 
-  static boolean hasImageExtension(Path p) {
-    String name = p.getFileName().toString();
-    int dot = name.lastIndexOf('.');
-    return dot > 0 && EXTENSIONS.contains(name.substring(dot + 1).toLowerCase(Locale.ROOT));
-  }
-
-  private static boolean hasLetterExtension(String name) {
-    int dot = name.lastIndexOf('.');
-    return dot > 0 && name.substring(dot + 1).chars().allMatch(Character::isLetter);
-  }
-
-  private static boolean startsWithDicomPreamble(Path file) {
+  private static byte[] head(Path file) {
     try (var in = Files.newInputStream(file)) {
-      return DicomReader.isDicom(in.readNBytes(132));
+      return in.readNBytes(FormatSniffer.HEAD_BYTES);
     } catch (IOException e) {
-      return false;
+      return new byte[0];   // unreadable: the name alone decides, and the decoder reports the failure
     }
   }
 

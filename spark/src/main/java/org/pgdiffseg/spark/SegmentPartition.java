@@ -21,7 +21,6 @@ import org.pgdiffseg.sdk.BundleException;
 import org.pgdiffseg.sdk.InvalidImageException;
 import org.pgdiffseg.sdk.PgDiffSegException;
 import org.pgdiffseg.sdk.imaging.DecodedImage;
-import org.pgdiffseg.sdk.imaging.DicomReader;
 import org.pgdiffseg.sdk.imaging.ImageDecoder;
 import org.pgdiffseg.sdk.imaging.ImageFiles;
 import org.pgdiffseg.sdk.imaging.ImageWriter;
@@ -175,8 +174,7 @@ final class SegmentPartition implements MapPartitionsFunction<Row, Row> {
       throw new InvalidImageException(name + ": file of " + data.length + " bytes is larger than any image within"
           + " the pixel limit of " + options.maxPixels() + " pixels (at most " + limit + " bytes)");
     }
-    return DicomReader.isDicom(data) ? new DicomReader(options.maxPixels()).read(data, name)
-        : List.of(decoder.decode(data, name));
+    return decoder.decodeFrames(data, name);
   }
 
   /** A path this JVM can open: a plain path or a {@code file:} URI; other file systems need binary file rows. */

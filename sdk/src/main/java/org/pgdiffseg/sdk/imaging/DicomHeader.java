@@ -1,6 +1,8 @@
 package org.pgdiffseg.sdk.imaging;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import org.pgdiffseg.sdk.InvalidImageException;
@@ -14,17 +16,25 @@ import org.pgdiffseg.sdk.InvalidImageException;
  * forever on truncated files, allocated whatever the header declared, zero-padded short pixel data and printed
  * its errors on standard output.)
  *
- * <p>It decides per element whether the VR is explicit (two letters of a known VR after the tag), as tolerant
- * readers do, so files whose meta header misstates the encoding still read.
+ * <p>The encoding is decided once, not guessed per element: the meta group (0002,xxxx) is explicit VR little
+ * endian, the data set is encoded as its transfer syntax says (implicit VR little endian when the meta names
+ * none, as PS3.5 §A.1 makes it the default). Guessing per element let bytes inside a private element of an
+ * implicit VR file pass for an explicit header, so a reader could show an image nobody else sees.
  */
 record DicomHeader(String transferSyntax, boolean bigEndian, int rows, int columns, int frames, int samplesPerPixel,
     int bitsAllocated, int bitsStored, boolean signed, String photometric, int planarConfiguration, double slope,
-    double intercept, double windowCenter, double windowWidth, int pixelDataOffset, long pixelDataBytes) {
+    double intercept, double windowCenter, double windowWidth, int pixelDataOffset, long pixelDataBytes,
+    Fragments fragments) {
 
   static final String IMPLICIT_LITTLE = "1.2.840.10008.1.2";
   static final String EXPLICIT_LITTLE = "1.2.840.10008.1.2.1";
   static final String EXPLICIT_BIG = "1.2.840.10008.1.2.2";
-  private static final Set<String> READABLE_SYNTAXES = Set.of(IMPLICIT_LITTLE, EXPLICIT_LITTLE, EXPLICIT_BIG);
+  /** JPEG Baseline (Process 1): 8-bit lossy JPEG, encapsulated; what most ultrasound scanners write. */
+  static final String JPEG_BASELINE = "1.2.840.10008.1.2.4.50";
+  private static final Set<String> READABLE_SYNTAXES = Set.of(IMPLICIT_LITTLE, EXPLICIT_LITTLE, EXPLICIT_BIG,
+      JPEG_BASELINE);
+  /** Encapsulated fragments walked at most; one per frame is the rule, and frames are bounded. */
+  private static final int MAX_FRAGMENTS = 65_536;
   /** VRs whose explicit form has two reserved bytes and a 32-bit length. */
   private static final Set<String> LONG_VRS = Set.of("OB", "OW", "OF", "OD", "OL", "OV", "SQ", "UT", "UN", "UC", "UR",
       "SV", "UV");
@@ -39,9 +49,28 @@ record DicomHeader(String transferSyntax, boolean bigEndian, int rows, int colum
   /** Nesting deeper than this is not found in images and would only serve to exhaust the stack. */
   private static final int MAX_DEPTH = 32;
 
-  /** Bytes of one frame's pixel data, uncompressed. */
+  /** Bytes of all frames' pixel data, uncompressed. */
   long expectedPixelBytes() {
-    return (long) rows * columns * frames * samplesPerPixel * ((bitsAllocated + 7) / 8);
+    return frameBytes() * frames;
+  }
+
+  /** Bytes of one frame's pixel data, uncompressed. */
+  long frameBytes() {
+    return frameBytes(rows, columns, samplesPerPixel, bitsAllocated, photometric);
+  }
+
+  /** YBR_FULL_422 stores Y for every pixel and one Cb, Cr for each two pixels of a row (PS3.3 C.7.6.3.1.2). */
+  boolean chromaSubsampled() {
+    return isChromaSubsampled(samplesPerPixel, photometric);
+  }
+
+  private static boolean isChromaSubsampled(int samplesPerPixel, String photometric) {
+    return samplesPerPixel == 3 && photometric.equals("YBR_FULL_422");
+  }
+
+  private static long frameBytes(int rows, int columns, int samplesPerPixel, int bitsAllocated, String photometric) {
+    int samples = isChromaSubsampled(samplesPerPixel, photometric) ? 2 : samplesPerPixel;
+    return (long) rows * columns * samples * (bitsAllocated / 8);
   }
 
   long pixels() {
@@ -49,21 +78,26 @@ record DicomHeader(String transferSyntax, boolean bigEndian, int rows, int colum
   }
 
   /**
-   * Walks {@code d} (which starts with the 128-byte preamble and "DICM") and checks that ImageJ can read it
-   * within {@code maxPixels}: a supported transfer syntax, every element inside the file, image dimensions
-   * under the limit, and pixel data as long as the dimensions say.
+   * Walks {@code d} (which starts with the 128-byte preamble and "DICM") and checks that its pixels can be read
+   * within the limits: a supported transfer syntax, every element inside the file, frames no smaller than
+   * {@code minFrameSide} a side and no more than {@code maxFrames}, at most {@code maxPixels} in all, and pixel
+   * data as long as the dimensions say. The work a file asks for is known here, before any pixel is decoded.
    */
-  static DicomHeader parse(byte[] d, String name, long maxPixels) throws InvalidImageException {
+  static DicomHeader parse(byte[] d, String name, long maxPixels, int maxFrames, int minFrameSide)
+      throws InvalidImageException {
     Walker w = new Walker(d, name);
     w.pos = 132;
     w.walkMeta();
     String syntax = w.transferSyntax == null ? IMPLICIT_LITTLE : w.transferSyntax;
     if (!READABLE_SYNTAXES.contains(syntax)) {
       throw new InvalidImageException(name + ": compressed or deflated DICOM (transfer syntax " + syntax
-          + ") is not supported; supported are implicit and explicit VR little endian and explicit VR big endian");
+          + ") is not supported; supported are implicit and explicit VR little endian, explicit VR big endian and"
+          + " JPEG Baseline (1.2.840.10008.1.2.4.50)");
     }
     w.bigEndian = syntax.equals(EXPLICIT_BIG);
-    w.walkDataset(d.length, 0, true);
+    w.explicitVr = !syntax.equals(IMPLICIT_LITTLE);
+    w.encapsulated = syntax.equals(JPEG_BASELINE);
+    w.walkDataset(d.length, 0, true, false);
     if (w.pixelDataAt < 0) {
       throw new InvalidImageException(name + ": DICOM without pixel data (no (7FE0,0010) element)");
     }
@@ -77,31 +111,110 @@ record DicomHeader(String transferSyntax, boolean bigEndian, int rows, int colum
     if (w.bitsStored <= 0 || w.bitsStored > w.bitsAllocated) {
       w.bitsStored = w.bitsAllocated;   // absent or impossible: every allocated bit holds the value
     }
-    DicomHeader header = new DicomHeader(syntax, w.bigEndian, w.rows, w.columns, w.frames, w.samplesPerPixel,
-        w.bitsAllocated, w.bitsStored, w.pixelRepresentation == 1, w.photometric, w.planarConfiguration, w.slope,
-        w.intercept, w.windowCenter, w.windowWidth, w.pixelDataValueAt, w.pixelDataLength);
-    if (header.pixels() > maxPixels) {
-      throw new InvalidImageException(name + ": DICOM of " + w.columns + " x " + w.rows + " x " + w.frames
-          + " frames = " + header.pixels() + " pixels, above the limit of " + maxPixels + " pixels");
-    }
     if (w.bitsAllocated != 8 && w.bitsAllocated != 16 && w.bitsAllocated != 32) {
       throw new InvalidImageException(name + ": DICOM with " + w.bitsAllocated
           + " bits allocated per sample is not supported; expected 8, 16 or 32");
+    }
+    if (w.samplesPerPixel != 1 && w.samplesPerPixel != 3) {
+      throw new InvalidImageException(name + ": DICOM with " + w.samplesPerPixel
+          + " samples per pixel (0028,0002) is not supported; expected 1 (gray) or 3 (colour)");
+    }
+    if (w.pixelDataLength == UNDEFINED && !w.encapsulated) {
+      throw new InvalidImageException(name + ": DICOM pixel data is encapsulated (compressed) while the transfer"
+          + " syntax " + syntax + " says uncompressed");
+    }
+    if (w.encapsulated) {
+      return encapsulated(w, syntax, name, maxPixels, maxFrames, minFrameSide);
+    }
+    if (w.rows < minFrameSide || w.columns < minFrameSide) {
+      throw new InvalidImageException(name + ": DICOM frames of " + w.columns + " x " + w.rows
+          + " pixels (Columns x Rows) are smaller than the " + minFrameSide + " x " + minFrameSide
+          + " the model can read");
+    }
+    if (isChromaSubsampled(w.samplesPerPixel, w.photometric) && (w.columns % 2 != 0 || w.planarConfiguration != 0)) {
+      throw new InvalidImageException(name + ": DICOM YBR_FULL_422 needs an even number of Columns (0028,0011) and"
+          + " Planar Configuration (0028,0006) 0; it has " + w.columns + " columns and planar configuration "
+          + w.planarConfiguration);
+    }
+    long frameBytes = frameBytes(w.rows, w.columns, w.samplesPerPixel, w.bitsAllocated, w.photometric);
+    long declaredBytes = w.frames > Long.MAX_VALUE / frameBytes ? Long.MAX_VALUE : frameBytes * w.frames;
+    long fullYbrBytes = declaredBytes / 2 * 3;
+    if (isChromaSubsampled(w.samplesPerPixel, w.photometric) && w.pixelDataLength > declaredBytes + declaredBytes % 2
+        && w.pixelDataLength >= fullYbrBytes + fullYbrBytes % 2) {
+      // pydicom refuses this too: the pixel data is as long as unsubsampled YBR_FULL would be
+      throw new InvalidImageException(name + ": DICOM pixel data of " + w.pixelDataLength + " bytes is as long as"
+          + " YBR_FULL needs (" + fullYbrBytes + "), not YBR_FULL_422 (" + declaredBytes + "); Photometric"
+          + " Interpretation (0028,0004) is likely wrong");
+    }
+    // Whole frames beyond Number of Frames are read too, as pydicom does (its allow_excess_frames default).
+    long frames = Math.max(w.frames, w.pixelDataLength / frameBytes);
+    if (frames > maxFrames) {
+      throw new InvalidImageException(name + ": DICOM of " + frames + " frames (Number of Frames (0028,0008) "
+          + (w.framesDeclared ? "says " + w.frames : "absent") + ", pixel data holds " + w.pixelDataLength / frameBytes
+          + " whole frames), above the limit of " + maxFrames + " frames per file");
+    }
+    DicomHeader header = new DicomHeader(syntax, w.bigEndian, w.rows, w.columns, (int) frames, w.samplesPerPixel,
+        w.bitsAllocated, w.bitsStored, w.pixelRepresentation == 1, w.photometric, w.planarConfiguration, w.slope,
+        w.intercept, w.windowCenter, w.windowWidth, w.pixelDataValueAt, w.pixelDataLength, null);
+    if (header.pixels() > maxPixels) {
+      throw new InvalidImageException(name + ": DICOM of " + w.columns + " x " + w.rows + " x " + frames
+          + " frames = " + header.pixels() + " pixels, above the limit of " + maxPixels + " pixels");
     }
     if (header.expectedPixelBytes() > Integer.MAX_VALUE - 16) {
       throw new InvalidImageException(name + ": DICOM pixel data of " + header.expectedPixelBytes()
           + " bytes is too large to hold in memory");
     }
-    if (w.pixelDataLength == UNDEFINED) {
-      throw new InvalidImageException(name + ": DICOM pixel data is encapsulated (compressed) while the transfer"
-          + " syntax " + syntax + " says uncompressed");
-    }
     if (w.pixelDataLength < header.expectedPixelBytes()) {
       throw new InvalidImageException(name + ": truncated DICOM: pixel data holds " + w.pixelDataLength
-          + " bytes, but " + w.columns + " x " + w.rows + " x " + w.frames + " frames x " + w.samplesPerPixel
+          + " bytes, but " + w.columns + " x " + w.rows + " x " + frames + " frames x " + w.samplesPerPixel
           + " samples of " + w.bitsAllocated + " bits need " + header.expectedPixelBytes());
     }
     return header;
+  }
+
+  /**
+   * A JPEG Baseline file: its frames are its fragments, one each, or all of them for a single frame. Counted and
+   * checked against the limits like uncompressed frames; each JPEG's own header is checked when it is decoded.
+   */
+  private static DicomHeader encapsulated(Walker w, String syntax, String name, long maxPixels, int maxFrames,
+      int minFrameSide) throws InvalidImageException {
+    if (w.fragments == null) {
+      throw new InvalidImageException(name + ": DICOM transfer syntax " + syntax + " is JPEG Baseline, but the pixel"
+          + " data is not encapsulated");
+    }
+    if (w.bitsAllocated != 8) {
+      throw new InvalidImageException(name + ": DICOM JPEG Baseline with " + w.bitsAllocated + " bits allocated"
+          + " (0028,0100); JPEG Baseline holds 8");
+    }
+    if (w.rows < minFrameSide || w.columns < minFrameSide) {
+      throw new InvalidImageException(name + ": DICOM frames of " + w.columns + " x " + w.rows
+          + " pixels (Columns x Rows) are smaller than the " + minFrameSide + " x " + minFrameSide
+          + " the model can read");
+    }
+    if (w.frames > maxFrames) {
+      throw new InvalidImageException(name + ": DICOM of " + w.frames + " frames (Number of Frames (0028,0008)),"
+          + " above the limit of " + maxFrames + " frames per file");
+    }
+    int count = w.fragments.count();
+    if (w.frames > 1 && count != w.frames) {
+      throw new InvalidImageException(name + ": DICOM JPEG pixel data has " + count + " fragments for " + w.frames
+          + " frames; only one fragment per frame (or any number for a single frame) is read");
+    }
+    DicomHeader header = new DicomHeader(syntax, false, w.rows, w.columns, w.frames, w.samplesPerPixel,
+        w.bitsAllocated, w.bitsAllocated, false, w.photometric, w.planarConfiguration, w.slope, w.intercept,
+        w.windowCenter, w.windowWidth, w.pixelDataValueAt, w.pixelDataLength, w.fragments);
+    if (header.pixels() > maxPixels) {
+      throw new InvalidImageException(name + ": DICOM of " + w.columns + " x " + w.rows + " x " + w.frames
+          + " frames = " + header.pixels() + " pixels, above the limit of " + maxPixels + " pixels");
+    }
+    return header;
+  }
+
+  /** Where each fragment of encapsulated pixel data lies in the file (the Basic Offset Table left out). */
+  record Fragments(int[] offsets, int[] lengths) {
+    int count() {
+      return offsets.length;
+    }
   }
 
   /** The walk's cursor and what it has read. */
@@ -110,10 +223,12 @@ record DicomHeader(String transferSyntax, boolean bigEndian, int rows, int colum
     final String name;
     int pos;
     boolean bigEndian;
+    boolean explicitVr = true;   // the meta group is always explicit VR
     String transferSyntax;
     int rows = -1;
     int columns = -1;
     int frames = 1;
+    boolean framesDeclared;
     int samplesPerPixel = 1;
     int bitsAllocated = 16;
     int bitsStored = -1;
@@ -127,6 +242,8 @@ record DicomHeader(String transferSyntax, boolean bigEndian, int rows, int colum
     long pixelDataAt = -1;
     int pixelDataValueAt;
     long pixelDataLength;
+    boolean encapsulated;
+    Fragments fragments;
 
     Walker(byte[] d, String name) {
       this.d = d;
@@ -145,10 +262,11 @@ record DicomHeader(String transferSyntax, boolean bigEndian, int rows, int colum
     }
 
     /**
-     * Walks elements up to {@code end}; in a nested dataset (an item of undefined length) it stops at the item
-     * delimiter. Top-level image attributes are recorded; the walk ends at the top-level pixel data.
+     * Walks elements up to {@code end}; in an item of undefined length ({@code delimited}) it stops at the item
+     * delimiter, which must come before {@code end}. Top-level image attributes are recorded; the walk ends at the
+     * top-level pixel data.
      */
-    void walkDataset(long end, int depth, boolean top) throws InvalidImageException {
+    void walkDataset(long end, int depth, boolean top, boolean delimited) throws InvalidImageException {
       if (depth > MAX_DEPTH) {
         throw new InvalidImageException(name + ": corrupt DICOM: sequences nested deeper than " + MAX_DEPTH);
       }
@@ -156,7 +274,8 @@ record DicomHeader(String transferSyntax, boolean bigEndian, int rows, int colum
         Element e = next(end, bigEndian);
         if (e.tag == ITEM_END) {
           if (top) {
-            throw new InvalidImageException(name + ": corrupt DICOM: item delimiter at byte " + e.at + " outside a sequence");
+            throw new InvalidImageException(name + ": corrupt DICOM: item delimiter at byte " + e.at
+                + " outside a sequence");
           }
           return;
         }
@@ -166,21 +285,64 @@ record DicomHeader(String transferSyntax, boolean bigEndian, int rows, int colum
           pixelDataLength = e.length;
           if (e.length != UNDEFINED) {
             checkInside(e, end);
+          } else if (encapsulated) {
+            fragments = walkFragments();
           }
           return;   // ImageJ stops reading the header here, and so do we
         }
         if (top) {
           record(e);
         }
-        if (e.length == UNDEFINED || "SQ".equals(e.vr)) {
+        if (e.length == UNDEFINED && "UN".equals(e.vr)) {
+          // PS3.5 §6.2.2: a UN of undefined length holds a sequence encoded in implicit VR little endian
+          boolean explicit = explicitVr;
+          boolean big = bigEndian;
+          explicitVr = false;
+          bigEndian = false;
+          walkSequence(e, end, depth + 1);
+          explicitVr = explicit;
+          bigEndian = big;
+        } else if (e.length == UNDEFINED || "SQ".equals(e.vr)) {
           walkSequence(e, end, depth + 1);
         } else {
           skip(e, end);
         }
       }
-      if (!top) {
+      if (delimited) {
         throw new InvalidImageException(name + ": truncated DICOM: an item of undefined length has no delimiter");
       }
+    }
+
+    /** The items of encapsulated pixel data up to its sequence delimiter, each inside the file. */
+    Fragments walkFragments() throws InvalidImageException {
+      List<int[]> items = new ArrayList<>();
+      while (true) {
+        Element item = next(d.length, false);   // item tags are little endian in every encapsulated syntax
+        if (item.tag == SEQUENCE_END) {
+          break;
+        }
+        if (item.tag != ITEM || item.length == UNDEFINED) {
+          throw new InvalidImageException(name + ": corrupt DICOM: expected a pixel data fragment of defined length"
+              + " at byte " + item.at + ", found " + tagName(item.tag));
+        }
+        checkInside(item, d.length);
+        if (items.size() > MAX_FRAGMENTS) {
+          throw new InvalidImageException(name + ": DICOM pixel data of more than " + MAX_FRAGMENTS + " fragments");
+        }
+        items.add(new int[] {pos, (int) item.length});
+        pos += (int) item.length;
+      }
+      if (items.size() < 2) {
+        throw new InvalidImageException(name + ": DICOM encapsulated pixel data holds no fragment after its Basic"
+            + " Offset Table");
+      }
+      int[] offsets = new int[items.size() - 1];
+      int[] lengths = new int[items.size() - 1];
+      for (int i = 1; i < items.size(); i++) {
+        offsets[i - 1] = items.get(i)[0];
+        lengths[i - 1] = items.get(i)[1];
+      }
+      return new Fragments(offsets, lengths);
     }
 
     /** Items of a sequence (defined or undefined length), each a nested dataset. */
@@ -200,11 +362,11 @@ record DicomHeader(String transferSyntax, boolean bigEndian, int rows, int colum
               + ", found " + tagName(item.tag));
         }
         if (item.length == UNDEFINED) {
-          walkDataset(sequenceEnd, depth, false);
+          walkDataset(sequenceEnd, depth, false, true);
         } else {
           checkInside(item, sequenceEnd);
           long itemEnd = pos + item.length;
-          walkDataset(itemEnd, depth, false);
+          walkDataset(itemEnd, depth, false, false);
           pos = (int) itemEnd;
         }
       }
@@ -220,7 +382,10 @@ record DicomHeader(String transferSyntax, boolean bigEndian, int rows, int colum
         case 0x00280011 -> columns = us(e);
         case 0x00280002 -> samplesPerPixel = us(e);
         case 0x00280100 -> bitsAllocated = us(e);
-        case 0x00280008 -> frames = integerString(e);
+        case 0x00280008 -> {
+          frames = integerString(e);
+          framesDeclared = true;
+        }
         case 0x00280101 -> bitsStored = us(e);
         case 0x00280103 -> pixelRepresentation = us(e);
         case 0x00280006 -> planarConfiguration = us(e);
@@ -243,25 +408,26 @@ record DicomHeader(String transferSyntax, boolean bigEndian, int rows, int colum
       int group = u16(at, big);
       int element = u16(at + 2, big);
       int tag = (group << 16) | element;
-      if (group == 0xFFFE) {
+      if (group == 0xFFFE || !explicitVr) {
+        // items and delimiters never carry a VR; in implicit VR no element does
         pos = at + 8;
         return new Element(tag, null, u32(at + 4, big), at);
       }
       String vr = new String(d, at + 4, 2, StandardCharsets.ISO_8859_1);
-      if (VRS.contains(vr)) {
-        if (LONG_VRS.contains(vr)) {
-          if (at + 12 > end) {
-            throw new InvalidImageException(name + ": truncated DICOM: element header " + tagName(tag) + " at byte "
-                + at + " runs past the end of the data");
-          }
-          pos = at + 12;
-          return new Element(tag, vr, u32(at + 8, big), at);
+      if (!VRS.contains(vr)) {
+        throw new InvalidImageException(name + ": corrupt DICOM: element " + tagName(tag) + " at byte " + at
+            + " has VR '" + printable(vr) + "', which is not a DICOM VR (the transfer syntax says explicit VR)");
+      }
+      if (LONG_VRS.contains(vr)) {
+        if (at + 12 > end) {
+          throw new InvalidImageException(name + ": truncated DICOM: element header " + tagName(tag) + " at byte "
+              + at + " runs past the end of the data");
         }
-        pos = at + 8;
-        return new Element(tag, vr, u16(at + 6, big), at);
+        pos = at + 12;
+        return new Element(tag, vr, u32(at + 8, big), at);
       }
       pos = at + 8;
-      return new Element(tag, null, u32(at + 4, big), at);
+      return new Element(tag, vr, u16(at + 6, big), at);
     }
 
     void skip(Element e, long end) throws InvalidImageException {
@@ -333,6 +499,14 @@ record DicomHeader(String transferSyntax, boolean bigEndian, int rows, int colum
   }
 
   private record Element(int tag, String vr, long length, int at) {}
+
+  private static String printable(String s) {
+    StringBuilder out = new StringBuilder();
+    for (char c : s.toCharArray()) {
+      out.append(c >= 0x20 && c < 0x7F ? String.valueOf(c) : String.format(Locale.ROOT, "\\x%02X", (int) c));
+    }
+    return out.toString();
+  }
 
   static String tagName(int tag) {
     return String.format(Locale.ROOT, "(%04X,%04X)", tag >>> 16, tag & 0xFFFF);

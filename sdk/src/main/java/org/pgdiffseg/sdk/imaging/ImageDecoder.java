@@ -70,16 +70,22 @@ public final class ImageDecoder {
    */
   public List<DecodedImage> decodeFrames(Path file) throws InvalidImageException {
     checkNotNull(file, "file");
-    byte[] data = ImageFiles.read(file, maxPixels);
-    return DicomReader.isDicom(data) ? new DicomReader(maxPixels).read(data, file.toString())
-        : List.of(decode(data, file.toString()));
+    return decodeFrames(ImageFiles.read(file, maxPixels), file.toString());
+  }
+
+  /** Every image of an encoded file held in memory, as {@link #decodeFrames(Path)}. */
+  public List<DecodedImage> decodeFrames(byte[] data, String name) throws InvalidImageException {
+    checkNotNull(data, "data");
+    checkNotNull(name, "name");
+    return format(data, name) == ImageFormat.DICOM ? new DicomReader(maxPixels).read(data, name)
+        : List.of(decodeImage(data, name));
   }
 
   /** Decodes an encoded image held in memory; {@code name} identifies it in messages (e.g. its file name). */
   public DecodedImage decode(byte[] data, String name) throws InvalidImageException {
     checkNotNull(data, "data");
     checkNotNull(name, "name");
-    if (DicomReader.isDicom(data)) {
+    if (format(data, name) == ImageFormat.DICOM) {
       List<DecodedImage> frames = new DicomReader(maxPixels).read(data, name);
       if (frames.size() != 1) {
         throw new InvalidImageException(name + ": multi-frame DICOM with " + frames.size()
@@ -87,6 +93,21 @@ public final class ImageDecoder {
       }
       return frames.get(0);
     }
+    return decodeImage(data, name);
+  }
+
+  /** The format by {@link FormatSniffer}'s rule; a file it cannot place is refused naming its leading bytes. */
+  private static ImageFormat format(byte[] data, String name) throws InvalidImageException {
+    if (data.length == 0) {
+      throw new InvalidImageException(name + ": empty file (0 bytes)");
+    }
+    return FormatSniffer.detect(data, name).orElseThrow(() -> new InvalidImageException(name
+        + ": not a PNG, JPEG, BMP, TIFF or DICOM file (" + ImageHeader.leadingBytes(data) + ", no DICM at byte 128,"
+        + " no image extension)"));
+  }
+
+  /** PNG, JPEG, BMP or TIFF through OpenCV, after its header was checked. */
+  private DecodedImage decodeImage(byte[] data, String name) throws InvalidImageException {
     ImageHeader header = ImageHeader.parse(data, name);
     if (header.pixels() > maxPixels) {
       throw new InvalidImageException(

@@ -281,7 +281,7 @@ record ImageHeader(ImageFormat format, int width, int height) {
     return d.length >= prefix.length && Arrays.equals(d, 0, prefix.length, prefix, 0, prefix.length);
   }
 
-  private static String leadingBytes(byte[] d) {
+  static String leadingBytes(byte[] d) {
     StringBuilder s = new StringBuilder("bytes");
     for (int i = 0; i < Math.min(8, d.length); i++) {
       s.append(String.format(" %02X", d[i]));

@@ -57,6 +57,70 @@ public final class DicomFiles {
     out.writeBytes(value);
   }
 
+  /** An implicit VR little endian element: tag and a 32-bit length, no VR. */
+  public static void implicitElement(ByteArrayOutputStream out, int group, int elem, byte[] value) {
+    out.writeBytes(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putShort((short) group)
+        .putShort((short) elem).putInt(value.length).array());
+    out.writeBytes(value);
+  }
+
+  /**
+   * An implicit VR little endian file of 8-bit MONOCHROME2 {@code rows} x {@code cols} pixels, with
+   * {@code privateValue} (when not null) in private element (0009,1010) before the image attributes.
+   */
+  public static byte[] implicitDicom(int rows, int cols, byte[] pixels, byte[] privateValue) {
+    ByteArrayOutputStream out = header("1.2.840.10008.1.2");
+    if (privateValue != null) {
+      implicitElement(out, 0x0009, 0x0010, text("PGDIFFSEG TEST"));
+      implicitElement(out, 0x0009, 0x1010, privateValue);
+    }
+    implicitElement(out, 0x0028, 0x0002, u16(1));
+    implicitElement(out, 0x0028, 0x0004, text("MONOCHROME2"));
+    implicitElement(out, 0x0028, 0x0010, u16(rows));
+    implicitElement(out, 0x0028, 0x0011, u16(cols));
+    implicitElement(out, 0x0028, 0x0100, u16(8));
+    implicitElement(out, 0x0028, 0x0101, u16(8));
+    implicitElement(out, 0x0028, 0x0102, u16(7));
+    implicitElement(out, 0x0028, 0x0103, u16(0));
+    implicitElement(out, 0x7FE0, 0x0010, pixels);
+    return out.toByteArray();
+  }
+
+  /**
+   * A JPEG Baseline file (explicit VR little endian, encapsulated) of {@code frames} frames, 8 bits and
+   * {@code samples} samples per pixel; each of {@code fragments} is one item after an empty Basic Offset Table.
+   */
+  public static byte[] jpegDicom(int rows, int cols, int samples, String photometric, int frames,
+      java.util.List<byte[]> fragments) {
+    ByteArrayOutputStream out = header("1.2.840.10008.1.2.4.50");
+    element(out, 0x0028, 0x0002, "US", u16(samples));
+    element(out, 0x0028, 0x0004, "CS", text(photometric));
+    if (samples == 3) {
+      element(out, 0x0028, 0x0006, "US", u16(0));
+    }
+    element(out, 0x0028, 0x0008, "IS", text(Integer.toString(frames)));
+    element(out, 0x0028, 0x0010, "US", u16(rows));
+    element(out, 0x0028, 0x0011, "US", u16(cols));
+    element(out, 0x0028, 0x0100, "US", u16(8));
+    element(out, 0x0028, 0x0101, "US", u16(8));
+    element(out, 0x0028, 0x0102, "US", u16(7));
+    element(out, 0x0028, 0x0103, "US", u16(0));
+    out.writeBytes(ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN).putShort((short) 0x7FE0)
+        .putShort((short) 0x0010).put("OB".getBytes(StandardCharsets.US_ASCII)).putShort((short) 0).putInt(-1).array());
+    item(out, 0xE000, new byte[0]);   // an empty Basic Offset Table
+    for (byte[] fragment : fragments) {
+      item(out, 0xE000, fragment.length % 2 == 0 ? fragment : java.util.Arrays.copyOf(fragment, fragment.length + 1));
+    }
+    item(out, 0xE0DD, new byte[0]);   // the sequence delimiter
+    return out.toByteArray();
+  }
+
+  private static void item(ByteArrayOutputStream out, int element, byte[] value) {
+    out.writeBytes(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putShort((short) 0xFFFE)
+        .putShort((short) element).putInt(value.length).array());
+    out.writeBytes(value);
+  }
+
   public static short[] ramp(int n, int frames) {
     short[] p = new short[n * frames];
     for (int i = 0; i < p.length; i++) {

@@ -18,25 +18,26 @@ class DicomReaderTest {
   @Test
   void readsASingleFrameThroughTheImageDecoderUsingTheFileWindow() throws Exception {
     Path file = tmp.resolve("us.dcm");
-    Files.write(file, DicomFiles.dicom(8, 16, 1, DicomFiles.ramp(128, 1), "256", "512"));
+    Files.write(file, DicomFiles.dicom(16, 24, 1, DicomFiles.ramp(384, 1), "256", "512"));
     DecodedImage image = new ImageDecoder().decode(file);
     assertThat(image.format()).isEqualTo(ImageFormat.DICOM);
-    assertThat(image.width()).isEqualTo(16);
-    assertThat(image.height()).isEqualTo(8);
-    // window [0, 512] -> 0..255: pixel 127 holds 508
-    assertThat(image.grayAt(15, 7)).isCloseTo(508 * 255f / 512, org.assertj.core.data.Offset.offset(1e-3f));
+    assertThat(image.width()).isEqualTo(24);
+    assertThat(image.height()).isEqualTo(16);
+    // window [0, 512] -> 0..255: pixel 127 (column 7 of row 5) holds 508
+    assertThat(image.grayAt(7, 5)).isCloseTo(508 * 255f / 512, org.assertj.core.data.Offset.offset(1e-3f));
+    assertThat(image.grayAt(8, 5)).isEqualTo(255f);
     assertThat(image.grayAt(0, 0)).isZero();
   }
 
   @Test
   void readsEveryFrameOfAMultiFrameFileWithEachFramesOwnRange() throws Exception {
     Path file = tmp.resolve("mri.dcm");
-    Files.write(file, DicomFiles.dicom(4, 4, 3, DicomFiles.ramp(16, 3), null, null));
+    Files.write(file, DicomFiles.dicom(16, 16, 3, DicomFiles.ramp(256, 3), null, null));
     List<DecodedImage> frames = new DicomReader(1_000_000).read(file);
     assertThat(frames).hasSize(3);
     assertThat(frames.get(2).name()).endsWith("#frame3");
     assertThat(frames.get(1).grayAt(0, 0)).isZero();
-    assertThat(frames.get(1).grayAt(3, 3)).isCloseTo(255f, org.assertj.core.data.Offset.offset(1e-3f));
+    assertThat(frames.get(1).grayAt(15, 15)).isCloseTo(255f, org.assertj.core.data.Offset.offset(1e-3f));
     assertThatThrownBy(() -> new ImageDecoder().decode(file)).isInstanceOf(InvalidImageException.class)
         .hasMessageContaining("3 frames");
   }
@@ -44,16 +45,16 @@ class DicomReaderTest {
   @Test
   void refusesADicomWithoutPixelData() throws Exception {
     Path file = tmp.resolve("nopixels.dcm");
-    Files.write(file, DicomFiles.dicom(8, 8, 1, null, null, null));
+    Files.write(file, DicomFiles.dicom(16, 16, 1, null, null, null));
     assertThatThrownBy(() -> new ImageDecoder().decode(file)).isInstanceOf(InvalidImageException.class)
         .hasMessageContaining("nopixels.dcm").hasMessageContaining("pixel data");
   }
 
   @Test
   void refusesFramesOverThePixelLimit() {
-    byte[] data = DicomFiles.dicom(8, 8, 2, DicomFiles.ramp(64, 2), null, null);
-    assertThatThrownBy(() -> new DicomReader(100).read(data, "big.dcm")).isInstanceOf(InvalidImageException.class)
-        .hasMessageContaining("above the limit of 100");
+    byte[] data = DicomFiles.dicom(16, 16, 2, DicomFiles.ramp(256, 2), null, null);
+    assertThatThrownBy(() -> new DicomReader(300).read(data, "big.dcm")).isInstanceOf(InvalidImageException.class)
+        .hasMessageContaining("above the limit of 300");
   }
 
   private static byte[] le16(int... values) {
@@ -65,7 +66,8 @@ class DicomReaderTest {
   }
 
   private static float[] gray(byte[] dicom) throws Exception {
-    DecodedImage image = new DicomReader(1_000_000).read(dicom, "t.dcm").get(0);
+    // these files are a few pixels, on purpose: the reader's minimum frame side is lowered to 1
+    DecodedImage image = new DicomReader(1_000_000, 1000, 1).read(dicom, "t.dcm").get(0);
     float[] g = new float[image.width() * image.height()];
     for (int i = 0; i < g.length; i++) {
       g[i] = image.grayAt(i % image.width(), i / image.width());
@@ -108,9 +110,79 @@ class DicomReaderTest {
     assertThat(a[3]).isZero();
   }
 
+  /** Ultrasound scanners write YBR_FULL_422: Y0 Y1 Cb Cr for each two pixels; each pixel keeps its own Y. */
+  @Test
+  void ybrFull422KeepsEachPixelsOwnLuma() throws Exception {
+    byte[] pixels = {10, 20, (byte) 128, (byte) 128, 30, 40, (byte) 200, 0};
+    byte[] data = DicomFiles.dicomWith(2, 2, 3, 8, 8, 0, "YBR_FULL_422", 0, pixels, null, null);
+    DicomFrames frames = new DicomReader(1_000_000, 1000, 1).frames(data, "us.dcm");
+    assertThat(frames.storedValues(0)).containsExactly(10, 128, 128, 20, 128, 128, 30, 200, 0, 40, 200, 0);
+    assertThat(frames.modalityValues(0)).containsExactly(10, 20, 30, 40);
+    assertThat(gray(data)).containsExactly(0f, 85f, 170f, 255f);
+    byte[] oddColumns = DicomFiles.dicomWith(1, 3, 3, 8, 8, 0, "YBR_FULL_422", 0, new byte[6], null, null);
+    assertThatThrownBy(() -> gray(oddColumns)).isInstanceOf(InvalidImageException.class)
+        .hasMessageContaining("even number of Columns");
+    // as long as YBR_FULL would be: mislabelled, refused as pydicom refuses it
+    byte[] full = DicomFiles.dicomWith(2, 2, 3, 8, 8, 0, "YBR_FULL_422", 0, new byte[12], null, null);
+    assertThatThrownBy(() -> gray(full)).isInstanceOf(InvalidImageException.class)
+        .hasMessageContaining("(0028,0004) is likely wrong");
+  }
+
+  /** A colour JPEG whose pixels vary in both directions, so that its luma is no constant. */
+  private static byte[] colourJpeg(int width, int height, int seed) {
+    try (org.bytedeco.opencv.opencv_core.Mat image = new org.bytedeco.opencv.opencv_core.Mat(height, width,
+        org.bytedeco.opencv.global.opencv_core.CV_8UC3);
+        org.bytedeco.javacpp.BytePointer buffer = new org.bytedeco.javacpp.BytePointer()) {
+      java.nio.ByteBuffer pixels = image.createBuffer();
+      for (int i = 0; i < width * height * 3; i++) {
+        pixels.put(i, (byte) Math.min(255, (i / 3 % width) * 3 + (i / 3 / width) * 2 + (i % 3) * 40 + seed));
+      }
+      assertThat(org.bytedeco.opencv.global.opencv_imgcodecs.imencode(".jpg", image, buffer)).isTrue();
+      byte[] bytes = new byte[(int) buffer.limit()];
+      buffer.get(bytes);
+      return bytes;
+    }
+  }
+
+  @Test
+  void jpegBaselineFramesAreDecodedToTheLumaOfTheirJpeg() throws Exception {
+    byte[] first = colourJpeg(32, 24, 0);
+    byte[] second = colourJpeg(32, 24, 30);
+    byte[] data = DicomFiles.jpegDicom(24, 32, 3, "YBR_FULL_422", 2, List.of(first, second));
+    DicomFrames frames = new DicomReader(1_000_000).frames(data, "us.dcm");
+    assertThat(frames.count()).isEqualTo(2);
+    for (int f = 0; f < 2; f++) {
+      // the same JPEG decoded to gray by OpenCV on its own, as a .jpg file is: libjpeg's luma
+      float[] expected = new ImageDecoder().decode(f == 0 ? first : second, "frame.jpg").grayCopy();
+      long[] stored = frames.storedValues(f);
+      assertThat(stored).hasSize(expected.length);
+      for (int i = 0; i < stored.length; i++) {
+        assertThat((double) stored[i]).as("frame %d pixel %d", f, i).isCloseTo(expected[i],
+            org.assertj.core.data.Offset.offset(2.0));
+      }
+    }
+    assertThat(new ImageDecoder().decodeFrames(data, "us.dcm")).hasSize(2);
+    // one JPEG in two fragments is one frame
+    byte[] split = DicomFiles.jpegDicom(24, 32, 3, "YBR_FULL_422", 1,
+        List.of(java.util.Arrays.copyOf(first, 100), java.util.Arrays.copyOfRange(first, 100, first.length)));
+    assertThat(new DicomReader(1_000_000).frames(split, "split.dcm").storedValues(0))
+        .containsExactly(frames.storedValues(0));
+  }
+
+  @Test
+  void aJpegFrameOfAnotherSizeThanTheHeaderIsRefusedBeforeDecoding() {
+    byte[] data = DicomFiles.jpegDicom(16, 16, 3, "YBR_FULL_422", 1, List.of(colourJpeg(640, 480, 0)));
+    assertThatThrownBy(() -> new DicomReader(1_000_000).read(data, "us.dcm")).isInstanceOf(InvalidImageException.class)
+        .hasMessageContaining("us.dcm frame 1").hasMessageContaining("the JPEG is 640 x 480 pixels");
+    byte[] fewer = DicomFiles.jpegDicom(24, 32, 3, "YBR_FULL_422", 3, List.of(colourJpeg(32, 24, 0)));
+    assertThatThrownBy(() -> new DicomReader(1_000_000).read(fewer, "us.dcm")).isInstanceOf(InvalidImageException.class)
+        .hasMessageContaining("1 fragments for 3 frames");
+  }
+
   @Test
   void refusesWhatItCannotShowFaithfully() {
-    assertThatThrownBy(() -> gray(DicomFiles.dicomWith(1, 1, 1, 8, 8, 0, "PALETTE COLOR", 0, new byte[] {1, 0}, null, null)))
+    assertThatThrownBy(() -> gray(DicomFiles.dicomWith(1, 1, 1, 8, 8, 0, "PALETTE COLOR", 0, new byte[] {1, 0}, null,
+            null)))
         .isInstanceOf(InvalidImageException.class).hasMessageContaining("PALETTE COLOR");
     assertThatThrownBy(() -> gray(DicomFiles.dicomWith(1, 1, 1, 16, 16, 0, "MONOCHROME2", 0, le16(5), "0", null)))
         .isInstanceOf(InvalidImageException.class).hasMessageContaining("Rescale Slope");

@@ -173,6 +173,27 @@ class ImageDecoderTest {
         .hasMessageContaining(problem);
   }
 
+  /** A PNG's own metadata may put "DICM" at byte 128; the PNG signature at byte 0 decides, everywhere. */
+  @Test
+  void aValidPngWithDicmAtByte128IsDecodedAsPng() throws Exception {
+    byte[] plain = encode(".png", 40, 30, CV_8UC1);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    out.write(plain, 0, 33);   // signature and IHDR
+    byte[] comment = ("Comment\0" + "x".repeat(79) + "DICM and more text").getBytes(StandardCharsets.ISO_8859_1);
+    chunk(out, "tEXt", comment);   // its text starts at byte 49, so "DICM" lands at 128
+    out.write(plain, 33, plain.length - 33);
+    byte[] tricky = out.toByteArray();
+    assertThat(new String(tricky, 128, 4, StandardCharsets.ISO_8859_1)).isEqualTo("DICM");
+    Path file = write("tricky.png", tricky);
+    DecodedImage expected = decoder.decode(plain, "plain.png");
+    DecodedImage decoded = decoder.decode(file);
+    assertThat(decoded.format()).isEqualTo(ImageFormat.PNG);
+    assertThat(decoded.grayCopy()).containsExactly(expected.grayCopy());
+    assertThat(decoder.decodeFrames(file)).singleElement()
+        .satisfies(d -> assertThat(d.format()).isEqualTo(ImageFormat.PNG));
+    assertThat(FormatSniffer.detect(tricky, "tricky.dcm")).contains(ImageFormat.PNG);
+  }
+
   private Path write(String name, byte[] data) throws Exception {
     return Files.write(dir.resolve(name), data);
   }
