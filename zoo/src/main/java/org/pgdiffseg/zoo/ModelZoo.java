@@ -128,6 +128,28 @@ public final class ModelZoo {
     return new ModelZoo(defaultCacheRoot(), ZooIndex.embedded());
   }
 
+  /**
+   * True when {@code entry}, without {@link #INSTALLED_MARKER}, looks like what a zoo from before the marker
+   * installed (every cache made until then holds such entries): a folder at {@code <id>/<version>} whose own
+   * bundle.json (a regular file) names that id and version. Such an entry is moved aside, never deleted, when it
+   * must be replaced: without that, each upgrade that ships a rebuilt embedded model would refuse every existing
+   * cache.
+   */
+  static boolean isEarlierZoosEntry(Path entry) {
+    Path manifest = entry.resolve(ModelBundle.MANIFEST);
+    try {
+      if (!Files.isRegularFile(manifest, LinkOption.NOFOLLOW_LINKS) || Files.size(manifest) > (16L << 20)) {
+        return false;
+      }
+      var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(manifest.toFile());
+      return json != null && entry.getParent() != null
+          && json.path("id").asText("").equals(entry.getParent().getFileName().toString())
+          && json.path("version").asText("").equals(entry.getFileName().toString());
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
+  }
+
   /** {@code ModelZoo.defaultZoo().resolve(idOrPath)}. */
   public static ModelBundle resolve(String idOrPath) throws BundleException {
     return defaultZoo().get(idOrPath);
@@ -370,13 +392,21 @@ public final class ModelZoo {
           } catch (BundleException stale) {
             failure = stale.getMessage();
           }
-          if (!Files.isRegularFile(target.resolve(INSTALLED_MARKER), LinkOption.NOFOLLOW_LINKS)) {
+          if (Files.isRegularFile(target.resolve(INSTALLED_MARKER), LinkOption.NOFOLLOW_LINKS)) {
+            // A rename moves the old entry itself, never what a link points to; it goes with the staging folder.
+            Files.move(target, verified.resolveSibling("replaced"), StandardCopyOption.ATOMIC_MOVE);
+          } else if (isEarlierZoosEntry(target)) {
+            // Installed before the marker existed, or put there by hand: indistinguishable, so kept, not deleted.
+            Path aside = target.resolveSibling(target.getFileName() + ".set-aside-" + System.currentTimeMillis());
+            Files.move(target, aside, StandardCopyOption.ATOMIC_MOVE);
+            LOG.warn("{} is a copy of {} {} without the zoo's marker ({}); moved aside to {} and installing afresh",
+                target, target.getParent().getFileName(), target.getFileName(),
+                failure == null ? "another build of the model" : failure, aside);
+          } else {
             throw new BundleException("cannot replace " + target + (failure == null ? "" : " (" + failure + ")")
                 + ": the zoo did not install it (it holds no " + INSTALLED_MARKER + ") and replaces only its own"
                 + " entries; move it away, or " + CacheFolder.howToChooseAnother());
           }
-          // A rename moves the old entry itself, never what a link points to; it goes with the staging folder.
-          Files.move(target, verified.resolveSibling("replaced"), StandardCopyOption.ATOMIC_MOVE);
         } else if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
           throw new BundleException("cannot install bundle into " + target + ": something that is not a folder is there");
         }

@@ -99,12 +99,25 @@ class LinkedCacheTest {
 
   @Test
   void aFolderTheZooDidNotInstallIsNeverReplaced() throws Exception {
-    Path entry = zoo.cacheEntry(TINY, "1.0.0");
-    ModelZoo.copyEmbedded(TINY, entry);
-    Files.writeString(entry.resolve("prior.onnx"), "put here by hand");
+    Path entry = Files.createDirectories(zoo.cacheEntry(TINY, "1.0.0"));
+    Files.writeString(entry.resolve("notes.txt"), "put here by hand");
     assertThatThrownBy(() -> zoo.get(TINY)).isInstanceOf(BundleException.class)
         .hasMessageContaining("cannot replace " + entry).hasMessageContaining("did not install it");
-    assertThat(entry.resolve("prior.onnx")).hasContent("put here by hand");
+    assertThat(entry.resolve("notes.txt")).hasContent("put here by hand");
+  }
+
+  @Test
+  void anEntryOfAnEarlierZooWithoutTheMarkerIsMovedAsideNotDeleted() throws Exception {
+    Path entry = zoo.cacheEntry(TINY, "1.0.0");
+    ModelZoo.copyEmbedded(TINY, entry);   // as zoos before the marker installed it
+    Files.writeString(entry.resolve("prior.onnx"), "changed since");
+    ModelBundle installed = zoo.get(TINY);
+    assertThat(installed.root().resolve(ModelZoo.INSTALLED_MARKER)).isRegularFile();
+    try (var siblings = Files.list(entry.getParent())) {
+      Path aside = siblings.filter(p -> p.getFileName().toString().startsWith("1.0.0.set-aside-")).findFirst()
+          .orElseThrow();
+      assertThat(aside.resolve("prior.onnx")).hasContent("changed since");
+    }
   }
 
   @Test
