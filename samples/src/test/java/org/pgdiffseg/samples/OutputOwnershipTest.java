@@ -44,6 +44,13 @@ class OutputOwnershipTest {
     return new ObjectMapper().readTree(out.resolve("results.json").toFile());
   }
 
+  /** The test image written at {@code relative} under the test's folder. */
+  Path input(String relative) throws Exception {
+    Path image = tmp.resolve(relative);
+    Files.createDirectories(image.getParent());
+    return Files.write(image, png);
+  }
+
   /** A user's file: any bytes that are not a PNG the tool would write. */
   static Path usersFile(Path file) throws Exception {
     Files.createDirectories(file.getParent());
@@ -76,9 +83,7 @@ class OutputOwnershipTest {
 
   @Test
   void aUsersFileWithAnOutputsNameIsPassedOverAndItsOwnOutputsAreReusedByTheNextRun() throws Exception {
-    Path image = tmp.resolve("in/x.png");
-    Files.createDirectories(image.getParent());
-    Files.write(image, png);
+    Path image = input("in/x.png");
     Path out = tmp.resolve("out");
     usersFile(out.resolve("x_mask.png"));
     usersFile(out.resolve("x_png_overlay.png"));
@@ -98,9 +103,7 @@ class OutputOwnershipTest {
 
   @Test
   void aResultsJsonOrEvalFileThePgdiffsegDidNotWriteIsRefusedNotReplaced() throws Exception {
-    Path image = tmp.resolve("in/x.png");
-    Files.createDirectories(image.getParent());
-    Files.write(image, png);
+    Path image = input("in/x.png");
     Path out = tmp.resolve("out");
     Path record = usersFile(out.resolve("results.json"));
     CliRun r = segment("--out", out.toString(), image.toString());
@@ -125,9 +128,7 @@ class OutputOwnershipTest {
 
   @Test
   void aTrajectoryDoesNotReplaceAUsersFileOfItsName() throws Exception {
-    Path image = tmp.resolve("in/x.png");
-    Files.createDirectories(image.getParent());
-    Files.write(image, png);
+    Path image = input("in/x.png");
     Path out = tmp.resolve("traj");
     Path gif = usersFile(out.resolve("x_trajectory.gif"));
     CliRun r = CliRun.of("trajectory", "--model", tiny.toString(), "--steps", "2", "--cpu", "--out", out.toString(),
@@ -140,9 +141,7 @@ class OutputOwnershipTest {
 
   @Test
   void aSecondRunOnAFolderHeldByAnotherProcessIsRefusedNamingIt() throws Exception {
-    Path image = tmp.resolve("in/x.png");
-    Files.createDirectories(image.getParent());
-    Files.write(image, png);
+    Path image = input("in/x.png");
     Path out = tmp.resolve("out");
     Process holder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
         System.getProperty("java.class.path"), FolderHolder.class.getName(), out.toString())
@@ -164,9 +163,7 @@ class OutputOwnershipTest {
 
   @Test
   void theRecordGetsTheSameModeAsTheMasks() throws Exception {
-    Path image = tmp.resolve("in/x.png");
-    Files.createDirectories(image.getParent());
-    Files.write(image, png);
+    Path image = input("in/x.png");
     Path out = tmp.resolve("out");
     assertThat(segment("--out", out.toString(), image.toString()).code()).isZero();
     String mask = PosixFilePermissions.toString(Files.getPosixFilePermissions(out.resolve("x_mask.png")));

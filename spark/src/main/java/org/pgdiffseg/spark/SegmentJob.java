@@ -75,6 +75,10 @@ public final class SegmentJob implements Callable<Integer> {
   @Option(names = "--seed", paramLabel = "S", description = "Seed of the noise, the same for every image (default: the bundle's).")
   Long seed;
 
+  @Option(names = "--initial-sample", paramLabel = "FROM",
+      description = "Start sampling from noise or zeros (default: the bundle's; zeros for the default model).")
+  String initialSample;
+
   @Option(names = "--threshold", paramLabel = "T", description = "Mask threshold on the lesion probability (default: the bundle's).")
   Double threshold;
 
@@ -104,7 +108,7 @@ public final class SegmentJob implements Callable<Integer> {
           + ", got " + partitions + ", since the driver keeps every partition's task in memory");
     }
     SegmentOptions options = SegmentOptions.builder().model(model).scheduler(scheduler).steps(steps)
-        .ensemble(ensemble).seed(seed).maskThreshold(threshold).gating(!noGating).gateThreshold(gateThreshold)
+        .ensemble(ensemble).seed(seed).initialSample(initialSample).maskThreshold(threshold).gating(!noGating).gateThreshold(gateThreshold)
         .maxPixels(maxPixels != null ? maxPixels : ImageDecoder.DEFAULT_MAX_PIXELS).masks(masks)
         .imagesRoot(SparkSegmentation.isParquet(input) ? null : absolute(input))
         .concurrency(concurrency).threads(threads).cpu(cpu).build();

@@ -4,6 +4,7 @@ import static com.google.common.base.Preconditions.checkArgument;
 
 import java.io.Serializable;
 import org.pgdiffseg.sdk.imaging.ImageDecoder;
+import org.pgdiffseg.sdk.pipeline.InitialSample;
 import org.pgdiffseg.sdk.pipeline.Segmenter;
 import org.pgdiffseg.sdk.runtime.SessionConfig;
 import org.pgdiffseg.sdk.schedule.SchedulerSpec;
@@ -23,7 +24,8 @@ import org.pgdiffseg.sdk.schedule.SchedulerSpec;
  * @param cpu run on CPU even where a GPU is available
  */
 public record SegmentOptions(
-    String model, String scheduler, Integer steps, Integer ensemble, Long seed, Double maskThreshold,
+    String model, String scheduler, Integer steps, Integer ensemble, Long seed, String initialSample,
+    Double maskThreshold,
     boolean gating, Double gateThreshold, boolean largestComponent, boolean fillHoles, long maxPixels,
     String masks, String imagesRoot, Integer concurrency, Integer threads, boolean cpu) implements Serializable {
   public SegmentOptions {
@@ -34,6 +36,8 @@ public record SegmentOptions(
     if (scheduler != null) {
       SchedulerSpec.parse(scheduler);   // an unknown name fails on the driver, not in a task
     }
+    checkArgument(initialSample == null || initialSample.equals("noise") || initialSample.equals("zeros"),
+        "initialSample must be noise or zeros, got %s", initialSample);
   }
 
   /** The bundle's defaults for everything, the zoo's default model, no masks. */
@@ -47,7 +51,7 @@ public record SegmentOptions(
 
   public Builder toBuilder() {
     return new Builder().model(model).scheduler(scheduler).steps(steps).ensemble(ensemble).seed(seed)
-        .maskThreshold(maskThreshold).gating(gating).gateThreshold(gateThreshold)
+        .initialSample(initialSample).maskThreshold(maskThreshold).gating(gating).gateThreshold(gateThreshold)
         .cleanup(largestComponent, fillHoles).maxPixels(maxPixels).masks(masks).imagesRoot(imagesRoot)
         .concurrency(concurrency).threads(threads).cpu(cpu);
   }
@@ -76,6 +80,7 @@ public record SegmentOptions(
     if (steps != null) b.steps(steps);
     if (ensemble != null) b.ensemble(ensemble);
     if (seed != null) b.seed(seed);
+    if (initialSample != null) b.initialSample(InitialSample.of(initialSample));
     if (maskThreshold != null) b.maskThreshold(maskThreshold);
     if (gateThreshold != null) b.gateThreshold(gateThreshold);
     return b;
@@ -88,6 +93,7 @@ public record SegmentOptions(
     private Integer steps;
     private Integer ensemble;
     private Long seed;
+    private String initialSample;
     private Double maskThreshold;
     private boolean gating = true;
     private Double gateThreshold;
@@ -119,6 +125,12 @@ public record SegmentOptions(
 
     public Builder ensemble(Integer value) {
       this.ensemble = value;
+      return this;
+    }
+
+    /** "noise" or "zeros" (x_T = 0); null for the bundle's. */
+    public Builder initialSample(String value) {
+      this.initialSample = value;
       return this;
     }
 
@@ -180,7 +192,8 @@ public record SegmentOptions(
     }
 
     public SegmentOptions build() {
-      return new SegmentOptions(model, scheduler, steps, ensemble, seed, maskThreshold, gating, gateThreshold,
+      return new SegmentOptions(model, scheduler, steps, ensemble, seed, initialSample, maskThreshold, gating,
+          gateThreshold,
           largestComponent, fillHoles, maxPixels, masks, imagesRoot, concurrency, threads, cpu);
     }
   }

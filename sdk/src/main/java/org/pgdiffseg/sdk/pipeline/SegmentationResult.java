@@ -7,9 +7,12 @@ import org.pgdiffseg.sdk.imaging.BinaryMask;
 /**
  * The outcome of segmenting one image.
  *
- * @param name the image's file name or given name
+ * @param name the image's name as the decoder gave it: the path as passed to {@code segment(Path)} (whole, not
+ *     only the file name), {@code <path>#frameN} for a frame of a multi-frame DICOM, or the name given with the
+ *     image's bytes
  * @param mask lesion mask at the original size (0/255)
- * @param probability lesion probability at model resolution, row-major {@code modelHeight x modelWidth}
+ * @param probability the lesion probability per pixel at model resolution (not a class probability: those are
+ *     in {@code gate}, by class name), row-major {@code modelHeight x modelWidth}
  *     (mean over the ensemble of (x0 + 1) / 2; all zero when the gate skipped diffusion)
  * @param gate class probabilities and whether diffusion was skipped
  * @param trajectory when asked for: the ensemble-mean probability of the x0 prediction after each step

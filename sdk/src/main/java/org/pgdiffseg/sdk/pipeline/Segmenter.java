@@ -30,6 +30,8 @@ import org.pgdiffseg.sdk.runtime.OrtRuntime;
 import org.pgdiffseg.sdk.runtime.SessionConfig;
 import org.pgdiffseg.sdk.schedule.DiffusionSchedule;
 import org.pgdiffseg.sdk.schedule.SchedulerSpec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Segments images with a PGDiffSeg bundle: decode, preprocess, prior graph, gate, the scheduler loop over
@@ -43,6 +45,7 @@ import org.pgdiffseg.sdk.schedule.SchedulerSpec;
  * {@link IllegalStateException}.
  */
 public final class Segmenter implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Segmenter.class);
   private final ModelBundle bundle;
   private final ModelSettings settings;
   private final SamplingOptions options;
@@ -93,6 +96,10 @@ public final class Segmenter implements AutoCloseable {
     this.device = model.device();
     this.manifestSha256 = RunRecord.manifestSha256(bundle);
     this.record = RunRecord.of(bundle, manifestSha256, schedule, options, gate, device);
+    int intraOp = b.sessionConfig.intraOpThreads();
+    LOG.info("Segmenter on {} {}: {} worker(s) (more concurrent callers wait for one), {} intra-op thread(s) per"
+        + " graph call, {}; {}", m.id(), m.version(), b.concurrency,
+        intraOp == 0 ? "one per core (" + Runtime.getRuntime().availableProcessors() + ")" : intraOp, device, options);
   }
 
   /** More steps than the model's training timesteps leave no timestep to visit: refused before any image. */
@@ -365,7 +372,10 @@ public final class Segmenter implements AutoCloseable {
       return this;
     }
 
-    /** Start from noise (the default) or from zeros; see {@link InitialSample}. */
+    /**
+     * Start from noise or from zeros (default: the bundle's {@code sampling_defaults.initial_sample}, zeros for the
+     * default model; noise where the bundle does not say); see {@link InitialSample}.
+     */
     public Builder initialSample(InitialSample value) {
       this.initialSample = checkNotNull(value, "initialSample");
       return this;
@@ -403,7 +413,12 @@ public final class Segmenter implements AutoCloseable {
       return this;
     }
 
-    /** Number of images segmented at the same time by concurrent callers (one set of bindings each). */
+    /**
+     * Number of images segmented at the same time by concurrent callers (one set of bindings each); default 1, so
+     * callers on more threads wait for the worker. Each graph call already uses every core by default
+     * ({@link SessionConfig}'s intra-op threads, one per core): with n workers, give each about cores / n
+     * intra-op threads, or their threads take turns on the same cores. The values in effect are logged once.
+     */
     public Builder concurrency(int value) {
       checkArgument(value >= 1 && value <= 64, "concurrency must be in 1..64, got %s", value);
       this.concurrency = value;
