@@ -2,6 +2,7 @@
 (train, export, edit, generate fixtures, run `samples/pgdiffseg conformance`), and the check that names the cause
 (the table in docs/conformance.md). A tiny model trained for a few steps on a synthetic BUSI-layout folder keeps it
 fast; the Java side runs through the launcher, which builds the CLI on first use."""
+import hashlib
 import json
 import shutil
 import subprocess
@@ -139,6 +140,14 @@ def test_an_edited_noise_schedule_is_named(trained, tmp_path):
     def schedule(m):
         m["diffusion"]["beta_end"] = 0.03
         m["model"]["config"]["beta_end"] = 0.03
+        # The bundle states its schedule twice; both say 0.03, so only the training checkpoint disagrees (a
+        # bundle whose two statements disagree is refused before any check, which another test shows).
+        config = bundle / "scheduler_config.json"
+        if config.exists():
+            scheduler = json.loads(config.read_text())
+            scheduler["beta_end"] = 0.03
+            config.write_text(json.dumps(scheduler, indent=2) + "\n")
+            m["files"]["scheduler_config.json"] = hashlib.sha256(config.read_bytes()).hexdigest()
     edit(bundle, schedule)
     fixtures(bundle)
     checks = conformance(bundle)
