@@ -15,8 +15,10 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import org.pgdiffseg.sdk.BundleException;
+import org.pgdiffseg.sdk.imaging.BinaryMask;
 import org.pgdiffseg.sdk.imaging.DecodedImage;
 import org.pgdiffseg.sdk.imaging.ImageDecoder;
+import org.pgdiffseg.sdk.metrics.LesionMeasurements;
 import org.pgdiffseg.sdk.metrics.MaskOverlap;
 import org.pgdiffseg.sdk.pipeline.SegmentRequest;
 import org.pgdiffseg.sdk.pipeline.SegmentationResult;
@@ -55,7 +57,9 @@ final class EvalCommand implements Callable<Integer> {
   static final String CSV_FILE = "eval.csv";
   static final String JSON_FILE = "eval.json";
 
-  record Row(String id, String cls, boolean tumor, MaskOverlap overlap, boolean gated, double pNoTumor) {}
+  /** One image: its overlap with the label, the gate, and the largest lesion's calipers, predicted and labelled. */
+  record Row(String id, String cls, boolean tumor, MaskOverlap overlap, boolean gated, double pNoTumor,
+      LesionMeasurements predicted, LesionMeasurements label) {}
 
   @Override
   public Integer call() throws Exception {
@@ -111,10 +115,17 @@ final class EvalCommand implements Callable<Integer> {
             lesion[i] = predicted[i] != 0;
           }
           MaskOverlap overlap = MaskOverlap.of(lesion, truth, image.width(), image.height());
+          byte[] labelPixels = new byte[truth.length];
+          for (int i = 0; i < truth.length; i++) {
+            labelPixels[i] = truth[i] ? (byte) 255 : 0;
+          }
+          LesionMeasurements predictedSize = LesionMeasurements.of(r.mask(), null);
+          LesionMeasurements labelSize = LesionMeasurements.of(
+              new BinaryMask(image.width(), image.height(), labelPixels), null);
           String id = InputFiles.stem(file);
           String cls = id.contains("_") ? id.substring(0, id.indexOf('_')) : "all";
           rows.add(new Row(id, cls, overlap.truePositive() + overlap.falseNegative() > 0, overlap,
-              r.gate().skipped(), r.gate().probability(skipClass)));
+              r.gate().skipped(), r.gate().probability(skipClass), predictedSize, labelSize));
         } catch (Exception | OutOfMemoryError e) {
           String message = BatchFailure.message(e);   // one bad input never ends the evaluation
           progress.println(err, "pgdiffseg: " + message);
@@ -176,9 +187,19 @@ final class EvalCommand implements Callable<Integer> {
     for (Row r : rows) {
       MaskOverlap o = r.overlap();
       lines.add(Arrays.asList(r.id(), r.cls(), r.tumor(), o.dice(), o.iou(), o.hd95(), o.sensitivity(),
-          o.specificity(), r.gated(), r.pNoTumor()));
+          o.specificity(), r.gated(), r.pNoTumor(), longest(r.predicted()), perpendicular(r.predicted()),
+          longest(r.label()), perpendicular(r.label())));
     }
     return SpreadsheetCsv.write(List.of("id", "class", "tumor", "dice", "iou", "hd95", "sensitivity", "specificity",
-        "gated", "p_no_tumor"), lines);
+        "gated", "p_no_tumor", "longest_px", "perpendicular_px", "label_longest_px", "label_perpendicular_px"), lines);
+  }
+
+  /** The largest lesion's longest diameter in pixels; NaN (an empty cell) without a lesion. */
+  private static double longest(LesionMeasurements m) {
+    return m.largest().map(l -> l.longest().lengthPixels()).orElse(Double.NaN);
+  }
+
+  private static double perpendicular(LesionMeasurements m) {
+    return m.largest().map(l -> l.perpendicular().lengthPixels()).orElse(Double.NaN);
   }
 }

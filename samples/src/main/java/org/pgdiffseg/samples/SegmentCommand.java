@@ -13,6 +13,7 @@ import org.pgdiffseg.sdk.BundleException;
 import org.pgdiffseg.sdk.imaging.DecodedImage;
 import org.pgdiffseg.sdk.imaging.ImageDecoder;
 import org.pgdiffseg.sdk.imaging.OverlayRenderer;
+import org.pgdiffseg.sdk.metrics.LesionMeasurements;
 import org.pgdiffseg.sdk.pipeline.SegmentRequest;
 import org.pgdiffseg.sdk.pipeline.SegmentationResult;
 import org.pgdiffseg.sdk.pipeline.Segmenter;
@@ -211,15 +212,18 @@ final class SegmentCommand implements Callable<Integer> {
       }
       Path maskFile = b.folder.resolve(stem + "_mask.png");
       Path overlayFile = b.folder.resolve(stem + "_overlay.png");
+      LesionMeasurements measured = LesionMeasurements.of(r.mask(), null);
       try {
-        writeOutputs(b.folder, p.image(), r, stem);
+        writeOutputs(b.folder, p.image(), r, stem, measured);
       } catch (OutputFolder.WriteFailedException e) {
         throw e;
       } catch (Exception | OutOfMemoryError e) {
         b.fail(p.file(), e, BatchFailure.message(e));
         continue;
       }
-      b.results.addResult(ResultJson.of(p.file(), p.image().name(), r, maskFile, overlayFile));
+      Map<String, Object> row = ResultJson.of(p.file(), p.image().name(), r, maskFile, overlayFile);
+      row.put("measurements", Measurements.json(measured));
+      b.results.addResult(row);
       b.progress.println(b.stdout, String.format("%s: %s, lesion %.2f%% of the image%s", p.image().name(),
           r.gate().skipped() ? "no tumor (gated)" : "segmented", 100 * r.mask().lesionFraction(),
           r.gate().skipped() ? "" : String.format(" (%.0f ms)", r.timings().totalNanos() / 1e6)));
@@ -232,13 +236,14 @@ final class SegmentCommand implements Callable<Integer> {
   }
 
   /** Both outputs or neither, each whole: they land together through the output folder. */
-  private static void writeOutputs(OutputFolder folder, DecodedImage image, SegmentationResult r, String stem)
-      throws IOException {
+  private static void writeOutputs(OutputFolder folder, DecodedImage image, SegmentationResult r, String stem,
+      LesionMeasurements measured) throws IOException {
     Map<String, OutputFolder.Content> files = new LinkedHashMap<>();
     files.put(stem + "_mask.png", r.mask()::writePng);
     String label = r.gate().skipped() ? String.format(Locale.ROOT, "no lesion (gated): P(%s) = %.3f",
         r.gate().skipClass(), r.gate().probability(r.gate().skipClass())) : null;
-    files.put(stem + "_overlay.png", tmp -> OverlayRenderer.defaults().writePng(tmp, image, r.mask(), label));
+    files.put(stem + "_overlay.png",
+        tmp -> OverlayRenderer.defaults().writePng(tmp, image, r.mask(), label, Measurements.calipers(measured)));
     folder.writeAll(files);
   }
 }

@@ -11,6 +11,7 @@ import static org.bytedeco.opencv.global.opencv_imgproc.FONT_HERSHEY_SIMPLEX;
 import static org.bytedeco.opencv.global.opencv_imgproc.LINE_AA;
 import static org.bytedeco.opencv.global.opencv_imgproc.getTextSize;
 import static org.bytedeco.opencv.global.opencv_imgproc.putText;
+import static org.bytedeco.opencv.global.opencv_imgproc.circle;
 import static org.bytedeco.opencv.global.opencv_imgproc.rectangle;
 import static org.bytedeco.opencv.global.opencv_imgproc.COLOR_GRAY2BGR;
 import static org.bytedeco.opencv.global.opencv_imgproc.LINE_8;
@@ -23,6 +24,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_core.MatVector;
@@ -67,13 +69,24 @@ public record OverlayRenderer(int red, int green, int blue, double fillOpacity, 
     return encodePng(image, mask, null);
   }
 
+  /** A line drawn over the image (a caliper), in pixel coordinates, with its text beside its end. */
+  public record Line(double x1, double y1, double x2, double y2, String text) {}
+
   /**
    * The overlay encoded as a colour PNG, with {@code label} (may be null) written in its top-left corner, white
    * on black: an image with no mask says why ("no lesion (gated) ..."), so an empty overlay is not mistaken for
    * a missed lesion.
    */
   public byte[] encodePng(DecodedImage image, BinaryMask mask, String label) {
+    return encodePng(image, mask, label, List.of());
+  }
+
+  /** As {@link #encodePng(DecodedImage, BinaryMask, String)}, with {@code lines} drawn on top (yellow). */
+  public byte[] encodePng(DecodedImage image, BinaryMask mask, String label, List<Line> lines) {
     try (Mat overlay = render(image, mask)) {
+      for (Line line : lines) {
+        drawLine(overlay, line);
+      }
       if (label != null && !label.isBlank()) {
         drawLabel(overlay, label);
       }
@@ -88,8 +101,31 @@ public record OverlayRenderer(int red, int green, int blue, double fillOpacity, 
 
   /** Writes the overlay with {@code label} (may be null) to {@code file} as a colour PNG. */
   public void writePng(Path file, DecodedImage image, BinaryMask mask, String label) throws IOException {
+    writePng(file, image, mask, label, List.of());
+  }
+
+  /** Writes the overlay with {@code label} (may be null) and {@code lines} to {@code file} as a colour PNG. */
+  public void writePng(Path file, DecodedImage image, BinaryMask mask, String label, List<Line> lines)
+      throws IOException {
     checkNotNull(file, "file");
-    Files.write(file, encodePng(image, mask, label));
+    Files.write(file, encodePng(image, mask, label, lines));
+  }
+
+  /** A caliper: a yellow line with end ticks and its text beside the far end, scaled to the image. */
+  private static void drawLine(Mat bgr, Line line) {
+    double scale = Math.max(0.35, Math.min(bgr.cols(), bgr.rows()) / 900.0);
+    int thickness = Math.max(1, (int) Math.round(scale * 1.5));
+    try (Scalar yellow = new Scalar(0, 255, 255, 0);
+        Point a = new Point((int) Math.round(line.x1()), (int) Math.round(line.y1()));
+        Point b = new Point((int) Math.round(line.x2()), (int) Math.round(line.y2()));
+        Point text = new Point((int) Math.round(line.x2()) + 4, (int) Math.round(line.y2()) - 4)) {
+      org.bytedeco.opencv.global.opencv_imgproc.line(bgr, a, b, yellow, thickness, LINE_AA, 0);
+      circle(bgr, a, thickness + 1, yellow, FILLED, LINE_AA, 0);
+      circle(bgr, b, thickness + 1, yellow, FILLED, LINE_AA, 0);
+      if (line.text() != null && !line.text().isBlank()) {
+        putText(bgr, line.text(), text, FONT_HERSHEY_SIMPLEX, scale, yellow, thickness, LINE_AA, false);
+      }
+    }
   }
 
   /** The label in OpenCV's plain font, scaled to the image so it is legible on a 200 or a 2000 pixel image. */
