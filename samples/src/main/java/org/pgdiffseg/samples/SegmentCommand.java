@@ -222,7 +222,7 @@ final class SegmentCommand implements Callable<Integer> {
         continue;
       }
       Map<String, Object> row = ResultJson.of(p.file(), p.image().name(), r, maskFile, overlayFile);
-      row.put("measurements", Measurements.json(measured));
+      row.put("measurements", measured.toMap());
       b.results.addResult(row);
       b.progress.println(b.stdout, String.format("%s: %s, lesion %.2f%% of the image%s", p.image().name(),
           r.gate().skipped() ? "no tumor (gated)" : "segmented", 100 * r.mask().lesionFraction(),
@@ -243,7 +243,7 @@ final class SegmentCommand implements Callable<Integer> {
     String label = r.gate().skipped() ? String.format(Locale.ROOT, "no lesion (gated): P(%s) = %.3f",
         r.gate().skipClass(), r.gate().probability(r.gate().skipClass())) : null;
     files.put(stem + "_overlay.png",
-        tmp -> OverlayRenderer.defaults().writePng(tmp, image, r.mask(), label, Measurements.calipers(measured)));
+        tmp -> OverlayRenderer.defaults().writePng(tmp, image, r.mask(), label, CaliperLines.of(measured)));
     folder.writeAll(files);
   }
 }

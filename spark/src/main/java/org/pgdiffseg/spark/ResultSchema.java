@@ -31,6 +31,12 @@ public final class ResultSchema {
   public static final String GATE_SKIPPED = "gate_skipped";
   /** Class name to probability, as the bundle names its classes (e.g. tumor, no_tumor). */
   public static final String CLASS_PROBABILITIES = "class_probabilities";
+  /**
+   * The mask's lesions measured as calipers, as JSON (the form of results.json's {@code measurements}: per lesion,
+   * largest first, the area, the longest diameter and the longest perpendicular chord in pixels, and in mm when
+   * the image states its pixel spacing); null when the image could not be segmented.
+   */
+  public static final String MEASUREMENTS = "measurements";
   /** Dice and IoU against the reference mask of the same file name (null without {@code masks}). */
   public static final String DICE = "dice";
   public static final String IOU = "iou";
@@ -63,6 +69,7 @@ public final class ResultSchema {
       createStructField(LESION_FRACTION, DoubleType, true),
       createStructField(GATE_SKIPPED, BooleanType, true),
       createStructField(CLASS_PROBABILITIES, createMapType(StringType, DoubleType, false), true),
+      createStructField(MEASUREMENTS, StringType, true),
       createStructField(DICE, DoubleType, true),
       createStructField(IOU, DoubleType, true),
       createStructField(DECODE_MS, DoubleType, true),

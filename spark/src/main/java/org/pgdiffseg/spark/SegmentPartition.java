@@ -24,6 +24,7 @@ import org.pgdiffseg.sdk.imaging.DecodedImage;
 import org.pgdiffseg.sdk.imaging.ImageDecoder;
 import org.pgdiffseg.sdk.imaging.ImageFiles;
 import org.pgdiffseg.sdk.imaging.ImageWriter;
+import org.pgdiffseg.sdk.metrics.LesionMeasurements;
 import org.pgdiffseg.sdk.metrics.MaskOverlap;
 import org.pgdiffseg.sdk.pipeline.SegmentRequest;
 import org.pgdiffseg.sdk.pipeline.SegmentationResult;
@@ -133,7 +134,7 @@ final class SegmentPartition implements MapPartitionsFunction<Row, Row> {
         Map<String, Double> probabilities = r.gate().asMap();
         rows.add(RowFactory.create(path, f + 1, frames.size(), r.width(), r.height(),
             ImageWriter.encodeGrayPng(r.mask().pixels(), r.width(), r.height()), r.mask().lesionFraction(),
-            r.gate().skipped(), CollectionConverters.asScala(probabilities), dice, iou, decodeMs,
+            r.gate().skipped(), CollectionConverters.asScala(probabilities), measurementsJson(r), dice, iou, decodeMs,
             t.millis(t.preprocessNanos()), t.millis(t.priorNanos()), t.millis(t.denoiseNanos()),
             t.millis(t.postprocessNanos()), decodeMs + t.millis(t.totalNanos()), model, record, executor, error));
       } catch (Exception | OutOfMemoryError e) {
@@ -190,7 +191,16 @@ final class SegmentPartition implements MapPartitionsFunction<Row, Row> {
   private static Row failure(String path, Integer frame, Integer frames, String model, String record, String executor,
       String error) {
     return RowFactory.create(path, frame, frames, null, null, null, null, null, null, null, null, null, null, null,
-        null, null, null, model, record, executor, error);
+        null, null, null, null, model, record, executor, error);
+  }
+
+  /** The result's lesion measurements as JSON; pixels, and millimetres where the image gives its spacing. */
+  private static String measurementsJson(SegmentationResult r) {
+    try {
+      return RECORD_JSON.writeValueAsString(LesionMeasurements.of(r.mask(), null).toMap());
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("cannot write the measurements as JSON", e);
+    }
   }
 
   /** The segmenter's record as JSON, the same form as results.json's top level. */

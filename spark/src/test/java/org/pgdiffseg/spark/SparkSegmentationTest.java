@@ -3,6 +3,7 @@ package org.pgdiffseg.spark;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,12 +23,15 @@ import org.pgdiffseg.sdk.bundle.TestBundles;
 import org.pgdiffseg.sdk.imaging.DecodedImage;
 import org.pgdiffseg.sdk.imaging.ImageDecoder;
 import org.pgdiffseg.sdk.imaging.ImageWriter;
+import org.pgdiffseg.sdk.metrics.LesionMeasurements;
 import org.pgdiffseg.sdk.metrics.MaskOverlap;
+import org.pgdiffseg.sdk.pipeline.RunRecord;
 import org.pgdiffseg.sdk.pipeline.SegmentRequest;
 import org.pgdiffseg.sdk.pipeline.SegmentationResult;
 import org.pgdiffseg.sdk.pipeline.Segmenter;
 
 class SparkSegmentationTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
   private static final long MAX_PIXELS = 200_000;
 
   @TempDir static Path dir;
@@ -96,6 +100,12 @@ class SparkSegmentationTest {
         assertThat(row.<Double>getAs(ResultSchema.DENOISE_MS)).isPositive();
         assertThat(row.getJavaMap(row.fieldIndex(ResultSchema.CLASS_PROBABILITIES)))
             .isEqualTo(expected.gate().asMap());
+        // the run's record and the mask's measurements, as results.json has them
+        String record = row.getAs(ResultSchema.RECORD);
+        assertThat(record).isEqualTo(JSON.writeValueAsString(sdk.record().toMap()));
+        assertThat(RunRecord.fromMap(JSON.readValue(record, Map.class))).isEqualTo(sdk.record());
+        assertThat(row.<String>getAs(ResultSchema.MEASUREMENTS))
+            .isEqualTo(JSON.writeValueAsString(LesionMeasurements.of(expected.mask(), null).toMap()));
       }
     }
   }

@@ -5,7 +5,9 @@ import static com.google.common.base.Preconditions.checkNotNull;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.pgdiffseg.sdk.imaging.BinaryMask;
 import org.pgdiffseg.sdk.imaging.PixelSpacing;
@@ -36,6 +38,38 @@ public record LesionMeasurements(List<Lesion> lesions, PixelSpacing spacing) {
    */
   public record Lesion(long areaPixels, Double areaMm2, Caliper longest, Caliper perpendicular, int left, int top,
       int width, int height) {}
+
+  /**
+   * The JSON form (results.json's {@code measurements}, Spark's column of that name): {@code spacing_mm} (null when
+   * unknown) and every lesion, largest first, with {@code area_px}, {@code area_mm2}, the two calipers
+   * ({@code px}, {@code mm}, {@code from}, {@code to} in pixel coordinates) and {@code bbox_px} (left, top,
+   * width, height).
+   */
+  public Map<String, Object> toMap() {
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("spacing_mm", spacing == null ? null : Map.of("row", spacing.rowMm(), "column", spacing.columnMm()));
+    List<Map<String, Object>> all = new ArrayList<>();
+    for (Lesion l : lesions) {
+      Map<String, Object> lesion = new LinkedHashMap<>();
+      lesion.put("area_px", l.areaPixels());
+      lesion.put("area_mm2", l.areaMm2());
+      lesion.put("longest", caliperMap(l.longest()));
+      lesion.put("perpendicular", caliperMap(l.perpendicular()));
+      lesion.put("bbox_px", List.of(l.left(), l.top(), l.width(), l.height()));
+      all.add(lesion);
+    }
+    json.put("lesions", all);
+    return json;
+  }
+
+  private static Map<String, Object> caliperMap(Caliper c) {
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("px", c.lengthPixels());
+    json.put("mm", c.lengthMm());
+    json.put("from", List.of(c.x1(), c.y1()));
+    json.put("to", List.of(c.x2(), c.y2()));
+    return json;
+  }
 
   /** The largest lesion, if there is one. */
   public Optional<Lesion> largest() {
