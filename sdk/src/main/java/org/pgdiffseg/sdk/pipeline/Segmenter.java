@@ -5,6 +5,7 @@ import static com.google.common.base.Preconditions.checkNotNull;
 import static com.google.common.base.Preconditions.checkState;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -58,6 +59,10 @@ public final class Segmenter implements AutoCloseable {
   private final ExecutionDevice device;
   private final String manifestSha256;
   private final RunRecord record;
+  /** Groups concurrent calls into batches; null when batching is off. */
+  private final CallBatcher batcher;
+  private final int maxBatch;
+  private final Duration maxWait;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private Segmenter(Builder b) throws BundleException {
@@ -94,12 +99,27 @@ public final class Segmenter implements AutoCloseable {
       throw e;
     }
     this.device = model.device();
+    this.maxBatch = b.maxBatch;
+    this.maxWait = b.maxWait;
+    this.batcher = b.maxBatch > 1 ? new CallBatcher(b.maxBatch, b.maxWait.toNanos(), new CallBatcher.Runner() {
+      @Override
+      public List<SegmentationResult> batch(List<DecodedImage> images, SamplingOptions used) throws PgDiffSegException {
+        return segmentBatch(images, SegmentRequest.defaults().withOptions(used));
+      }
+
+      @Override
+      public SegmentationResult alone(DecodedImage image, SamplingOptions used) throws PgDiffSegException {
+        return segmentAlone(image, SegmentRequest.defaults().withOptions(used), 0);
+      }
+    }) : null;
     this.manifestSha256 = RunRecord.manifestSha256(bundle);
     this.record = RunRecord.of(bundle, manifestSha256, schedule, options, gate, device);
     int intraOp = b.sessionConfig.intraOpThreads();
     LOG.info("Segmenter on {} {}: {} worker(s) (more concurrent callers wait for one), {} intra-op thread(s) per"
-        + " graph call, {}; {}", m.id(), m.version(), b.concurrency,
-        intraOp == 0 ? "one per core (" + Runtime.getRuntime().availableProcessors() + ")" : intraOp, device, options);
+        + " graph call, {}, {}; {}", m.id(), m.version(), b.concurrency,
+        intraOp == 0 ? "one per core (" + Runtime.getRuntime().availableProcessors() + ")" : intraOp, device,
+        b.maxBatch > 1 ? "concurrent calls batched up to " + b.maxBatch + " within " + b.maxWait.toMillis() + " ms"
+            : "no batching of concurrent calls", options);
   }
 
   /** More steps than the model's training timesteps leave no timestep to visit: refused before any image. */
@@ -129,7 +149,7 @@ public final class Segmenter implements AutoCloseable {
   /** A builder holding this segmenter's settings. */
   public Builder toBuilder() {
     return new Builder().bundle(bundle).options(options).gating(gate.enabled()).gateThreshold(gate.threshold())
-        .maxPixels(decoder.maxPixels()).concurrency(workers.size());
+        .maxPixels(decoder.maxPixels()).concurrency(workers.size()).batching(maxBatch, maxWait);
   }
 
   public ModelBundle bundle() {
@@ -183,6 +203,30 @@ public final class Segmenter implements AutoCloseable {
   private SegmentationResult segment(DecodedImage image, SegmentRequest request, long decodeNanos)
       throws PgDiffSegException {
     checkNotNull(image, "image");
+    checkNotNull(request, "request");
+    if (batcher != null && batchable(request)) {
+      checkOpen();
+      return batcher.segment(image, request.options() != null ? request.options() : options);
+    }
+    return segmentAlone(image, request, decodeNanos);
+  }
+
+  /**
+   * A call can join a batch when nothing in it is its own: no progress listener or trajectory (a batch reports
+   * neither per image) and no cancellation already asked for.
+   */
+  private static boolean batchable(SegmentRequest request) {
+    return request.progress() == ProgressListener.NONE && !request.keepTrajectory()
+        && !request.cancellation().isCancelled();
+  }
+
+  /** How many batches the dynamic batching ran, and how many calls they served (0, 0 when it is off). */
+  long[] batchingCounts() {
+    return batcher == null ? new long[2] : new long[] {batcher.batchesRun(), batcher.callsServed()};
+  }
+
+  private SegmentationResult segmentAlone(DecodedImage image, SegmentRequest request, long decodeNanos)
+      throws PgDiffSegException {
     long start = System.nanoTime();
     float[] input = preprocessor.preprocess(image);
     long preprocessNanos = System.nanoTime() - start;
@@ -331,6 +375,8 @@ public final class Segmenter implements AutoCloseable {
     private Double gateThreshold;
     private long maxPixels = ImageDecoder.DEFAULT_MAX_PIXELS;
     private int concurrency = 1;
+    private int maxBatch = 1;
+    private Duration maxWait = Duration.ZERO;
     private SessionConfig sessionConfig = SessionConfig.defaults();
 
     private Builder() {}
@@ -422,6 +468,22 @@ public final class Segmenter implements AutoCloseable {
     public Builder concurrency(int value) {
       checkArgument(value >= 1 && value <= 64, "concurrency must be in 1..64, got %s", value);
       this.concurrency = value;
+      return this;
+    }
+
+    /**
+     * Dynamic batching (off by default): concurrent {@code segment} calls with the same options are grouped, up to
+     * {@code maxBatch} images, into one graph call per step, the first call of a group waiting at most
+     * {@code maxWait} for company. Each image's result is the one it gets alone. Calls with a progress listener,
+     * a trajectory or a cancelled token run alone. {@code maxBatch} 1 turns it off.
+     */
+    public Builder batching(int maxBatch, Duration maxWait) {
+      checkArgument(maxBatch >= 1 && maxBatch <= 64, "maxBatch must be in 1..64, got %s", maxBatch);
+      checkNotNull(maxWait, "maxWait");
+      checkArgument(!maxWait.isNegative() && maxWait.compareTo(Duration.ofSeconds(1)) <= 0,
+          "maxWait must be in 0..1 s, got %s", maxWait);
+      this.maxBatch = maxBatch;
+      this.maxWait = maxWait;
       return this;
     }
 
