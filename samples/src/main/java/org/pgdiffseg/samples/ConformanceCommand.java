@@ -11,6 +11,7 @@ import org.pgdiffseg.zoo.ModelZoo;
 import org.pgdiffseg.zoo.ZooEntry;
 import org.pgdiffseg.zoo.ZooIndex;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -39,17 +40,17 @@ final class ConformanceCommand implements Callable<Integer> {
   @Option(names = "--junit", paramLabel = "FILE", description = "Write a JUnit XML report here.")
   Path junit;
 
-  @Option(names = "--cpu", description = "Run on CPU even where a GPU is available.")
-  boolean cpu;
+  @Mixin DeviceOptions device = new DeviceOptions();
 
   @Override
   public Integer call() throws Exception {
     OutputFile.check(spec, "--report", report);   // before the checks run, not after
     OutputFile.check(spec, "--junit", junit);
+    device.check();   // --device cuda without CUDA: one sentence, exit 2, before any check runs
     Path folder = bundleFolder();
     ConformanceReport result;
     try (Progress progress = Progress.start("conformance", -1, spec.commandLine().getErr())) {
-      result = new ConformanceSuite(folder, fixtures, data, cpu ? SessionConfig.cpuOnly() : SessionConfig.defaults())
+      result = new ConformanceSuite(folder, fixtures, data, SessionConfig.builder().device(device.choice()).build())
           .run(check -> progress.done(check.status() + " " + check.name()));
     }
     result.print(spec.commandLine().getOut());

@@ -16,6 +16,7 @@ import org.pgdiffseg.sdk.runtime.SessionConfig;
 import org.pgdiffseg.sdk.schedule.SchedulerSpec;
 import org.pgdiffseg.zoo.ModelZoo;
 import org.pgdiffseg.zoo.ZooIndex;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Model and sampling options shared by the commands that segment. Unset options keep the bundle's defaults. */
@@ -58,8 +59,7 @@ final class ModelOptions {
   @Option(names = "--fill-holes", description = "Fill holes inside lesions.")
   boolean fillHoles;
 
-  @Option(names = "--cpu", description = "Run on CPU even where a GPU is available.")
-  boolean cpu;
+  @Mixin DeviceOptions device = new DeviceOptions();
 
   @Option(names = "--threads", paramLabel = "N", description = "ONNX Runtime intra-op threads, 1 to 4 per core "
       + "(at most 256): more only take turns on the same cores and slow every image down (default: all cores).")
@@ -121,7 +121,7 @@ final class ModelOptions {
   }
 
   SessionConfig sessionConfig() {
-    SessionConfig.Builder sessions = (cpu ? SessionConfig.cpuOnly() : SessionConfig.defaults()).toBuilder();
+    SessionConfig.Builder sessions = SessionConfig.builder().device(device.choice());
     if (threads != null) {
       sessions.intraOpThreads(threads);
     }
@@ -151,6 +151,7 @@ final class ModelOptions {
       throw new IllegalArgumentException("--threads must be in 1.." + SessionConfig.maxThreads()
           + " (4 per core, at most 256), got " + threads);
     }
+    device.choice();   // --cpu against another --device
     if (steps != null && steps < 1) {
       throw new IllegalArgumentException("--steps must be >= 1, got " + steps);
     }
@@ -173,6 +174,7 @@ final class ModelOptions {
       return replayBuilder();
     }
     checkRanges();
+    device.check();   // before the model is installed or opened
     ModelBundle bundle = bundle();
     checkSteps(bundle.manifest());
     Segmenter.Builder b = Segmenter.builder().bundle(bundle).gating(!noGating).sessionConfig(sessionConfig())
@@ -205,7 +207,8 @@ final class ModelOptions {
       throw new IllegalArgumentException("--settings-from " + settingsFrom + " sets the sampling and the gate as"
           + " recorded; leave out " + String.join(", ", conflicting));
     }
-    checkRanges();   // what is left to check: --threads
+    checkRanges();   // what is left to check: --threads, --device
+    device.check();
     RunRecord record = replayed().record();
     return record.applyTo(Segmenter.builder().sessionConfig(sessionConfig()), bundle());
   }

@@ -11,7 +11,10 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.pgdiffseg.sdk.BundleException;
+import org.pgdiffseg.sdk.DeviceUnavailableException;
 import org.pgdiffseg.sdk.imaging.ImageDecoder;
+import org.pgdiffseg.sdk.runtime.DeviceChoice;
+import org.pgdiffseg.sdk.runtime.OrtRuntime;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -97,7 +100,13 @@ public final class SegmentJob implements Callable<Integer> {
   @Option(names = "--threads", paramLabel = "N", description = "ONNX Runtime threads per image (default: the host's cores / concurrency).")
   Integer threads;
 
-  @Option(names = "--cpu", description = "Run on CPU even where a GPU is available.")
+  @Option(names = "--device", paramLabel = "cpu|cuda|auto", converter = DeviceConverter.class,
+      description = "Where the graphs run on each executor: cpu; cuda, which fails where CUDA cannot run, naming what"
+          + " is missing (checked on this machine before Spark starts when the master is local); or auto, CUDA where"
+          + " it can run, else CPU (default: auto).")
+  DeviceChoice device;
+
+  @Option(names = "--cpu", description = "Same as --device cpu.")
   boolean cpu;
 
   @Override
@@ -111,7 +120,10 @@ public final class SegmentJob implements Callable<Integer> {
         .ensemble(ensemble).seed(seed).initialSample(initialSample).maskThreshold(threshold).gating(!noGating).gateThreshold(gateThreshold)
         .maxPixels(maxPixels != null ? maxPixels : ImageDecoder.DEFAULT_MAX_PIXELS).masks(masks)
         .imagesRoot(SparkSegmentation.isParquet(input) ? null : absolute(input))
-        .concurrency(concurrency).threads(threads).cpu(cpu).build();
+        .concurrency(concurrency).threads(threads).device(deviceChoice()).build();
+    if (options.device() == DeviceChoice.CUDA && runsHere()) {
+      OrtRuntime.shared().checkDevice(options.sessionConfig(1));   // one sentence, exit 2, before Spark starts
+    }
     // Checked before Spark starts, so nothing is deleted or written when the output is refused.
     Path localOutput = SparkSegmentation.localPath(output);
     OutputFolder.Action action = null;
@@ -157,6 +169,33 @@ public final class SegmentJob implements Callable<Integer> {
     }
   }
 
+  /** --device, or --cpu as its older spelling; both naming different devices is bad usage. */
+  private DeviceChoice deviceChoice() {
+    if (cpu && device != null && device != DeviceChoice.CPU) {
+      throw new IllegalArgumentException("--cpu and --device " + device.cliName() + " conflict (--cpu means"
+          + " --device cpu); give one of them");
+    }
+    return cpu ? DeviceChoice.CPU : device == null ? DeviceChoice.AUTO : device;
+  }
+
+  /** Whether the executors run in this JVM (a local master), so this machine is the one to check. */
+  private boolean runsHere() {
+    String effective = master != null ? master : new SparkConf().get("spark.master", "");
+    return effective.startsWith("local");
+  }
+
+  /** Lower-case device names, any case accepted. */
+  static final class DeviceConverter implements CommandLine.ITypeConverter<DeviceChoice> {
+    @Override
+    public DeviceChoice convert(String value) {
+      try {
+        return DeviceChoice.parse(value);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.TypeConversionException("must be cpu, cuda or auto, got '" + value + "'");
+      }
+    }
+  }
+
   /** A local path made absolute here, on the driver: executors may run in another working folder. */
   private static String absolute(String pathOrUri) {
     Path local = SparkSegmentation.localPath(pathOrUri);
@@ -172,7 +211,8 @@ public final class SegmentJob implements Callable<Integer> {
     CommandLine cli = new CommandLine(new SegmentJob());
     cli.setOut(out);
     cli.setErr(err);
-    cli.setExitCodeExceptionMapper(e -> e instanceof IllegalArgumentException ? BAD_USAGE : FAILED);
+    cli.setExitCodeExceptionMapper(e -> e instanceof IllegalArgumentException
+        || e instanceof DeviceUnavailableException ? BAD_USAGE : FAILED);
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
       // Bad usage and the SDK's bundle errors are sentences of their own; anything else is named by its type.
       boolean sentence = e instanceof BundleException || e instanceof IllegalArgumentException;

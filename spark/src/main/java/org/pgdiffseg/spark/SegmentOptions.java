@@ -6,6 +6,7 @@ import java.io.Serializable;
 import org.pgdiffseg.sdk.imaging.ImageDecoder;
 import org.pgdiffseg.sdk.pipeline.InitialSample;
 import org.pgdiffseg.sdk.pipeline.Segmenter;
+import org.pgdiffseg.sdk.runtime.DeviceChoice;
 import org.pgdiffseg.sdk.runtime.SessionConfig;
 import org.pgdiffseg.sdk.schedule.SchedulerSpec;
 
@@ -21,14 +22,16 @@ import org.pgdiffseg.sdk.schedule.SchedulerSpec;
  *     {@code <masks>/p1/img.png}; null to match masks by file name (then two images of one name are refused)
  * @param concurrency images segmented at once per executor; null for the executor's cores
  * @param threads ONNX Runtime intra-op threads per image; null for the host's cores divided by the concurrency
- * @param cpu run on CPU even where a GPU is available
+ * @param device where the graphs run on each executor: cpu, cuda (an executor without CUDA fails its tasks with
+ *     the sentence naming what it lacks) or auto (CUDA where it can run); null means auto
  */
 public record SegmentOptions(
     String model, String scheduler, Integer steps, Integer ensemble, Long seed, String initialSample,
     Double maskThreshold,
     boolean gating, Double gateThreshold, boolean largestComponent, boolean fillHoles, long maxPixels,
-    String masks, String imagesRoot, Integer concurrency, Integer threads, boolean cpu) implements Serializable {
+    String masks, String imagesRoot, Integer concurrency, Integer threads, DeviceChoice device) implements Serializable {
   public SegmentOptions {
+    device = device == null ? DeviceChoice.AUTO : device;
     checkArgument(maxPixels > 0, "maxPixels must be positive, got %s", maxPixels);
     checkArgument(concurrency == null || (concurrency >= 1 && concurrency <= 64),
         "concurrency must be in 1..64, got %s", concurrency);
@@ -53,7 +56,7 @@ public record SegmentOptions(
     return new Builder().model(model).scheduler(scheduler).steps(steps).ensemble(ensemble).seed(seed)
         .initialSample(initialSample).maskThreshold(maskThreshold).gating(gating).gateThreshold(gateThreshold)
         .cleanup(largestComponent, fillHoles).maxPixels(maxPixels).masks(masks).imagesRoot(imagesRoot)
-        .concurrency(concurrency).threads(threads).cpu(cpu);
+        .concurrency(concurrency).threads(threads).device(device);
   }
 
   /** The options that decide which Segmenter an executor opens (everything but the masks). */
@@ -70,7 +73,7 @@ public record SegmentOptions(
   SessionConfig sessionConfig(int concurrentImages) {
     int intraOp = threads != null ? threads
         : Math.max(1, Runtime.getRuntime().availableProcessors() / concurrentImages);
-    return (cpu ? SessionConfig.cpuOnly() : SessionConfig.defaults()).toBuilder().intraOpThreads(intraOp).build();
+    return SessionConfig.builder().device(device).intraOpThreads(intraOp).build();
   }
 
   /** A Segmenter builder with these options, as the CLI's {@code --scheduler --steps ...} make one. */
@@ -104,7 +107,7 @@ public record SegmentOptions(
     private String imagesRoot;
     private Integer concurrency;
     private Integer threads;
-    private boolean cpu;
+    private DeviceChoice device = DeviceChoice.AUTO;
 
     private Builder() {}
 
@@ -186,15 +189,21 @@ public record SegmentOptions(
       return this;
     }
 
+    public Builder device(DeviceChoice value) {
+      this.device = value;
+      return this;
+    }
+
+    /** {@code true}: {@link DeviceChoice#CPU}; {@code false}: {@link DeviceChoice#AUTO}. */
     public Builder cpu(boolean value) {
-      this.cpu = value;
+      this.device = value ? DeviceChoice.CPU : DeviceChoice.AUTO;
       return this;
     }
 
     public SegmentOptions build() {
       return new SegmentOptions(model, scheduler, steps, ensemble, seed, initialSample, maskThreshold, gating,
           gateThreshold,
-          largestComponent, fillHoles, maxPixels, masks, imagesRoot, concurrency, threads, cpu);
+          largestComponent, fillHoles, maxPixels, masks, imagesRoot, concurrency, threads, device);
     }
   }
 }

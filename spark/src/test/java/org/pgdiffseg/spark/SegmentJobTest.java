@@ -1,6 +1,7 @@
 package org.pgdiffseg.spark;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -8,11 +9,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.pgdiffseg.sdk.bundle.TestBundles;
+import org.pgdiffseg.sdk.runtime.DeviceChoice;
+import org.pgdiffseg.sdk.runtime.OrtRuntime;
 
 class SegmentJobTest {
   @TempDir Path dir;
@@ -140,5 +144,40 @@ class SegmentJobTest {
     assertThat(SegmentJob.run(job, new PrintWriter(new StringWriter()), new PrintWriter(err, true)))
         .isEqualTo(SegmentJob.BAD_USAGE);
     assertThat(err.toString()).contains("already holds the output of an earlier run; add --overwrite");
+  }
+
+  @Test
+  void cudaWithoutCudaIsExitTwoWithOneSentenceBeforeSparkStarts() throws Exception {
+    Optional<String> why = OrtRuntime.shared().whyNoCuda();
+    assumeTrue(why.isPresent(), "CUDA can run on this machine");
+    Path images = dir.resolve("images");
+    TestImages.writeGood(images, dir.resolve("masks"));
+    StringWriter err = new StringWriter();
+    int code = SegmentJob.run(new String[] {"--master", "local[1]", "--input", images.toString(), "--output",
+        dir.resolve("out").toString(), "--model", TestBundles.tiny().toString(), "--device", "cuda"},
+        new PrintWriter(new StringWriter()), new PrintWriter(err, true));
+    assertThat(code).isEqualTo(SegmentJob.BAD_USAGE);
+    assertThat(err.toString()).isEqualTo("pgdiffseg-spark: device cuda was asked for, but " + why.get()
+        + System.lineSeparator());
+    assertThat(dir.resolve("out")).doesNotExist();
+  }
+
+  @Test
+  void cpuAndAnotherDeviceConflict() {
+    StringWriter err = new StringWriter();
+    int code = SegmentJob.run(new String[] {"--master", "local[1]", "--input", dir.resolve("images").toString(),
+        "--output", dir.resolve("out").toString(), "--cpu", "--device", "auto"},
+        new PrintWriter(new StringWriter()), new PrintWriter(err, true));
+    assertThat(code).isEqualTo(SegmentJob.BAD_USAGE);
+    assertThat(err.toString()).isEqualTo("pgdiffseg-spark: --cpu and --device auto conflict (--cpu means --device"
+        + " cpu); give one of them" + System.lineSeparator());
+  }
+
+  @Test
+  void deviceReachesTheExecutorsSessions() {
+    assertThat(SegmentOptions.builder().cpu(true).build().sessionConfig(1).device()).isEqualTo(DeviceChoice.CPU);
+    assertThat(SegmentOptions.builder().device(DeviceChoice.CUDA).build().sessionConfig(1).device())
+        .isEqualTo(DeviceChoice.CUDA);
+    assertThat(SegmentOptions.defaults().device()).isEqualTo(DeviceChoice.AUTO);
   }
 }

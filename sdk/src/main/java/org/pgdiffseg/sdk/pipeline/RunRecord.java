@@ -26,11 +26,13 @@ import org.pgdiffseg.sdk.schedule.SchedulerSpec;
  *
  * @param modelSha256 sha256 of the bundle's bundle.json
  * @param schedulerConfig the scheduler's diffusers config ({@code _class_name} and every key), exact
+ * @param deviceReason why the graphs ran on {@code device} (the device asked for and, where {@code auto} ended on
+ *     CPU, what CUDA lacked); empty in records written before it was kept. Explains, decides nothing
  */
 public record RunRecord(String modelId, String modelVersion, String modelSha256, String scheduler,
     Map<String, Object> schedulerConfig, int steps, int ensemble, long seed, InitialSample initialSample,
     double maskThreshold, boolean largestComponent, boolean fillHoles, boolean gating, double gateThreshold,
-    String sdkVersion, ExecutionDevice device) {
+    String sdkVersion, ExecutionDevice device, String deviceReason) {
 
   public RunRecord {
     checkNotNull(modelId, "modelId");
@@ -41,15 +43,16 @@ public record RunRecord(String modelId, String modelVersion, String modelSha256,
     checkNotNull(initialSample, "initialSample");
     checkNotNull(sdkVersion, "sdkVersion");
     checkNotNull(device, "device");
+    checkNotNull(deviceReason, "deviceReason");
   }
 
   /** The record of sampling {@code bundle} (whose bundle.json has {@code sha256}) with these settings. */
   static RunRecord of(ModelBundle bundle, String sha256, DiffusionSchedule schedule, SamplingOptions o,
-      GatePolicy gate, ExecutionDevice device) {
+      GatePolicy gate, ExecutionDevice device, String deviceReason) {
     return new RunRecord(bundle.manifest().id(), bundle.manifest().version(), sha256,
         o.scheduler().name(), DiffusersConfig.toConfig(o.scheduler(), schedule), o.steps(), o.ensemble(), o.seed(),
         o.initialSample(), o.maskThreshold(), o.keepLargestComponent(), o.fillHoles(), gate.enabled(),
-        gate.threshold(), SdkVersion.get(), device);
+        gate.threshold(), SdkVersion.get(), device, deviceReason);
   }
 
   /** sha256 of the bundle's bundle.json: it names every file of the bundle by its own sha256. */
@@ -123,6 +126,9 @@ public record RunRecord(String modelId, String modelVersion, String modelSha256,
     Map<String, Object> runtime = new LinkedHashMap<>();
     runtime.put("device", device.name());
     runtime.put("execution_provider", executionProvider());
+    if (!deviceReason.isEmpty()) {
+      runtime.put("device_reason", deviceReason);
+    }
     m.put("runtime", runtime);
     return m;
   }
@@ -159,7 +165,7 @@ public record RunRecord(String modelId, String modelVersion, String modelSha256,
         whole(sampling, "sampling.seed"), InitialSample.of(text(sampling, "sampling.initial_sample")),
         number(sampling, "sampling.mask_threshold"), flag(sampling, "sampling.largest_component"),
         flag(sampling, "sampling.fill_holes"), flag(gate, "gate.enabled"), number(gate, "gate.threshold"),
-        text(sdk, "sdk.version"), d);
+        text(sdk, "sdk.version"), d, optionalText(runtime, "runtime.device_reason"));
   }
 
   @SuppressWarnings("unchecked")
@@ -180,6 +186,11 @@ public record RunRecord(String modelId, String modelVersion, String modelSha256,
       throw new IllegalArgumentException("'" + path + "' must be a string, got " + describe(value(m, path)));
     }
     return s;
+  }
+
+  /** A string that records written before the key existed lack: empty then. */
+  private static String optionalText(Map<String, Object> m, String path) {
+    return value(m, path) == null ? "" : text(m, path);
   }
 
   private static double number(Map<String, Object> m, String path) {

@@ -113,7 +113,7 @@ public final class Segmenter implements AutoCloseable {
       }
     }) : null;
     this.manifestSha256 = RunRecord.manifestSha256(bundle);
-    this.record = RunRecord.of(bundle, manifestSha256, schedule, options, gate, device);
+    this.record = RunRecord.of(bundle, manifestSha256, schedule, options, gate, device, model.deviceReason());
     int intraOp = b.sessionConfig.intraOpThreads();
     LOG.info("Segmenter on {} {}: {} worker(s) (more concurrent callers wait for one), {} intra-op thread(s) per"
         + " graph call, {}, {}; {}", m.id(), m.version(), b.concurrency,
@@ -182,7 +182,7 @@ public final class Segmenter implements AutoCloseable {
   /** The record of a run with {@code used}: this segmenter's, or one for options a request set. */
   private RunRecord recordOf(SamplingOptions used) {
     return used.equals(options) ? record
-        : RunRecord.of(bundle, manifestSha256, settings.schedule(), used, gate, device);
+        : RunRecord.of(bundle, manifestSha256, settings.schedule(), used, gate, device, record.deviceReason());
   }
 
   public SegmentationResult segment(Path image) throws PgDiffSegException {

@@ -20,18 +20,22 @@ public final class LoadedGraphs implements AutoCloseable {
   private final GraphSession denoiser;
   private final GraphContract contract;
   private final int cudaDeviceId;
+  private final String deviceReason;
   private volatile boolean closed;
 
-  private LoadedGraphs(GraphSession prior, GraphSession denoiser, GraphContract contract, int cudaDeviceId) {
+  private LoadedGraphs(GraphSession prior, GraphSession denoiser, GraphContract contract, int cudaDeviceId,
+      OrtRuntime runtime, SessionConfig config) {
     this.prior = prior;
     this.denoiser = denoiser;
     this.contract = contract;
     this.cudaDeviceId = cudaDeviceId;
+    this.deviceReason = runtime.deviceReason(config, device());
   }
 
   /**
    * Opens both graphs with {@code config} and checks them against the graph contract.
    *
+   * @throws org.pgdiffseg.sdk.DeviceUnavailableException when {@code config} insists on CUDA and CUDA cannot run
    * @throws BundleException when a graph cannot be loaded or does not meet the contract; the message
    *     names the file, the tensor and expected vs declared
    */
@@ -42,7 +46,8 @@ public final class LoadedGraphs implements AutoCloseable {
     GraphSession denoiser = null;
     try {
       denoiser = runtime.openSession(denoiserOnnx, config);
-      return new LoadedGraphs(prior, denoiser, GraphContract.of(prior, denoiser), config.cudaDeviceId());
+      return new LoadedGraphs(prior, denoiser, GraphContract.of(prior, denoiser), config.cudaDeviceId(), runtime,
+          config);
     } catch (BundleException | RuntimeException e) {
       DiffusionGraphs.closeAll(denoiser, prior);
       throw e;
@@ -79,6 +84,14 @@ public final class LoadedGraphs implements AutoCloseable {
   public ExecutionDevice device() {
     return prior.device() == ExecutionDevice.CUDA && denoiser.device() == ExecutionDevice.CUDA
         ? ExecutionDevice.CUDA : ExecutionDevice.CPU;
+  }
+
+  /**
+   * Why the graphs run on {@link #device()}, in one line: the device asked for and, where {@code auto} ended on
+   * CPU, what CUDA lacked (e.g. {@code device auto: CUDA cannot run here: no NVIDIA driver is loaded ...}).
+   */
+  public String deviceReason() {
+    return deviceReason;
   }
 
   GraphContract contract() {

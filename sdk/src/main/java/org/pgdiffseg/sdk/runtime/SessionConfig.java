@@ -6,8 +6,8 @@ import static com.google.common.base.Preconditions.checkNotNull;
 import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
 
 /**
- * How ONNX Runtime sessions are built: thread counts, graph optimisation, memory pattern and whether to
- * ask for the CUDA execution provider. Immutable; {@link #defaults()} suits most uses.
+ * How ONNX Runtime sessions are built: thread counts, graph optimisation, memory pattern and the device to
+ * run on. Immutable; {@link #defaults()} suits most uses.
  *
  * @param intraOpThreads threads used inside one operator; 0 lets ONNX Runtime choose (one per core)
  * @param interOpThreads threads used across independent operators; 0 lets ONNX Runtime choose
@@ -15,7 +15,7 @@ import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
  * @param memoryPattern whether ONNX Runtime plans memory from the shapes of earlier runs
  * @param spinning whether ONNX Runtime's worker threads spin while waiting for work
  *     ({@code session.intra_op.allow_spinning}); spinning threads compete with the caller's own work between runs
- * @param cudaEnabled whether to ask for the CUDA execution provider when a GPU is present
+ * @param device CPU, CUDA, or CUDA where it can run and CPU otherwise ({@link DeviceChoice#AUTO}, the default)
  * @param cudaDeviceId the CUDA device to run on
  */
 public record SessionConfig(
@@ -24,7 +24,7 @@ public record SessionConfig(
     Optimization optimization,
     boolean memoryPattern,
     boolean spinning,
-    boolean cudaEnabled,
+    DeviceChoice device,
     int cudaDeviceId) {
 
   /** ONNX Runtime's graph optimisation levels. */
@@ -45,7 +45,7 @@ public record SessionConfig(
     }
   }
 
-  private static final SessionConfig DEFAULTS = new SessionConfig(0, 0, Optimization.ALL, true, true, true, 0);
+  private static final SessionConfig DEFAULTS = new SessionConfig(0, 0, Optimization.ALL, true, true, DeviceChoice.AUTO, 0);
 
   public SessionConfig {
     int max = maxThreads();
@@ -54,6 +54,7 @@ public record SessionConfig(
     checkArgument(interOpThreads >= 0 && interOpThreads <= max,
         "interOpThreads must be in 0..%s (0: one per core; at most 4 per core, 256 in all), got %s", max, interOpThreads);
     checkNotNull(optimization, "optimization");
+    checkNotNull(device, "device");
     checkArgument(cudaDeviceId >= 0, "cudaDeviceId must be >= 0, got %s", cudaDeviceId);
   }
 
@@ -66,14 +67,19 @@ public record SessionConfig(
     return Math.min(4 * Runtime.getRuntime().availableProcessors(), 256);
   }
 
-  /** ONNX Runtime's own thread defaults, all optimisations, memory pattern on, CUDA device 0 if present. */
+  /** Whether CUDA may be asked for: the device is {@link DeviceChoice#CUDA} or {@link DeviceChoice#AUTO}. */
+  public boolean cudaEnabled() {
+    return device != DeviceChoice.CPU;
+  }
+
+  /** ONNX Runtime's own thread defaults, all optimisations, memory pattern on, CUDA device 0 where CUDA can run. */
   public static SessionConfig defaults() {
     return DEFAULTS;
   }
 
   /** Defaults with CUDA turned off: always CPU. */
   public static SessionConfig cpuOnly() {
-    return DEFAULTS.toBuilder().cudaEnabled(false).build();
+    return DEFAULTS.toBuilder().device(DeviceChoice.CPU).build();
   }
 
   public static Builder builder() {
@@ -91,7 +97,7 @@ public record SessionConfig(
     private Optimization optimization;
     private boolean memoryPattern;
     private boolean spinning;
-    private boolean cudaEnabled;
+    private DeviceChoice device;
     private int cudaDeviceId;
 
     private Builder(SessionConfig from) {
@@ -100,7 +106,7 @@ public record SessionConfig(
       optimization = from.optimization;
       memoryPattern = from.memoryPattern;
       spinning = from.spinning;
-      cudaEnabled = from.cudaEnabled;
+      device = from.device;
       cudaDeviceId = from.cudaDeviceId;
     }
 
@@ -129,8 +135,14 @@ public record SessionConfig(
       return this;
     }
 
+    public Builder device(DeviceChoice choice) {
+      this.device = choice;
+      return this;
+    }
+
+    /** {@code true}: {@link DeviceChoice#AUTO}; {@code false}: {@link DeviceChoice#CPU}. */
     public Builder cudaEnabled(boolean enabled) {
-      this.cudaEnabled = enabled;
+      this.device = enabled ? DeviceChoice.AUTO : DeviceChoice.CPU;
       return this;
     }
 
@@ -141,7 +153,7 @@ public record SessionConfig(
 
     public SessionConfig build() {
       return new SessionConfig(
-          intraOpThreads, interOpThreads, optimization, memoryPattern, spinning, cudaEnabled, cudaDeviceId);
+          intraOpThreads, interOpThreads, optimization, memoryPattern, spinning, device, cudaDeviceId);
     }
   }
 }

@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.pgdiffseg.sdk.BundleException;
+import org.pgdiffseg.sdk.DeviceUnavailableException;
 
 class OrtRuntimeTest {
   @Test
@@ -41,10 +42,46 @@ class OrtRuntimeTest {
 
   @Test
   void systemProbeAgreesWithTheDriverFiles() {
-    boolean driverFiles = Files.exists(Path.of("/dev/nvidia0")) || Files.isDirectory(Path.of("/proc/driver/nvidia/gpus"));
+    boolean driverFiles = Files.exists(Path.of("/proc/driver/nvidia/version")) || Files.exists(Path.of("/dev/nvidiactl"));
     Optional<String> why = GpuProbe.system().whyNoGpu();
     if (!driverFiles) {
-      assertThat(why).hasValueSatisfying(reason -> assertThat(reason).contains("no NVIDIA GPU"));
+      assertThat(why).hasValueSatisfying(reason -> assertThat(reason).startsWith("CUDA cannot run here: ")
+          .contains("no NVIDIA driver is loaded"));
+    }
+  }
+
+  @Test
+  void cudaInsistedOnFailsBeforeLoadingNamingWhatIsMissing() {
+    OrtRuntime runtime = new OrtRuntime(() -> Optional.of("CUDA cannot run here: no NVIDIA driver is loaded (test)"));
+    SessionConfig cuda = SessionConfig.builder().device(DeviceChoice.CUDA).build();
+    String sentence = "device cuda was asked for, but CUDA cannot run here: no NVIDIA driver is loaded (test)";
+    assertThatThrownBy(() -> runtime.checkDevice(cuda))
+        .isInstanceOf(DeviceUnavailableException.class).hasMessage(sentence);
+    assertThatThrownBy(() -> runtime.openSession(TestGraphs.prior(), cuda))
+        .isInstanceOf(DeviceUnavailableException.class).hasMessage(sentence);
+    assertThatThrownBy(() -> LoadedGraphs.open(runtime, TestGraphs.prior(), TestGraphs.denoiser(), cuda))
+        .isInstanceOf(DeviceUnavailableException.class).hasMessage(sentence);
+  }
+
+  @Test
+  void cpuAndAutoPassTheDeviceCheck() throws BundleException {
+    OrtRuntime runtime = new OrtRuntime(() -> Optional.of("CUDA cannot run here: no NVIDIA driver is loaded (test)"));
+    runtime.checkDevice(SessionConfig.cpuOnly());
+    runtime.checkDevice(SessionConfig.defaults());
+    assertThat(runtime.whyNoCuda()).contains("CUDA cannot run here: no NVIDIA driver is loaded (test)");
+  }
+
+  @Test
+  void loadedGraphsSayWhyTheyRunOnCpu() throws BundleException {
+    OrtRuntime runtime = new OrtRuntime(() -> Optional.of("CUDA cannot run here: no NVIDIA driver is loaded (test)"));
+    try (LoadedGraphs auto = LoadedGraphs.open(runtime, TestGraphs.prior(), TestGraphs.denoiser(),
+            SessionConfig.defaults());
+        LoadedGraphs cpu = LoadedGraphs.open(runtime, TestGraphs.prior(), TestGraphs.denoiser(),
+            SessionConfig.cpuOnly())) {
+      assertThat(auto.device()).isEqualTo(ExecutionDevice.CPU);
+      assertThat(auto.deviceReason())
+          .isEqualTo("device auto: CUDA cannot run here: no NVIDIA driver is loaded (test)");
+      assertThat(cpu.deviceReason()).isEqualTo("device cpu was asked for");
     }
   }
 

@@ -14,16 +14,39 @@ class SessionConfigTest {
     assertThat(config.optimization()).isEqualTo(SessionConfig.Optimization.ALL);
     assertThat(config.memoryPattern()).isTrue();
     assertThat(config.spinning()).isTrue();
+    assertThat(config.device()).isEqualTo(DeviceChoice.AUTO);
     assertThat(config.cudaEnabled()).isTrue();
     assertThat(config.cudaDeviceId()).isZero();
+    assertThat(SessionConfig.cpuOnly().device()).isEqualTo(DeviceChoice.CPU);
     assertThat(SessionConfig.cpuOnly().cudaEnabled()).isFalse();
+  }
+
+  @Test
+  void deviceChoiceAndTheOlderCudaSwitchAgree() {
+    assertThat(SessionConfig.builder().device(DeviceChoice.CUDA).build().cudaEnabled()).isTrue();
+    assertThat(SessionConfig.builder().device(DeviceChoice.CPU).build().cudaEnabled()).isFalse();
+    assertThat(SessionConfig.builder().device(DeviceChoice.CUDA).cudaEnabled(false).build().device())
+        .isEqualTo(DeviceChoice.CPU);
+    assertThat(SessionConfig.cpuOnly().toBuilder().cudaEnabled(true).build().device()).isEqualTo(DeviceChoice.AUTO);
+    assertThatThrownBy(() -> SessionConfig.builder().device(null).build())
+        .isInstanceOf(NullPointerException.class).hasMessage("device");
+  }
+
+  @Test
+  void deviceChoiceParsesTheCommandLineNames() {
+    assertThat(DeviceChoice.parse("cpu")).isEqualTo(DeviceChoice.CPU);
+    assertThat(DeviceChoice.parse("CUDA")).isEqualTo(DeviceChoice.CUDA);
+    assertThat(DeviceChoice.parse(" auto ")).isEqualTo(DeviceChoice.AUTO);
+    assertThat(DeviceChoice.AUTO.cliName()).isEqualTo("auto");
+    assertThatThrownBy(() -> DeviceChoice.parse("gpu"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("device must be cpu, cuda or auto, got 'gpu'");
   }
 
   @Test
   void builderCopiesAndOverrides() {
     SessionConfig config = SessionConfig.builder().intraOpThreads(2).interOpThreads(1)
         .optimization(SessionConfig.Optimization.BASIC).memoryPattern(false).spinning(false).cudaDeviceId(1).build();
-    assertThat(config).isEqualTo(new SessionConfig(2, 1, SessionConfig.Optimization.BASIC, false, false, true, 1));
+    assertThat(config).isEqualTo(new SessionConfig(2, 1, SessionConfig.Optimization.BASIC, false, false, DeviceChoice.AUTO, 1));
     assertThat(config.toBuilder().build()).isEqualTo(config);
     assertThat(config.toBuilder().cudaEnabled(false).build().intraOpThreads()).isEqualTo(2);
   }
