@@ -163,7 +163,7 @@ def check(source: Path, seg_path: Path, masks: list[Path]) -> tuple[list[str], l
             or segment.segmented_property_type.value != "4147007" or segment.algorithm_type.value != "AUTOMATIC"):
         problems.append(f"segment 1 is not the lesion segment of docs/dicom-out.md: {segment}")
     family = segment.algorithm_identification[0].AlgorithmFamilyCodeSequence[0]
-    if (family.CodeValue, family.CodingSchemeDesignator) != ("123109", "DCM"):
+    if (family.CodeValue, family.CodingSchemeDesignator) != ("123110", "DCM"):
         problems.append(f"algorithm family {family.CodeValue} {family.CodingSchemeDesignator}")
 
     expected = np.stack([cv2.imread(str(m), cv2.IMREAD_UNCHANGED) > 0 for m in masks])

@@ -157,7 +157,7 @@ public final class DicomSegWriter {
         .sequence(0x00620003, code("49755003", "SCT", "Morphologically Abnormal Structure"))
         .sequence(0x0062000F, code("4147007", "SCT", "Mass"))
         .sequence(0x00620007, new DicomDataset()
-            .sequence(0x0066002F, code("123109", "DCM", "Artificial Intelligence"))
+            .sequence(0x0066002F, code("123110", "DCM", "Artificial Intelligence"))
             .text(0x00660031, "LO", algorithm.algorithmVersion())
             .text(0x00660036, "LO", "PGDiffSeg"));
   }

@@ -55,7 +55,7 @@ class DicomSegWriterTest {
     String text = new String(seg, StandardCharsets.ISO_8859_1);
     assertThat(text.substring(128, 132)).isEqualTo("DICM");
     assertThat(text).contains(DicomPart10.EXPLICIT_VR_LITTLE_ENDIAN).contains("BINARY").contains("AUTOMATIC")
-        .contains("49755003").contains("4147007").contains("123109").contains("pgdiffseg-test 1.0.0");
+        .contains("49755003").contains("4147007").contains("123110").contains("pgdiffseg-test 1.0.0");
   }
 
   @Test
