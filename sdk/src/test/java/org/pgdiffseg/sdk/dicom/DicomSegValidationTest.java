@@ -8,9 +8,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +17,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.pgdiffseg.sdk.imaging.BinaryMask;
 import org.pgdiffseg.sdk.imaging.DicomAttributes;
+import org.pgdiffseg.sdk.testing.PythonEnvironment;
 
 /**
  * SEGs written by the SDK for sources written by pydicom (conformance/python/validate_seg.py: single-frame
@@ -33,7 +32,7 @@ class DicomSegValidationTest {
   @Test
   void segsOfEveryKindOfSourceValidateAndHoldTheirMasksPixelForPixel() throws Exception {
     Path root = repositoryRoot();
-    Path python = pythonEnvironment(root);
+    Path python = PythonEnvironment.python(root);
     assumeTrue(python != null, "the project's Python environment (samples/python-env) is not built here;"
         + " samples/run-tests builds it and runs this check");
     Path out = root.resolve("sdk/target/dicom-seg");
@@ -95,7 +94,7 @@ class DicomSegValidationTest {
   }
 
   /** Runs a command; empty when it exits 0, else its exit code and output, for the failure message. */
-  private static String run(String... command) throws IOException, InterruptedException {
+  static String run(String... command) throws IOException, InterruptedException {
     Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
     String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     if (!p.waitFor(5, TimeUnit.MINUTES)) {
@@ -104,24 +103,6 @@ class DicomSegValidationTest {
     }
     System.out.print(output);   // the validators' verdicts, dciodvfy warnings included, in the test report
     return p.exitValue() == 0 ? "" : "exit " + p.exitValue() + ": " + String.join(" ", command) + "\n" + output;
-  }
-
-  /**
-   * The environment samples/python-env makes ($PGDIFFSEG_VENV, else ~/.cache/pgdiffseg/venv-<first 12 hex of
-   * the requirements' sha256>), when complete; null when it is not built (building it is not a test's job).
-   */
-  static Path pythonEnvironment(Path root) throws Exception {
-    String configured = System.getenv("PGDIFFSEG_VENV");
-    Path venv;
-    if (configured != null && !configured.isEmpty()) {
-      venv = Path.of(configured);
-    } else {
-      byte[] requirements = Files.readAllBytes(root.resolve("zoo/python/requirements.txt"));
-      String hash = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(requirements));
-      venv = Path.of(System.getProperty("user.home"), ".cache", "pgdiffseg", "venv-" + hash.substring(0, 12));
-    }
-    Path python = venv.resolve("bin/python");
-    return Files.exists(venv.resolve(".complete")) && Files.isExecutable(python) ? python : null;
   }
 
   static Path repositoryRoot() {
