@@ -34,6 +34,15 @@ class DicomSegWriterTest {
   }
 
   @Test
+  void aSourceWithoutASeriesInstanceUidIsRefusedNamingTheFileAndTheTag() {
+    byte[] source = DicomFiles.identified(20, 24, 1, "1.2.3.1", null, "1.2.3.3");
+    assertThatThrownBy(() -> WRITER.write(source, "scan.dcm", List.of(BinaryMask.empty(24, 20))))
+        .isInstanceOf(InvalidImageException.class)
+        .hasMessageStartingWith("scan.dcm: ")
+        .hasMessageContaining("Series Instance UID (0020,000E)");
+  }
+
+  @Test
   void masksThatDoNotMatchTheSourceFramesAreAMistakeOfTheCaller() {
     byte[] source = DicomFiles.identified(20, 24, 2, "1.2.3.1", "1.2.3.2", "1.2.3.3");
     assertThatThrownBy(() -> WRITER.write(source, "scan.dcm", List.of(BinaryMask.empty(24, 20))))
