@@ -10,8 +10,8 @@ import org.pgdiffseg.sdk.imaging.DicomAttributes;
 
 /**
  * The frames of one DICOM input on their way to its Segmentation: all frames of a file go into one SEG, but they
- * are segmented in batches with other inputs' images, so their masks and results.json rows wait here until the
- * last frame is done. Not thread-safe: one batch fills it.
+ * are segmented in batches with other inputs' images, so their masks wait here until the last frame is done,
+ * with their results.json rows (already recorded) to name the SEG in. Not thread-safe: one batch fills it.
  */
 final class DicomSegOutput {
   final Path file;
@@ -61,7 +61,7 @@ final class DicomSegOutput {
     return List.copyOf(Arrays.asList(masks));
   }
 
-  /** The results.json rows of the segmented frames, in the order they were segmented. */
+  /** The results.json rows of the segmented frames (the recorded maps themselves), in segmenting order. */
   List<Map<String, Object>> rows() {
     return rows;
   }

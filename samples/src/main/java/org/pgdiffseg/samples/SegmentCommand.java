@@ -253,9 +253,8 @@ final class SegmentCommand implements Callable<Integer> {
         continue;
       }
       Map<String, Object> row = ResultJson.of(p.file(), p.image().name(), r, maskFile, overlayFile);
-      if (p.seg() == null) {
-        b.results.addResult(row);
-      } else {
+      b.results.addResult(row);   // at once, so that an interrupted batch lists it; the SEG's name comes later
+      if (p.seg() != null) {
         p.seg().segmented(p.frame(), r.mask(), row);
         if (p.seg().complete()) {
           writeSeg(p.seg(), stem, b);
@@ -288,15 +287,12 @@ final class SegmentCommand implements Callable<Integer> {
 
   /**
    * The last frame of a DICOM input is done: its SEG is written (a single frame's beside its mask, named after
-   * {@code stem}; all frames of a multi-frame file in one, named after the file) and its frames' rows name it. A
-   * SEG that cannot be made (a source without the UIDs it must reference) fails this input alone; a frame that
-   * failed leaves the file without a SEG, its failure already recorded.
+   * {@code stem}; all frames of a multi-frame file in one, named after the file) and its frames' rows, already
+   * recorded, get its name. A SEG that cannot be made (a source without the UIDs it must reference) fails this
+   * input alone; a frame that failed leaves the file without a SEG, its failure already recorded.
    */
   private static void writeSeg(DicomSegOutput seg, String stem, Batch b) throws IOException {
     if (seg.anyFrameFailed()) {
-      for (Map<String, Object> row : seg.rows()) {
-        b.results.addResult(row);
-      }
       return;
     }
     byte[] encoded;
@@ -306,19 +302,13 @@ final class SegmentCommand implements Callable<Integer> {
       }
       encoded = b.segWriter.write(seg.attributes, seg.masks());
     } catch (Exception | OutOfMemoryError e) {
-      for (Map<String, Object> row : seg.rows()) {
-        b.results.addResult(row);
-      }
       b.fail(seg.file, e, BatchFailure.message(e));
       return;
     }
     String name = (seg.frames() == 1 ? stem
         : b.names.allocate(seg.file, "", s -> b.folder.mayWrite(s + SEG_SUFFIX))) + SEG_SUFFIX;
     b.folder.writeAll(Map.of(name, tmp -> Files.write(tmp, encoded)));
-    for (Map<String, Object> row : seg.rows()) {
-      row.put("seg", b.folder.resolve(name).toString());
-      b.results.addResult(row);
-    }
+    b.results.putInRows(seg.rows(), "seg", b.folder.resolve(name).toString());
   }
 
   private Map<String, Object> header(Segmenter segmenter) throws BundleException {
