@@ -84,7 +84,7 @@ class DicomSegCliTest {
         .contains("nostudy.dcm").contains("Study Instance UID (0020,000D)");
     assertThat(err).contains("Study Instance UID (0020,000D)");
 
-    validate(r, out);
+    validate(r, out, 2);
   }
 
   @Test
@@ -116,8 +116,28 @@ class DicomSegCliTest {
     assertThat(out.resolve("single_dcm_mask.png")).exists();
   }
 
+  @Test
+  void theSegsOfSourcesWrittenByPydicomValidate() throws Exception {
+    Path root = RepositoryRoot.find();
+    Path python = PythonEnvironment.python(root);
+    assumeTrue(python != null, "the project's Python environment (samples/python-env) is not built here;"
+        + " samples/run-tests builds it and runs this check");
+    Path sources = Files.createDirectories(tmp.resolve("sources"));
+    Process p = new ProcessBuilder(python.toString(), root.resolve("conformance/python/validate_seg.py").toString(),
+        "sources", sources.toString()).redirectErrorStream(true).start();
+    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(5, TimeUnit.MINUTES)).isTrue();
+    assertThat(p.exitValue()).as(output).isZero();
+    Path out = tmp.resolve("out");
+    // single- and multi-frame ultrasound, CT with geometry, no spacing; explicit and implicit VR little endian
+    assertThat(segment("--out", out.toString(), sources.toString())).as(err).isZero();
+    JsonNode r = results(out);
+    assertThat(r.path("results")).hasSize(6).allSatisfy(row -> assertThat(row.hasNonNull("seg")).isTrue());
+    validate(r, out, 4);
+  }
+
   /** The CLI's SEGs, read back by highdicom and pydicom against the masks it wrote, and checked by dciodvfy. */
-  private static void validate(JsonNode results, Path out) throws Exception {
+  private static void validate(JsonNode results, Path out, int segs) throws Exception {
     Path root = RepositoryRoot.find();
     Path python = PythonEnvironment.python(root);
     assumeTrue(python != null, "the project's Python environment (samples/python-env) is not built here;"
@@ -137,7 +157,7 @@ class DicomSegCliTest {
         masks.add(row.path("mask").asText());
       }
     }
-    assertThat(bySeg).hasSize(2);
+    assertThat(bySeg).hasSize(segs);
     bySeg.values().forEach(e -> {
       @SuppressWarnings("unchecked")
       List<String> masks = (List<String>) e.get("masks");
