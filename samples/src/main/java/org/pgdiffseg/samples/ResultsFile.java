@@ -49,6 +49,17 @@ final class ResultsFile implements AutoCloseable {
     writeIfDue();
   }
 
+  /**
+   * Sets {@code key} to {@code value} in rows already added (a file written after its rows, such as the SEG of
+   * a multi-frame DICOM), under this file's lock so that no write sees a row half-changed.
+   */
+  synchronized void putInRows(List<Map<String, Object>> rows, String key, Object value) throws IOException {
+    for (Map<String, Object> row : rows) {
+      row.put(key, value);
+    }
+    writeIfDue();
+  }
+
   synchronized void addFailure(Map<String, Object> failure) throws IOException {
     failures.add(failure);
     writeIfDue();

@@ -2,6 +2,7 @@ package org.pgdiffseg.samples;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -10,8 +11,14 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.pgdiffseg.sdk.BundleException;
+import org.pgdiffseg.sdk.InvalidImageException;
+import org.pgdiffseg.sdk.dicom.DicomSegWriter;
+import org.pgdiffseg.sdk.dicom.SegmentAlgorithm;
 import org.pgdiffseg.sdk.imaging.DecodedImage;
+import org.pgdiffseg.sdk.imaging.DicomAttributes;
+import org.pgdiffseg.sdk.imaging.DicomReader;
 import org.pgdiffseg.sdk.imaging.ImageDecoder;
+import org.pgdiffseg.sdk.imaging.ImageFiles;
 import org.pgdiffseg.sdk.imaging.OverlayRenderer;
 import org.pgdiffseg.sdk.metrics.LesionMeasurements;
 import org.pgdiffseg.sdk.pipeline.SegmentRequest;
@@ -40,10 +47,13 @@ import picocli.CommandLine.Model.CommandSpec;
         "results.json records the run completely (model and its sha256, the sampler's full config, seed,",
         "thresholds, gate, SDK version, device): --settings-from results.json replays it. It is kept current",
         "while the batch runs and says 'complete', 'interrupted' or 'stopped' (the disk filled up) at the end.", "",
+        "For a DICOM input, <name>_seg.dcm holds all its frames' masks as one DICOM Segmentation in the",
+        "source's study (docs/dicom-out.md); --no-seg leaves it out.", "",
         "An image that cannot be read is listed in results.json under 'failures'; the others are still",
         "processed. Exit code 2 when any input failed or nothing was found, 1 when outputs could not be",
         "written, 0 otherwise."})
 final class SegmentCommand implements Callable<Integer> {
+  static final String SEG_SUFFIX = "_seg.dcm";
   @Spec CommandSpec spec;
   @Mixin ModelOptions model;
 
@@ -61,11 +71,17 @@ final class SegmentCommand implements Callable<Integer> {
       description = "Also take the images in the sub-folders of a folder (not hidden ones, not through links).")
   boolean recursive;
 
+  @Option(names = "--no-seg", description = "Do not write <name>_seg.dcm (a DICOM Segmentation) for DICOM inputs.")
+  boolean noSeg;
+
   @Parameters(paramLabel = "IMAGE", arity = "1..*", description = "Image files or folders.")
   List<Path> images;
 
-  /** A decoded image waiting for its batch: where it came from and the suffix of its output names. */
-  private record Pending(Path file, String frameSuffix, DecodedImage image) {}
+  /**
+   * A decoded image waiting for its batch: where it came from, the suffix of its output names, and for a frame
+   * of a DICOM whose SEG is written, that SEG's frames ({@code seg}, null otherwise) and its index among them.
+   */
+  private record Pending(Path file, String frameSuffix, DecodedImage image, DicomSegOutput seg, int frame) {}
 
   @Override
   public Integer call() throws Exception {
@@ -102,6 +118,10 @@ final class SegmentCommand implements Callable<Integer> {
         Progress progress = Progress.start("segment", inputs.files().size(), err)) {
       b.results = results;
       b.progress = progress;
+      if (!noSeg) {
+        var manifest = segmenter.bundle().manifest();
+        b.segWriter = new DicomSegWriter(new SegmentAlgorithm(manifest.id(), manifest.version()));
+      }
       try {
         for (InputFiles.Unlisted u : inputs.unlisted()) {
           b.fail(u.folder(), u.cause(), u.message());
@@ -110,9 +130,13 @@ final class SegmentCommand implements Callable<Integer> {
         for (Path file : inputs.files()) {
           progress.begin(file.getFileName().toString());
           try {
-            List<DecodedImage> frames = decoder.decodeFrames(file);
+            byte[] data = ImageFiles.read(file, decoder.maxPixels());
+            List<DecodedImage> frames = decoder.decodeFrames(data, file.toString());
+            DicomSegOutput seg = b.segWriter != null && DicomReader.isDicom(data)
+                ? segOutput(file, data, frames.size()) : null;
             for (int f = 0; f < frames.size(); f++) {
-              pending.add(new Pending(file, frames.size() > 1 ? String.format("_f%03d", f + 1) : "", frames.get(f)));
+              pending.add(new Pending(file, frames.size() > 1 ? String.format("_f%03d", f + 1) : "", frames.get(f),
+                  seg, f));
             }
           } catch (Exception | OutOfMemoryError e) {
             b.fail(file, e, BatchFailure.message(e));
@@ -157,6 +181,8 @@ final class SegmentCommand implements Callable<Integer> {
     final PrintWriter err;
     ResultsFile results;
     Progress progress;
+    /** Writes the SEG of each DICOM input; null with --no-seg. */
+    DicomSegWriter segWriter;
 
     Batch(OutputFolder folder, OutputNames names, PrintWriter stdout, PrintWriter err) {
       this.folder = folder;
@@ -174,10 +200,15 @@ final class SegmentCommand implements Callable<Integer> {
       results.addFailure(BatchFailure.row(file, e, message));
     }
 
-    /** A stem whose mask and overlay names are free or hold earlier outputs of pgdiffseg. */
+    /**
+     * A stem whose mask and overlay names (and the SEG's, for a single-frame DICOM, whose SEG sits beside its
+     * mask) are free or hold earlier outputs of pgdiffseg.
+     */
     String stem(Pending p) {
+      boolean segBeside = p.seg() != null && p.seg().frames() == 1;
       return names.allocate(p.file(), p.frameSuffix(),
-          stem -> folder.mayWrite(stem + "_mask.png") && folder.mayWrite(stem + "_overlay.png"));
+          stem -> folder.mayWrite(stem + "_mask.png") && folder.mayWrite(stem + "_overlay.png")
+              && (!segBeside || folder.mayWrite(stem + SEG_SUFFIX)));
     }
   }
 
@@ -208,6 +239,7 @@ final class SegmentCommand implements Callable<Integer> {
         stem = b.stem(p);
       } catch (Exception | OutOfMemoryError e) {
         b.fail(p.file(), e, BatchFailure.message(e));
+        frameFailed(p, b);
         continue;
       }
       Path maskFile = b.folder.resolve(stem + "_mask.png");
@@ -219,16 +251,67 @@ final class SegmentCommand implements Callable<Integer> {
         throw e;
       } catch (Exception | OutOfMemoryError e) {
         b.fail(p.file(), e, BatchFailure.message(e));
+        frameFailed(p, b);
         continue;
       }
       Map<String, Object> row = ResultJson.of(p.file(), p.image().name(), r, maskFile, overlayFile);
       row.put("measurements", measured.toMap());
-      b.results.addResult(row);
+      b.results.addResult(row);   // at once, so that an interrupted batch lists it; the SEG's name comes later
+      if (p.seg() != null) {
+        p.seg().segmented(p.frame(), r.mask(), row);
+        if (p.seg().complete()) {
+          writeSeg(p.seg(), stem, b);
+        }
+      }
       b.progress.println(b.stdout, String.format("%s: %s, lesion %.2f%% of the image%s", p.image().name(),
           r.gate().skipped() ? "no tumor (gated)" : "segmented", 100 * r.mask().lesionFraction(),
           r.gate().skipped() ? "" : String.format(" (%.0f ms)", r.timings().totalNanos() / 1e6)));
     }
     pending.clear();
+  }
+
+  /** The SEG's frames of a DICOM input; attributes that cannot be read fail its SEG when the frames are done. */
+  private static DicomSegOutput segOutput(Path file, byte[] data, int frames) {
+    try {
+      return new DicomSegOutput(file, DicomAttributes.read(data, file.toString()), null, frames);
+    } catch (InvalidImageException e) {
+      return new DicomSegOutput(file, null, e, frames);
+    }
+  }
+
+  private static void frameFailed(Pending p, Batch b) throws IOException {
+    if (p.seg() != null) {
+      p.seg().failed(p.frame());
+      if (p.seg().complete()) {
+        writeSeg(p.seg(), null, b);
+      }
+    }
+  }
+
+  /**
+   * The last frame of a DICOM input is done: its SEG is written (a single frame's beside its mask, named after
+   * {@code stem}; all frames of a multi-frame file in one, named after the file) and its frames' rows, already
+   * recorded, get its name. A SEG that cannot be made (a source without the UIDs it must reference) fails this
+   * input alone; a frame that failed leaves the file without a SEG, its failure already recorded.
+   */
+  private static void writeSeg(DicomSegOutput seg, String stem, Batch b) throws IOException {
+    if (seg.anyFrameFailed()) {
+      return;
+    }
+    byte[] encoded;
+    try {
+      if (seg.attributes == null) {
+        throw seg.attributesError;
+      }
+      encoded = b.segWriter.write(seg.attributes, seg.masks());
+    } catch (Exception | OutOfMemoryError e) {
+      b.fail(seg.file, e, BatchFailure.message(e));
+      return;
+    }
+    String name = (seg.frames() == 1 ? stem
+        : b.names.allocate(seg.file, "", s -> b.folder.mayWrite(s + SEG_SUFFIX))) + SEG_SUFFIX;
+    b.folder.writeAll(Map.of(name, tmp -> Files.write(tmp, encoded)));
+    b.results.putInRows(seg.rows(), "seg", b.folder.resolve(name).toString());
   }
 
   private Map<String, Object> header(Segmenter segmenter) throws BundleException {

@@ -58,7 +58,7 @@ class BatchSafetyTest {
     write(tmp.resolve("b/x.png"), png);
     write(tmp.resolve("c/y.png"), png);
     write(tmp.resolve("c/y.jpg"), png);   // decoded by content, named .jpg
-    write(tmp.resolve("c/scan.dcm"), DicomFiles.dicom(16, 16, 2, DicomFiles.ramp(256, 2), null, null));
+    write(tmp.resolve("c/scan.dcm"), DicomFiles.identified(16, 16, 2, "1.2.3.1", "1.2.3.2", "1.2.3.3"));
     write(tmp.resolve("c/scan_f001.png"), png);
     Path out = tmp.resolve("out");
     assertThat(segment("--out", out.toString(), tmp.resolve("a").toString(), tmp.resolve("b").toString(),

@@ -2,8 +2,11 @@ package org.pgdiffseg.sdk.imaging;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import org.pgdiffseg.sdk.InvalidImageException;
 
@@ -210,6 +213,23 @@ record DicomHeader(String transferSyntax, boolean bigEndian, int rows, int colum
     return header;
   }
 
+  /**
+   * The top-level values of {@link DicomAttributes#KEPT} in {@code d}, raw and less trailing padding (a space or
+   * NUL), from the same checked walk as {@link #parse}; the caller has parsed {@code d} first.
+   */
+  static Map<Integer, byte[]> keptAttributes(byte[] d, String name) throws InvalidImageException {
+    Walker w = new Walker(d, name);
+    w.pos = 132;
+    w.walkMeta();
+    String syntax = w.transferSyntax == null ? IMPLICIT_LITTLE : w.transferSyntax;
+    w.bigEndian = syntax.equals(EXPLICIT_BIG);
+    w.explicitVr = !syntax.equals(IMPLICIT_LITTLE);
+    w.encapsulated = syntax.equals(JPEG_BASELINE);
+    w.kept = new HashMap<>();
+    w.walkDataset(d.length, 0, true, false);
+    return w.kept;
+  }
+
   /** Where each fragment of encapsulated pixel data lies in the file (the Basic Offset Table left out). */
   record Fragments(int[] offsets, int[] lengths) {
     int count() {
@@ -244,6 +264,8 @@ record DicomHeader(String transferSyntax, boolean bigEndian, int rows, int colum
     long pixelDataLength;
     boolean encapsulated;
     Fragments fragments;
+    /** The kept attributes' values when asked for ({@link #keptAttributes}), else null. */
+    Map<Integer, byte[]> kept;
 
     Walker(byte[] d, String name) {
       this.d = d;
@@ -396,6 +418,23 @@ record DicomHeader(String transferSyntax, boolean bigEndian, int rows, int colum
         case 0x00281053 -> slope = decimalString(e, 1);
         default -> { }
       }
+      if (kept != null && DicomAttributes.KEPT.contains(e.tag)) {
+        kept.put(e.tag, rawValue(e));
+      }
+    }
+
+    /** The value bytes of {@code e} without trailing padding; an over-long one is refused, not cut. */
+    byte[] rawValue(Element e) throws InvalidImageException {
+      checkInside(e, d.length);
+      if (e.length > DicomAttributes.MAX_VALUE_BYTES) {
+        throw new InvalidImageException(name + ": corrupt DICOM: " + tagName(e.tag) + " holds " + e.length
+            + " bytes, more than the " + DicomAttributes.MAX_VALUE_BYTES + " any such attribute needs");
+      }
+      int length = (int) e.length;
+      while (length > 0 && (d[pos + length - 1] == ' ' || d[pos + length - 1] == 0)) {
+        length--;
+      }
+      return Arrays.copyOfRange(d, pos, pos + length);
     }
 
     /** Reads the next element header at {@code pos} (moving past it) and checks it lies before {@code end}. */

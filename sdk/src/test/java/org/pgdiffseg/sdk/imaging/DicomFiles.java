@@ -35,6 +35,51 @@ public final class DicomFiles {
     return out.toByteArray();
   }
 
+  /**
+   * An explicit VR little endian ultrasound file of 8-bit MONOCHROME2 frames with the identity a derived object
+   * references: SOP Class (Ultrasound Multi-frame Image), SOP Instance, Study and Series UIDs, Patient Name and
+   * ID. A null UID is left out.
+   */
+  public static byte[] identified(int rows, int cols, int frames, String studyUid, String seriesUid,
+      String sopInstanceUid) {
+    ByteArrayOutputStream out = header("1.2.840.10008.1.2.1");
+    element(out, 0x0008, 0x0016, "UI", uid("1.2.840.10008.5.1.4.1.1.3.1"));
+    if (sopInstanceUid != null) {
+      element(out, 0x0008, 0x0018, "UI", uid(sopInstanceUid));
+    }
+    element(out, 0x0008, 0x0060, "CS", text("US"));
+    element(out, 0x0010, 0x0010, "PN", text("Doe^Jane"));
+    element(out, 0x0010, 0x0020, "LO", text("PGD-0001"));
+    if (studyUid != null) {
+      element(out, 0x0020, 0x000D, "UI", uid(studyUid));
+    }
+    if (seriesUid != null) {
+      element(out, 0x0020, 0x000E, "UI", uid(seriesUid));
+    }
+    element(out, 0x0028, 0x0002, "US", u16(1));
+    element(out, 0x0028, 0x0004, "CS", text("MONOCHROME2"));
+    element(out, 0x0028, 0x0008, "IS", text(Integer.toString(frames)));
+    element(out, 0x0028, 0x0010, "US", u16(rows));
+    element(out, 0x0028, 0x0011, "US", u16(cols));
+    element(out, 0x0028, 0x0100, "US", u16(8));
+    element(out, 0x0028, 0x0101, "US", u16(8));
+    element(out, 0x0028, 0x0102, "US", u16(7));
+    element(out, 0x0028, 0x0103, "US", u16(0));
+    byte[] pixels = new byte[rows * cols * frames];
+    for (int i = 0; i < pixels.length; i++) {
+      pixels[i] = (byte) (i * 7);
+    }
+    element(out, 0x7FE0, 0x0010, "OB", pixels.length % 2 == 0 ? pixels : java.util.Arrays.copyOf(pixels,
+        pixels.length + 1));
+    return out.toByteArray();
+  }
+
+  /** A UI value, padded with NUL to an even length. */
+  public static byte[] uid(String s) {
+    byte[] raw = s.getBytes(StandardCharsets.US_ASCII);
+    return raw.length % 2 == 0 ? raw : java.util.Arrays.copyOf(raw, raw.length + 1);
+  }
+
   public static byte[] text(String s) {
     byte[] raw = s.getBytes(StandardCharsets.US_ASCII);
     return raw.length % 2 == 0 ? raw : (s + (s.matches("[0-9.]+") ? "\0" : " ")).getBytes(StandardCharsets.US_ASCII);

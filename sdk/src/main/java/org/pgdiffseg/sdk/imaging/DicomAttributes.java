@@ -1,0 +1,120 @@
+package org.pgdiffseg.sdk.imaging;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.pgdiffseg.sdk.InvalidImageException;
+
+/**
+ * The top-level attributes of a DICOM file that a derived object (a Segmentation) copies or references: its
+ * identity (SOP Class and Instance, Series, Study), the patient and study fields, and its geometry (Frame of
+ * Reference, Pixel Spacing, plane position and orientation), with the frame size. Values are kept as their raw
+ * bytes, less trailing padding, so that text in the file's own character set is copied unchanged. Read by
+ * {@link DicomHeader}'s checked walk, so a file the reader refuses is refused here too. Immutable, thread-safe.
+ */
+public final class DicomAttributes {
+  public static final int SPECIFIC_CHARACTER_SET = 0x00080005;
+  public static final int SOP_CLASS_UID = 0x00080016;
+  public static final int SOP_INSTANCE_UID = 0x00080018;
+  public static final int STUDY_DATE = 0x00080020;
+  public static final int STUDY_TIME = 0x00080030;
+  public static final int ACCESSION_NUMBER = 0x00080050;
+  public static final int REFERRING_PHYSICIAN_NAME = 0x00080090;
+  public static final int PATIENT_NAME = 0x00100010;
+  public static final int PATIENT_ID = 0x00100020;
+  public static final int PATIENT_BIRTH_DATE = 0x00100030;
+  public static final int PATIENT_SEX = 0x00100040;
+  public static final int SLICE_THICKNESS = 0x00180050;
+  public static final int STUDY_INSTANCE_UID = 0x0020000D;
+  public static final int SERIES_INSTANCE_UID = 0x0020000E;
+  public static final int STUDY_ID = 0x00200010;
+  public static final int IMAGE_POSITION_PATIENT = 0x00200032;
+  public static final int IMAGE_ORIENTATION_PATIENT = 0x00200037;
+  public static final int FRAME_OF_REFERENCE_UID = 0x00200052;
+  public static final int POSITION_REFERENCE_INDICATOR = 0x00201040;
+  public static final int PIXEL_SPACING = 0x00280030;
+  public static final int LOSSY_IMAGE_COMPRESSION = 0x00282110;
+
+  /** The tags the walk keeps; every other element is only checked and passed over. */
+  static final Set<Integer> KEPT = Set.of(SPECIFIC_CHARACTER_SET, SOP_CLASS_UID, SOP_INSTANCE_UID, STUDY_DATE,
+      STUDY_TIME, ACCESSION_NUMBER, REFERRING_PHYSICIAN_NAME, PATIENT_NAME, PATIENT_ID, PATIENT_BIRTH_DATE,
+      PATIENT_SEX, SLICE_THICKNESS, STUDY_INSTANCE_UID, SERIES_INSTANCE_UID, STUDY_ID, IMAGE_POSITION_PATIENT,
+      IMAGE_ORIENTATION_PATIENT, FRAME_OF_REFERENCE_UID, POSITION_REFERENCE_INDICATOR, PIXEL_SPACING,
+      LOSSY_IMAGE_COMPRESSION);
+  /** A kept value longer than this is not a patient, study or geometry field of any real file. */
+  static final int MAX_VALUE_BYTES = 1024;
+
+  private final String name;
+  private final int rows;
+  private final int columns;
+  private final int frames;
+  private final boolean lossy;
+  private final Map<Integer, byte[]> values;
+
+  private DicomAttributes(String name, int rows, int columns, int frames, boolean lossy,
+      Map<Integer, byte[]> values) {
+    this.name = name;
+    this.rows = rows;
+    this.columns = columns;
+    this.frames = frames;
+    this.lossy = lossy;
+    this.values = Map.copyOf(values);
+  }
+
+  /**
+   * The attributes of the DICOM Part 10 file {@code data}; {@code name} names it in messages. Throws when the
+   * file is not one the SDK reads (the same checks as {@link DicomReader}, without the size limits).
+   */
+  public static DicomAttributes read(byte[] data, String name) throws InvalidImageException {
+    if (!DicomReader.isDicom(data)) {
+      throw new InvalidImageException(name + ": not a DICOM Part 10 file (no DICM preamble)");
+    }
+    DicomHeader header = DicomHeader.parse(data, name, Long.MAX_VALUE, Integer.MAX_VALUE, 1);
+    return new DicomAttributes(name, header.rows(), header.columns(), header.frames(),
+        header.transferSyntax().equals(DicomHeader.JPEG_BASELINE), DicomHeader.keptAttributes(data, name));
+  }
+
+  /** The name given to {@link #read}: the file, in messages. */
+  public String name() {
+    return name;
+  }
+
+  public int rows() {
+    return rows;
+  }
+
+  public int columns() {
+    return columns;
+  }
+
+  public int frames() {
+    return frames;
+  }
+
+  /**
+   * True when the pixels have been through lossy compression: stored as JPEG Baseline, or Lossy Image
+   * Compression (0028,2110) says "01" (an earlier step compressed them).
+   */
+  public boolean lossyCompressed() {
+    return lossy || text(LOSSY_IMAGE_COMPRESSION).filter("01"::equals).isPresent();
+  }
+
+  /** The raw value of {@code tag} less its trailing padding; empty when absent or of zero length. */
+  public Optional<byte[]> value(int tag) {
+    byte[] v = values.get(tag);
+    return v == null || v.length == 0 ? Optional.empty() : Optional.of(v.clone());
+  }
+
+  /** The value of {@code tag} as text (ISO 8859-1, trimmed); empty when absent or blank. */
+  public Optional<String> text(int tag) {
+    byte[] v = values.get(tag);
+    String s = v == null ? "" : new String(v, StandardCharsets.ISO_8859_1).trim();
+    return s.isEmpty() ? Optional.empty() : Optional.of(s);
+  }
+
+  /** True when the value of {@code tag} is present and not empty. */
+  public boolean has(int tag) {
+    return value(tag).isPresent();
+  }
+}
