@@ -16,6 +16,7 @@ import org.pgdiffseg.sdk.dicom.DicomSegWriter;
 import org.pgdiffseg.sdk.dicom.SegmentAlgorithm;
 import org.pgdiffseg.sdk.imaging.DecodedImage;
 import org.pgdiffseg.sdk.imaging.DicomAttributes;
+import org.pgdiffseg.sdk.imaging.PixelSpacing;
 import org.pgdiffseg.sdk.imaging.DicomReader;
 import org.pgdiffseg.sdk.imaging.ImageDecoder;
 import org.pgdiffseg.sdk.imaging.ImageFiles;
@@ -81,7 +82,24 @@ final class SegmentCommand implements Callable<Integer> {
    * A decoded image waiting for its batch: where it came from, the suffix of its output names, and for a frame
    * of a DICOM whose SEG is written, that SEG's frames ({@code seg}, null otherwise) and its index among them.
    */
-  private record Pending(Path file, String frameSuffix, DecodedImage image, DicomSegOutput seg, int frame) {}
+  private record Pending(Path file, String frameSuffix, DecodedImage image, DicomSegOutput seg, int frame,
+      Spacing spacing) {}
+
+  /** The pixel size the measurements use, and where it came from (or why there is none), for the record. */
+  private record Spacing(PixelSpacing value, String from) {
+    static Spacing of(byte[] data, String name) {
+      if (!DicomReader.isDicom(data)) {
+        return new Spacing(null, "none: the file is not DICOM, so it states no pixel size");
+      }
+      try {
+        return DicomAttributes.read(data, name).pixelSpacing()
+            .map(v -> new Spacing(v, "Pixel Spacing (0028,0030)"))
+            .orElse(new Spacing(null, "none: the DICOM file states no usable Pixel Spacing (0028,0030)"));
+      } catch (InvalidImageException e) {
+        return new Spacing(null, "none: " + e.getMessage());
+      }
+    }
+  }
 
   @Override
   public Integer call() throws Exception {
@@ -134,9 +152,10 @@ final class SegmentCommand implements Callable<Integer> {
             List<DecodedImage> frames = decoder.decodeFrames(data, file.toString());
             DicomSegOutput seg = b.segWriter != null && DicomReader.isDicom(data)
                 ? segOutput(file, data, frames.size()) : null;
+            Spacing spacing = Spacing.of(data, file.toString());
             for (int f = 0; f < frames.size(); f++) {
               pending.add(new Pending(file, frames.size() > 1 ? String.format("_f%03d", f + 1) : "", frames.get(f),
-                  seg, f));
+                  seg, f, spacing));
             }
           } catch (Exception | OutOfMemoryError e) {
             b.fail(file, e, BatchFailure.message(e));
@@ -244,7 +263,7 @@ final class SegmentCommand implements Callable<Integer> {
       }
       Path maskFile = b.folder.resolve(stem + "_mask.png");
       Path overlayFile = b.folder.resolve(stem + "_overlay.png");
-      LesionMeasurements measured = LesionMeasurements.of(r.mask(), null);
+      LesionMeasurements measured = LesionMeasurements.of(r.mask(), p.spacing().value());
       try {
         writeOutputs(b.folder, p.image(), r, stem, measured);
       } catch (OutputFolder.WriteFailedException e) {
@@ -255,7 +274,9 @@ final class SegmentCommand implements Callable<Integer> {
         continue;
       }
       Map<String, Object> row = ResultJson.of(p.file(), p.image().name(), r, maskFile, overlayFile);
-      row.put("measurements", measured.toMap());
+      Map<String, Object> measurements = new LinkedHashMap<>(measured.toMap());
+      measurements.put("spacing_from", p.spacing().from());
+      row.put("measurements", measurements);
       b.results.addResult(row);   // at once, so that an interrupted batch lists it; the SEG's name comes later
       if (p.seg() != null) {
         p.seg().segmented(p.frame(), r.mask(), row);

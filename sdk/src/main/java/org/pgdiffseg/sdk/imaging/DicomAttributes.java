@@ -113,6 +113,28 @@ public final class DicomAttributes {
     return s.isEmpty() ? Optional.empty() : Optional.of(s);
   }
 
+  /**
+   * The file's Pixel Spacing (0028,0030: row spacing, then column spacing, in mm), when it states two positive,
+   * finite values; empty otherwise (ultrasound often calibrates in a Sequence of Ultrasound Regions instead, which is
+   * not read here).
+   */
+  public Optional<PixelSpacing> pixelSpacing() {
+    return text(PIXEL_SPACING).flatMap(v -> {
+      String[] parts = v.split("\\\\");
+      if (parts.length != 2) {
+        return Optional.empty();
+      }
+      try {
+        double row = Double.parseDouble(parts[0].trim());
+        double column = Double.parseDouble(parts[1].trim());
+        return Double.isFinite(row) && Double.isFinite(column) && row > 0 && column > 0
+            ? Optional.of(new PixelSpacing(row, column)) : Optional.empty();
+      } catch (NumberFormatException e) {
+        return Optional.empty();
+      }
+    });
+  }
+
   /** True when the value of {@code tag} is present and not empty. */
   public boolean has(int tag) {
     return value(tag).isPresent();

@@ -42,6 +42,12 @@ public final class DicomFiles {
    */
   public static byte[] identified(int rows, int cols, int frames, String studyUid, String seriesUid,
       String sopInstanceUid) {
+    return identified(rows, cols, frames, studyUid, seriesUid, sopInstanceUid, null);
+  }
+
+  /** As {@link #identified(int, int, int, String, String, String)}, with a Pixel Spacing (e.g. "0.5\\0.25"). */
+  public static byte[] identified(int rows, int cols, int frames, String studyUid, String seriesUid,
+      String sopInstanceUid, String pixelSpacing) {
     ByteArrayOutputStream out = header("1.2.840.10008.1.2.1");
     element(out, 0x0008, 0x0016, "UI", uid("1.2.840.10008.5.1.4.1.1.3.1"));
     if (sopInstanceUid != null) {
@@ -61,6 +67,9 @@ public final class DicomFiles {
     element(out, 0x0028, 0x0008, "IS", text(Integer.toString(frames)));
     element(out, 0x0028, 0x0010, "US", u16(rows));
     element(out, 0x0028, 0x0011, "US", u16(cols));
+    if (pixelSpacing != null) {
+      element(out, 0x0028, 0x0030, "DS", text(pixelSpacing));
+    }
     element(out, 0x0028, 0x0100, "US", u16(8));
     element(out, 0x0028, 0x0101, "US", u16(8));
     element(out, 0x0028, 0x0102, "US", u16(7));
