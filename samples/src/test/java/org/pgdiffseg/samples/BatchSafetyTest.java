@@ -35,10 +35,7 @@ class BatchSafetyTest {
   }
 
   int segment(String... args) {
-    String[] all = new String[args.length + 6];
-    System.arraycopy(new String[] {"segment", "--model", tiny.toString(), "--steps", "2", "--cpu"}, 0, all, 0, 6);
-    System.arraycopy(args, 0, all, 6, args.length);
-    CliRun r = CliRun.of(all);
+    CliRun r = CliRun.segmentWithTinyModel(args);
     err = r.err();
     return r.code();
   }

@@ -34,10 +34,9 @@ class DicomSegCliTest {
   }
 
   int segment(String... args) {
-    List<String> all = new ArrayList<>(List.of("segment", "--model", tiny.toString(), "--steps", "2", "--cpu",
-        "--batch", "2"));
+    List<String> all = new ArrayList<>(List.of("--batch", "2"));
     all.addAll(List.of(args));
-    CliRun r = CliRun.of(all.toArray(String[]::new));
+    CliRun r = CliRun.segmentWithTinyModel(all.toArray(String[]::new));
     err = r.err();
     return r.code();
   }

@@ -10,8 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -35,9 +33,7 @@ class OutputOwnershipTest {
   }
 
   static CliRun segment(String... args) {
-    List<String> all = new ArrayList<>(List.of("segment", "--model", tiny.toString(), "--steps", "2", "--cpu"));
-    all.addAll(List.of(args));
-    return CliRun.of(all.toArray(String[]::new));
+    return CliRun.segmentWithTinyModel(args);
   }
 
   static JsonNode results(Path out) throws Exception {
