@@ -14,9 +14,9 @@ import org.pgdiffseg.sdk.BundleException;
 import org.pgdiffseg.sdk.InvalidImageException;
 import org.pgdiffseg.sdk.dicom.DicomSegWriter;
 import org.pgdiffseg.sdk.dicom.SegmentAlgorithm;
+import org.pgdiffseg.sdk.imaging.BinaryMask;
 import org.pgdiffseg.sdk.imaging.DecodedImage;
 import org.pgdiffseg.sdk.imaging.DicomAttributes;
-import org.pgdiffseg.sdk.imaging.PixelSpacing;
 import org.pgdiffseg.sdk.imaging.DicomReader;
 import org.pgdiffseg.sdk.imaging.ImageDecoder;
 import org.pgdiffseg.sdk.imaging.ImageFiles;
@@ -83,23 +83,37 @@ final class SegmentCommand implements Callable<Integer> {
    * of a DICOM whose SEG is written, that SEG's frames ({@code seg}, null otherwise) and its index among them.
    */
   private record Pending(Path file, String frameSuffix, DecodedImage image, DicomSegOutput seg, int frame,
-      Spacing spacing) {}
+      Scale scale) {}
 
-  /** The pixel size the measurements use, and where it came from (or why there is none), for the record. */
-  private record Spacing(PixelSpacing value, String from) {
-    static Spacing of(byte[] data, String name) {
+  /** Where a file's pixel size comes from: its DICOM attributes, or why it states none. */
+  private record Scale(DicomAttributes attributes, String none) {
+    static Scale of(byte[] data, String name) {
       if (!DicomReader.isDicom(data)) {
-        return new Spacing(null, "none: the file is not DICOM, so it states no pixel size");
+        return new Scale(null, "none: the file is not DICOM, so it states no pixel size");
       }
       try {
-        return DicomAttributes.read(data, name).pixelSpacing()
-            .map(v -> new Spacing(v, "Pixel Spacing (0028,0030)"))
-            .orElse(new Spacing(null, "none: the DICOM file states no usable Pixel Spacing (0028,0030)"));
+        return new Scale(DicomAttributes.read(data, name), null);
       } catch (InvalidImageException e) {
-        return new Spacing(null, "none: " + e.getMessage());
+        return new Scale(null, "none: " + e.getMessage());
       }
     }
+
+    /** The mask's lesions, in mm where the file's Pixel Spacing or the ultrasound region holding the largest says. */
+    Measured measure(BinaryMask mask) {
+      LesionMeasurements pixels = LesionMeasurements.of(mask, null);
+      if (attributes == null) {
+        return new Measured(pixels, none);
+      }
+      int[] box = pixels.largest().map(l -> new int[] {l.left(), l.top(), l.left() + l.width() - 1,
+          l.top() + l.height() - 1}).orElse(null);
+      DicomAttributes.ChosenSpacing chosen = attributes.spacingFor(box);
+      return new Measured(chosen.value() == null ? pixels : LesionMeasurements.of(mask, chosen.value()),
+          chosen.source());
+    }
   }
+
+  /** A mask's measurements and where their pixel size came from. */
+  private record Measured(LesionMeasurements value, String spacingFrom) {}
 
   @Override
   public Integer call() throws Exception {
@@ -152,10 +166,10 @@ final class SegmentCommand implements Callable<Integer> {
             List<DecodedImage> frames = decoder.decodeFrames(data, file.toString());
             DicomSegOutput seg = b.segWriter != null && DicomReader.isDicom(data)
                 ? segOutput(file, data, frames.size()) : null;
-            Spacing spacing = Spacing.of(data, file.toString());
+            Scale scale = Scale.of(data, file.toString());
             for (int f = 0; f < frames.size(); f++) {
               pending.add(new Pending(file, frames.size() > 1 ? String.format("_f%03d", f + 1) : "", frames.get(f),
-                  seg, f, spacing));
+                  seg, f, scale));
             }
           } catch (Exception | OutOfMemoryError e) {
             b.fail(file, e, BatchFailure.message(e));
@@ -263,9 +277,9 @@ final class SegmentCommand implements Callable<Integer> {
       }
       Path maskFile = b.folder.resolve(stem + "_mask.png");
       Path overlayFile = b.folder.resolve(stem + "_overlay.png");
-      LesionMeasurements measured = LesionMeasurements.of(r.mask(), p.spacing().value());
+      Measured measured = p.scale().measure(r.mask());
       try {
-        writeOutputs(b.folder, p.image(), r, stem, measured);
+        writeOutputs(b.folder, p.image(), r, stem, measured.value());
       } catch (OutputFolder.WriteFailedException e) {
         throw e;
       } catch (Exception | OutOfMemoryError e) {
@@ -274,8 +288,8 @@ final class SegmentCommand implements Callable<Integer> {
         continue;
       }
       Map<String, Object> row = ResultJson.of(p.file(), p.image().name(), r, maskFile, overlayFile);
-      Map<String, Object> measurements = new LinkedHashMap<>(measured.toMap());
-      measurements.put("spacing_from", p.spacing().from());
+      Map<String, Object> measurements = new LinkedHashMap<>(measured.value().toMap());
+      measurements.put("spacing_from", measured.spacingFrom());
       row.put("measurements", measurements);
       b.results.addResult(row);   // at once, so that an interrupted batch lists it; the SEG's name comes later
       if (p.seg() != null) {

@@ -45,6 +45,14 @@ class MeasurementsCliTest {
     assertThat(none.path("spacing_from").asText()).startsWith("none: the DICOM file states no usable Pixel Spacing");
     assertThat(none.path("lesions").get(0).path("longest").path("mm").isNull()).isTrue();
 
+    Path ultrasound = Files.write(tmp.resolve("us.dcm"), DicomFiles.ultrasound(false,
+        new DicomFiles.Region(0, 0, 63, 47, 3, 0.02)));
+    JsonNode us = measure(ultrasound);
+    assertThat(us.path("spacing_from").asText()).isEqualTo("Sequence of Ultrasound Regions (0018,6011), region 1");
+    JsonNode usLesion = us.path("lesions").get(0);
+    assertThat(usLesion.path("longest").path("mm").asDouble())
+        .isCloseTo(0.2 * usLesion.path("longest").path("px").asDouble(), within(1e-9));
+
     Path png = Files.copy(RepositoryRoot.find().resolve("samples/images/benign_306.png"), tmp.resolve("x.png"));
     assertThat(measure(png).path("spacing_from").asText()).startsWith("none: the file is not DICOM");
   }

@@ -1,6 +1,8 @@
 package org.pgdiffseg.sdk.imaging;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -51,9 +53,11 @@ public final class DicomAttributes {
   private final int frames;
   private final boolean lossy;
   private final Map<Integer, byte[]> values;
+  private final List<UltrasoundRegion> regions;
 
   private DicomAttributes(String name, int rows, int columns, int frames, boolean lossy,
-      Map<Integer, byte[]> values) {
+      Map<Integer, byte[]> values, List<UltrasoundRegion> regions) {
+    this.regions = List.copyOf(regions);
     this.name = name;
     this.rows = rows;
     this.columns = columns;
@@ -71,8 +75,9 @@ public final class DicomAttributes {
       throw new InvalidImageException(name + ": not a DICOM Part 10 file (no DICM preamble)");
     }
     DicomHeader header = DicomHeader.parse(data, name, Long.MAX_VALUE, Integer.MAX_VALUE, 1);
+    DicomHeader.Kept kept = DicomHeader.keptAttributes(data, name);
     return new DicomAttributes(name, header.rows(), header.columns(), header.frames(),
-        header.transferSyntax().equals(DicomHeader.JPEG_BASELINE), DicomHeader.keptAttributes(data, name));
+        header.transferSyntax().equals(DicomHeader.JPEG_BASELINE), kept.values(), kept.regions());
   }
 
   /** The name given to {@link #read}: the file, in messages. */
@@ -133,6 +138,64 @@ public final class DicomAttributes {
         return Optional.empty();
       }
     });
+  }
+
+  /** The items of the Sequence of Ultrasound Regions (0018,6011), in file order; empty when there is none. */
+  public List<UltrasoundRegion> ultrasoundRegions() {
+    return regions;
+  }
+
+  /** The pixel size a lesion is measured with, or none, and where it came from or why there is none. */
+  public record ChosenSpacing(PixelSpacing value, String source) {}
+
+  /**
+   * The pixel size for a lesion whose bounding box is {@code [left, right] x [top, bottom]} (null: no lesion):
+   * the Pixel Spacing when the file states one; else, for ultrasound, the calibrated region that contains the
+   * whole lesion. None, with the reason, when the lesion lies in no region, crosses a region's bounds, its region
+   * is not in cm, or the regions that contain it disagree on the scale.
+   */
+  public ChosenSpacing spacingFor(int[] box) {
+    Optional<PixelSpacing> stated = pixelSpacing();
+    if (stated.isPresent()) {
+      return new ChosenSpacing(stated.get(), "Pixel Spacing (0028,0030)");
+    }
+    if (regions.isEmpty()) {
+      return new ChosenSpacing(null, "none: the DICOM file states no usable Pixel Spacing (0028,0030) and no"
+          + " Sequence of Ultrasound Regions (0018,6011)");
+    }
+    if (box == null) {
+      return new ChosenSpacing(null, "none: no lesion to place in an ultrasound region");
+    }
+    List<Integer> containing = new ArrayList<>();
+    for (int i = 0; i < regions.size(); i++) {
+      if (regions.get(i).contains(box[0], box[1], box[2], box[3])) {
+        containing.add(i);
+      }
+    }
+    if (containing.isEmpty()) {
+      boolean crosses = regions.stream().anyMatch(r -> r.overlaps(box[0], box[1], box[2], box[3]));
+      return new ChosenSpacing(null, crosses ? "none: the lesion crosses the bounds of an ultrasound region"
+          : "none: the lesion lies in no ultrasound region");
+    }
+    PixelSpacing chosen = null;
+    int from = -1;
+    for (int i : containing) {
+      UltrasoundRegion r = regions.get(i);
+      if (r.problem() != null) {
+        return new ChosenSpacing(null, "none: " + r.problem() + " (region " + (i + 1) + ")");
+      }
+      PixelSpacing s = r.spacing().orElseThrow();
+      if (chosen != null && (Math.abs(s.rowMm() - chosen.rowMm()) > 1e-9 * chosen.rowMm()
+          || Math.abs(s.columnMm() - chosen.columnMm()) > 1e-9 * chosen.columnMm())) {
+        return new ChosenSpacing(null, "none: the ultrasound regions that contain the lesion disagree on its scale"
+            + " (regions " + (from + 1) + " and " + (i + 1) + ")");
+      }
+      if (chosen == null) {
+        chosen = s;
+        from = i;
+      }
+    }
+    return new ChosenSpacing(chosen, "Sequence of Ultrasound Regions (0018,6011), region " + (from + 1));
   }
 
   /** True when the value of {@code tag} is present and not empty. */

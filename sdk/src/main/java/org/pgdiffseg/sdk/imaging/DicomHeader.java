@@ -217,7 +217,10 @@ record DicomHeader(String transferSyntax, boolean bigEndian, int rows, int colum
    * The top-level values of {@link DicomAttributes#KEPT} in {@code d}, raw and less trailing padding (a space or
    * NUL), from the same checked walk as {@link #parse}; the caller has parsed {@code d} first.
    */
-  static Map<Integer, byte[]> keptAttributes(byte[] d, String name) throws InvalidImageException {
+  /** The kept top-level attributes' raw values, and the items of the Sequence of Ultrasound Regions. */
+  record Kept(Map<Integer, byte[]> values, List<UltrasoundRegion> regions) {}
+
+  static Kept keptAttributes(byte[] d, String name) throws InvalidImageException {
     Walker w = new Walker(d, name);
     w.pos = 132;
     w.walkMeta();
@@ -226,8 +229,13 @@ record DicomHeader(String transferSyntax, boolean bigEndian, int rows, int colum
     w.explicitVr = !syntax.equals(IMPLICIT_LITTLE);
     w.encapsulated = syntax.equals(JPEG_BASELINE);
     w.kept = new HashMap<>();
+    w.regions = new ArrayList<>();
     w.walkDataset(d.length, 0, true, false);
-    return w.kept;
+    List<UltrasoundRegion> regions = new ArrayList<>();
+    for (Map<Integer, Double> item : w.regions) {
+      regions.add(UltrasoundRegion.of(item));
+    }
+    return new Kept(w.kept, regions);
   }
 
   /** Where each fragment of encapsulated pixel data lies in the file (the Basic Offset Table left out). */
@@ -266,6 +274,10 @@ record DicomHeader(String transferSyntax, boolean bigEndian, int rows, int colum
     Fragments fragments;
     /** The kept attributes' values when asked for ({@link #keptAttributes}), else null. */
     Map<Integer, byte[]> kept;
+    /** The numeric values of each item of the Sequence of Ultrasound Regions, when asked for, else null. */
+    List<Map<Integer, Double>> regions;
+    /** The item of that sequence being walked, or null outside it. */
+    Map<Integer, Double> region;
 
     Walker(byte[] d, String name) {
       this.d = d;
@@ -314,6 +326,13 @@ record DicomHeader(String transferSyntax, boolean bigEndian, int rows, int colum
         }
         if (top) {
           record(e);
+        } else if (region != null && depth == 1) {
+          recordRegion(e);
+        }
+        if (top && regions != null && e.tag == UltrasoundRegion.SEQUENCE
+            && (e.vr == null || "SQ".equals(e.vr) || "UN".equals(e.vr))) {
+          walkRegions(e, end, depth + 1);
+          continue;
         }
         if (e.length == UNDEFINED && "UN".equals(e.vr)) {
           // PS3.5 §6.2.2: a UN of undefined length holds a sequence encoded in implicit VR little endian
@@ -367,8 +386,54 @@ record DicomHeader(String transferSyntax, boolean bigEndian, int rows, int colum
       return new Fragments(offsets, lengths);
     }
 
+    /** The Sequence of Ultrasound Regions: each item's numeric values are kept, in the file's byte order. */
+    void walkRegions(Element sequence, long end, int depth) throws InvalidImageException {
+      boolean explicit = explicitVr;
+      boolean big = bigEndian;
+      if ("UN".equals(sequence.vr)) {   // PS3.5 §6.2.2: its content is implicit VR little endian
+        explicitVr = false;
+        bigEndian = false;
+      }
+      try {
+        walkSequenceItems(sequence, end, depth, true);
+      } finally {
+        explicitVr = explicit;
+        bigEndian = big;
+      }
+    }
+
+    /** The numbers of one region item that calibrate it (UL, US, SL, SS or FD values), in the file's byte order. */
+    void recordRegion(Element e) throws InvalidImageException {
+      if (!UltrasoundRegion.TAGS.contains(e.tag) || e.length == UNDEFINED) {
+        return;
+      }
+      checkInside(e, d.length);
+      long n = e.length;
+      double value;
+      if (n == 8) {
+        long bits = 0;
+        for (int b = 0; b < 8; b++) {
+          int shift = bigEndian ? (7 - b) * 8 : b * 8;
+          bits |= (long) (d[pos + b] & 0xFF) << shift;
+        }
+        value = Double.longBitsToDouble(bits);
+      } else if (n == 4) {
+        value = u32(pos, bigEndian);
+      } else if (n == 2) {
+        value = u16(pos, bigEndian);
+      } else {
+        return;   // not a single number: the region stays uncalibrated, and says so
+      }
+      region.put(e.tag, value);
+    }
+
     /** Items of a sequence (defined or undefined length), each a nested dataset. */
     void walkSequence(Element sequence, long end, int depth) throws InvalidImageException {
+      walkSequenceItems(sequence, end, depth, false);
+    }
+
+    /** Items of a sequence; with {@code regionItems}, each item's calibration values are collected. */
+    void walkSequenceItems(Element sequence, long end, int depth, boolean regionItems) throws InvalidImageException {
       long sequenceEnd = end;
       if (sequence.length != UNDEFINED) {
         checkInside(sequence, end);
@@ -383,13 +448,23 @@ record DicomHeader(String transferSyntax, boolean bigEndian, int rows, int colum
           throw new InvalidImageException(name + ": corrupt DICOM: expected a sequence item at byte " + item.at
               + ", found " + tagName(item.tag));
         }
-        if (item.length == UNDEFINED) {
-          walkDataset(sequenceEnd, depth, false, true);
-        } else {
-          checkInside(item, sequenceEnd);
-          long itemEnd = pos + item.length;
-          walkDataset(itemEnd, depth, false, false);
-          pos = (int) itemEnd;
+        if (regionItems) {
+          region = new HashMap<>();
+          regions.add(region);
+        }
+        try {
+          if (item.length == UNDEFINED) {
+            walkDataset(sequenceEnd, depth, false, true);
+          } else {
+            checkInside(item, sequenceEnd);
+            long itemEnd = pos + item.length;
+            walkDataset(itemEnd, depth, false, false);
+            pos = (int) itemEnd;
+          }
+        } finally {
+          if (regionItems) {
+            region = null;
+          }
         }
       }
       if (sequence.length == UNDEFINED) {

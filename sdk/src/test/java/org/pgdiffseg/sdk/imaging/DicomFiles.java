@@ -101,7 +101,7 @@ public final class DicomFiles {
   public static void element(ByteArrayOutputStream out, int group, int elem, String vr, byte[] value) {
     ByteBuffer h = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN);
     h.putShort((short) group).putShort((short) elem).put(vr.getBytes(StandardCharsets.US_ASCII));
-    if (vr.equals("OW") || vr.equals("OB")) {
+    if (java.util.Set.of("OB", "OW", "OF", "OD", "OL", "OV", "SQ", "UN", "UT", "UC", "UR", "SV", "UV").contains(vr)) {
       h.putShort((short) 0).putInt(value.length);
       out.write(h.array(), 0, 12);
     } else {
@@ -222,4 +222,61 @@ public final class DicomFiles {
     out.writeBytes(meta.toByteArray());
     return out;
   }
+
+  /** One region item: bounds (columns x0..x1, rows y0..y1), physical units X/Y and deltas (cm per pixel). */
+  public record Region(int x0, int y0, int x1, int y1, int units, double delta) {}
+
+  private static byte[] ul(long v) {
+    return ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt((int) v).array();
+  }
+
+  private static byte[] fd(double v) {
+    return ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putDouble(v).array();
+  }
+
+  /** The item's elements, each written explicitly ({@code implicit} false) or in implicit VR. */
+  private static byte[] item(Region r, boolean implicit) {
+    ByteArrayOutputStream e = new ByteArrayOutputStream();
+    Object[][] elements = {{0x6018, "UL", ul(r.x0())}, {0x601A, "UL", ul(r.y0())}, {0x601C, "UL", ul(r.x1())},
+        {0x601E, "UL", ul(r.y1())}, {0x6024, "US", u16(r.units())}, {0x6026, "US", u16(r.units())},
+        {0x602C, "FD", fd(r.delta())}, {0x602E, "FD", fd(r.delta())}};
+    for (Object[] el : elements) {
+      if (implicit) {
+        implicitElement(e, 0x0018, (int) el[0], (byte[]) el[2]);
+      } else {
+        element(e, 0x0018, (int) el[0], (String) el[1], (byte[]) el[2]);
+      }
+    }
+    ByteArrayOutputStream item = new ByteArrayOutputStream();
+    item.writeBytes(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putShort((short) 0xFFFE)
+        .putShort((short) 0xE000).putInt(e.size()).array());
+    item.writeBytes(e.toByteArray());
+    return item.toByteArray();
+  }
+
+  /** A 64 x 48 ultrasound image (8-bit, black) with the given regions, in explicit or implicit VR little endian. */
+  public static byte[] ultrasound(boolean implicit, Region... regions) {
+    ByteArrayOutputStream items = new ByteArrayOutputStream();
+    for (Region r : regions) {
+      items.writeBytes(item(r, implicit));
+    }
+    ByteArrayOutputStream out = header(implicit ? "1.2.840.10008.1.2" : "1.2.840.10008.1.2.1");
+    Object[][] image = {{0x0008, 0x0016, "UI", uid("1.2.840.10008.5.1.4.1.1.6.1")},
+        {0x0008, 0x0018, "UI", uid("1.2.3.4.5")}, {0x0018, 0x6011, "SQ", items.toByteArray()},
+        {0x0020, 0x000D, "UI", uid("1.2.3")}, {0x0020, 0x000E, "UI", uid("1.2.3.4")},
+        {0x0028, 0x0002, "US", u16(1)}, {0x0028, 0x0004, "CS", text("MONOCHROME2")},
+        {0x0028, 0x0010, "US", u16(48)}, {0x0028, 0x0011, "US", u16(64)},
+        {0x0028, 0x0100, "US", u16(8)}, {0x0028, 0x0101, "US", u16(8)},
+        {0x0028, 0x0102, "US", u16(7)}, {0x0028, 0x0103, "US", u16(0)},
+        {0x7FE0, 0x0010, "OB", new byte[64 * 48]}};
+    for (Object[] el : image) {
+      if (implicit) {
+        implicitElement(out, (int) el[0], (int) el[1], (byte[]) el[3]);
+      } else {
+        element(out, (int) el[0], (int) el[1], (String) el[2], (byte[]) el[3]);
+      }
+    }
+    return out.toByteArray();
+  }
+
 }
