@@ -22,6 +22,7 @@ import org.pgdiffseg.sdk.imaging.ImageDecoder;
 import org.pgdiffseg.sdk.imaging.ImageFiles;
 import org.pgdiffseg.sdk.imaging.OverlayRenderer;
 import org.pgdiffseg.sdk.metrics.LesionMeasurements;
+import org.pgdiffseg.sdk.metrics.ScaledMeasurements;
 import org.pgdiffseg.sdk.pipeline.SegmentRequest;
 import org.pgdiffseg.sdk.pipeline.SegmentationResult;
 import org.pgdiffseg.sdk.pipeline.Segmenter;
@@ -98,22 +99,11 @@ final class SegmentCommand implements Callable<Integer> {
       }
     }
 
-    /** The mask's lesions, in mm where the file's Pixel Spacing or the ultrasound region holding the largest says. */
-    Measured measure(BinaryMask mask) {
-      LesionMeasurements pixels = LesionMeasurements.of(mask, null);
-      if (attributes == null) {
-        return new Measured(pixels, none);
-      }
-      int[] box = pixels.largest().map(l -> new int[] {l.left(), l.top(), l.left() + l.width() - 1,
-          l.top() + l.height() - 1}).orElse(null);
-      DicomAttributes.ChosenSpacing chosen = attributes.spacingFor(box);
-      return new Measured(chosen.value() == null ? pixels : LesionMeasurements.of(mask, chosen.value()),
-          chosen.source());
+    /** The mask's lesions, in mm where the file states the pixel size for the largest of them. */
+    ScaledMeasurements measure(BinaryMask mask) {
+      return ScaledMeasurements.of(mask, attributes, none);
     }
   }
-
-  /** A mask's measurements and where their pixel size came from. */
-  private record Measured(LesionMeasurements value, String spacingFrom) {}
 
   @Override
   public Integer call() throws Exception {
@@ -277,7 +267,7 @@ final class SegmentCommand implements Callable<Integer> {
       }
       Path maskFile = b.folder.resolve(stem + "_mask.png");
       Path overlayFile = b.folder.resolve(stem + "_overlay.png");
-      Measured measured = p.scale().measure(r.mask());
+      ScaledMeasurements measured = p.scale().measure(r.mask());
       try {
         writeOutputs(b.folder, p.image(), r, stem, measured.value());
       } catch (OutputFolder.WriteFailedException e) {
@@ -288,9 +278,7 @@ final class SegmentCommand implements Callable<Integer> {
         continue;
       }
       Map<String, Object> row = ResultJson.of(p.file(), p.image().name(), r, maskFile, overlayFile);
-      Map<String, Object> measurements = new LinkedHashMap<>(measured.value().toMap());
-      measurements.put("spacing_from", measured.spacingFrom());
-      row.put("measurements", measurements);
+      row.put("measurements", measured.toMap());
       b.results.addResult(row);   // at once, so that an interrupted batch lists it; the SEG's name comes later
       if (p.seg() != null) {
         p.seg().segmented(p.frame(), r.mask(), row);

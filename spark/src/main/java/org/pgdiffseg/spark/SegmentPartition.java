@@ -21,11 +21,13 @@ import org.pgdiffseg.sdk.BundleException;
 import org.pgdiffseg.sdk.InvalidImageException;
 import org.pgdiffseg.sdk.PgDiffSegException;
 import org.pgdiffseg.sdk.imaging.DecodedImage;
+import org.pgdiffseg.sdk.imaging.DicomAttributes;
+import org.pgdiffseg.sdk.imaging.DicomReader;
 import org.pgdiffseg.sdk.imaging.ImageDecoder;
 import org.pgdiffseg.sdk.imaging.ImageFiles;
 import org.pgdiffseg.sdk.imaging.ImageWriter;
-import org.pgdiffseg.sdk.metrics.LesionMeasurements;
 import org.pgdiffseg.sdk.metrics.MaskOverlap;
+import org.pgdiffseg.sdk.metrics.ScaledMeasurements;
 import org.pgdiffseg.sdk.pipeline.SegmentRequest;
 import org.pgdiffseg.sdk.pipeline.SegmentationResult;
 import org.pgdiffseg.sdk.pipeline.Segmenter;
@@ -106,9 +108,20 @@ final class SegmentPartition implements MapPartitionsFunction<Row, Row> {
     }
     ReferenceMasks masks = options.referenceMasks();
     List<DecodedImage> frames;
+    DicomAttributes attributes = null;
+    String noScale;
     long start = System.nanoTime();
     try {
-      frames = content != null ? decodeFrames(decoder, content, path) : decoder.decodeFrames(localPath(path));
+      byte[] data = content != null ? content : ImageFiles.read(localPath(path), options.maxPixels());
+      frames = decodeFrames(decoder, data, path);
+      noScale = "none: the file is not DICOM, so it states no pixel size";
+      if (DicomReader.isDicom(data)) {
+        try {
+          attributes = DicomAttributes.read(data, path);
+        } catch (InvalidImageException e) {
+          noScale = "none: " + e.getMessage();
+        }
+      }
     } catch (Exception | OutOfMemoryError e) {
       rows.add(failure(path, null, null, model, record, executor, message(e)));
       return rows;
@@ -134,7 +147,8 @@ final class SegmentPartition implements MapPartitionsFunction<Row, Row> {
         Map<String, Double> probabilities = r.gate().asMap();
         rows.add(RowFactory.create(path, f + 1, frames.size(), r.width(), r.height(),
             ImageWriter.encodeGrayPng(r.mask().pixels(), r.width(), r.height()), r.mask().lesionFraction(),
-            r.gate().skipped(), CollectionConverters.asScala(probabilities), measurementsJson(r), dice, iou, decodeMs,
+            r.gate().skipped(), CollectionConverters.asScala(probabilities),
+            measurementsJson(ScaledMeasurements.of(r.mask(), attributes, noScale)), dice, iou, decodeMs,
             t.millis(t.preprocessNanos()), t.millis(t.priorNanos()), t.millis(t.denoiseNanos()),
             t.millis(t.postprocessNanos()), decodeMs + t.millis(t.totalNanos()), model, record, executor, error));
       } catch (Exception | OutOfMemoryError e) {
@@ -195,9 +209,9 @@ final class SegmentPartition implements MapPartitionsFunction<Row, Row> {
   }
 
   /** The result's lesion measurements as JSON; pixels, and millimetres where the image gives its spacing. */
-  private static String measurementsJson(SegmentationResult r) {
+  private static String measurementsJson(ScaledMeasurements measured) {
     try {
-      return RECORD_JSON.writeValueAsString(LesionMeasurements.of(r.mask(), null).toMap());
+      return RECORD_JSON.writeValueAsString(measured.toMap());
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalStateException("cannot write the measurements as JSON", e);
     }

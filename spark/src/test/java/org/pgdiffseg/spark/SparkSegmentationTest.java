@@ -23,8 +23,8 @@ import org.pgdiffseg.sdk.bundle.TestBundles;
 import org.pgdiffseg.sdk.imaging.DecodedImage;
 import org.pgdiffseg.sdk.imaging.ImageDecoder;
 import org.pgdiffseg.sdk.imaging.ImageWriter;
-import org.pgdiffseg.sdk.metrics.LesionMeasurements;
 import org.pgdiffseg.sdk.metrics.MaskOverlap;
+import org.pgdiffseg.sdk.metrics.ScaledMeasurements;
 import org.pgdiffseg.sdk.pipeline.RunRecord;
 import org.pgdiffseg.sdk.pipeline.SegmentRequest;
 import org.pgdiffseg.sdk.pipeline.SegmentationResult;
@@ -105,7 +105,8 @@ class SparkSegmentationTest {
         assertThat(record).isEqualTo(JSON.writeValueAsString(sdk.record().toMap()));
         assertThat(RunRecord.fromMap(JSON.readValue(record, Map.class))).isEqualTo(sdk.record());
         assertThat(row.<String>getAs(ResultSchema.MEASUREMENTS))
-            .isEqualTo(JSON.writeValueAsString(LesionMeasurements.of(expected.mask(), null).toMap()));
+            .isEqualTo(JSON.writeValueAsString(ScaledMeasurements.of(expected.mask(), null,
+                "none: the file is not DICOM, so it states no pixel size").toMap()));
       }
     }
   }
@@ -126,6 +127,20 @@ class SparkSegmentationTest {
       assertThat(five.get(name).<Double>getAs(ResultSchema.DICE)).isNull();
     }
     assertThat(one.get("oversized.png").<String>getAs(ResultSchema.ERROR)).contains("above the limit of " + MAX_PIXELS);
+  }
+
+  @Test
+  void aDicomWithItsPixelSpacingIsMeasuredInMillimetres() throws Exception {
+    Path folder = Files.createDirectories(dir.resolve("dicom"));
+    Files.write(folder.resolve("scan.dcm"), org.pgdiffseg.sdk.imaging.DicomFiles.identified(48, 64, 1, "1.2.3",
+        "1.2.3.4", "1.2.3.4.5", "0.5\\0.5"));
+    Row row = SparkSegmentation.segment(SparkSegmentation.readImages(spark, folder.toString(), 1),
+        options.toBuilder().masks(null).maskThreshold(0.01).build()).collectAsList().get(0);
+    assertThat(row.<String>getAs(ResultSchema.ERROR)).isNull();
+    var measurements = JSON.readTree(row.<String>getAs(ResultSchema.MEASUREMENTS));
+    assertThat(measurements.path("spacing_from").asText()).isEqualTo("Pixel Spacing (0028,0030)");
+    var longest = measurements.path("lesions").get(0).path("longest");
+    assertThat(longest.path("mm").asDouble()).isEqualTo(0.5 * longest.path("px").asDouble());
   }
 
   @Test

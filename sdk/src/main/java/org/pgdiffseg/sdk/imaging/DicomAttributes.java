@@ -36,6 +36,8 @@ public final class DicomAttributes {
   public static final int FRAME_OF_REFERENCE_UID = 0x00200052;
   public static final int POSITION_REFERENCE_INDICATOR = 0x00201040;
   public static final int PIXEL_SPACING = 0x00280030;
+  /** Imager Pixel Spacing: the pixel size at the detector (projection images), used when Pixel Spacing is absent. */
+  public static final int IMAGER_PIXEL_SPACING = 0x00181164;
   public static final int LOSSY_IMAGE_COMPRESSION = 0x00282110;
 
   /** The tags the walk keeps; every other element is only checked and passed over. */
@@ -43,7 +45,7 @@ public final class DicomAttributes {
       STUDY_TIME, ACCESSION_NUMBER, REFERRING_PHYSICIAN_NAME, PATIENT_NAME, PATIENT_ID, PATIENT_BIRTH_DATE,
       PATIENT_SEX, SLICE_THICKNESS, STUDY_INSTANCE_UID, SERIES_INSTANCE_UID, STUDY_ID, IMAGE_POSITION_PATIENT,
       IMAGE_ORIENTATION_PATIENT, FRAME_OF_REFERENCE_UID, POSITION_REFERENCE_INDICATOR, PIXEL_SPACING,
-      LOSSY_IMAGE_COMPRESSION);
+      IMAGER_PIXEL_SPACING, LOSSY_IMAGE_COMPRESSION);
   /** A kept value longer than this is not a patient, study or geometry field of any real file. */
   static final int MAX_VALUE_BYTES = 1024;
 
@@ -124,7 +126,12 @@ public final class DicomAttributes {
    * not read here).
    */
   public Optional<PixelSpacing> pixelSpacing() {
-    return text(PIXEL_SPACING).flatMap(v -> {
+    return spacingOf(PIXEL_SPACING);
+  }
+
+  /** Two positive, finite decimals of {@code tag} (row, then column spacing in mm), or empty. */
+  private Optional<PixelSpacing> spacingOf(int tag) {
+    return text(tag).flatMap(v -> {
       String[] parts = v.split("\\\\");
       if (parts.length != 2) {
         return Optional.empty();
@@ -159,9 +166,13 @@ public final class DicomAttributes {
     if (stated.isPresent()) {
       return new ChosenSpacing(stated.get(), "Pixel Spacing (0028,0030)");
     }
+    Optional<PixelSpacing> imager = spacingOf(IMAGER_PIXEL_SPACING);
+    if (imager.isPresent()) {
+      return new ChosenSpacing(imager.get(), "Imager Pixel Spacing (0018,1164), the size at the detector");
+    }
     if (regions.isEmpty()) {
-      return new ChosenSpacing(null, "none: the DICOM file states no usable Pixel Spacing (0028,0030) and no"
-          + " Sequence of Ultrasound Regions (0018,6011)");
+      return new ChosenSpacing(null, "none: the DICOM file states no usable Pixel Spacing (0028,0030), Imager Pixel"
+          + " Spacing (0018,1164) or Sequence of Ultrasound Regions (0018,6011)");
     }
     if (box == null) {
       return new ChosenSpacing(null, "none: no lesion to place in an ultrasound region");
