@@ -45,6 +45,8 @@ import picocli.CommandLine.ParameterException;
 final class OutputFolder implements AutoCloseable {
   static final String LOCK = ".pgdiffseg.lock";
   static final String LEDGER = ".pgdiffseg-written";
+  /** Space held back for the last write of a run's record when the disk fills up ({@link #reserve}). */
+  static final String RESERVE = ".pgdiffseg-reserve";
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** Writes one file's content to {@code target} (a temporary path that is renamed afterwards). */
@@ -281,6 +283,47 @@ final class OutputFolder implements AutoCloseable {
       Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } catch (AtomicMoveNotSupportedException e) {
       Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
+    }
+  }
+
+  /**
+   * Holds at least {@code bytes} of disk in {@value #RESERVE} (real zeros, not a sparse file), grown by doubling;
+   * {@link #releaseReserve} gives it back when the disk is full, so the run's last record still fits. Best
+   * effort: where the disk cannot spare it, or the name holds a file of the user's, nothing is held.
+   */
+  void reserve(long bytes) {
+    Path file = folder.resolve(RESERVE);
+    if (!mayWrite(RESERVE)) {
+      return;
+    }
+    try {
+      long size = Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) ? Files.size(file) : 0;
+      if (size >= bytes) {
+        return;
+      }
+      long target = Math.max(bytes, 2 * size);
+      try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+          LinkOption.NOFOLLOW_LINKS)) {
+        ByteBuffer zeros = ByteBuffer.allocate(64 << 10);
+        for (long at = size; at < target; at += zeros.capacity()) {
+          zeros.clear().limit((int) Math.min(zeros.capacity(), target - at));
+          channel.write(zeros, at);
+        }
+      }
+      record(RESERVE);
+    } catch (IOException e) {
+      // the disk is already too full to hold space back; the record is written while it fits
+    }
+  }
+
+  /** Gives the reserved space back (see {@link #reserve}). */
+  void releaseReserve() {
+    if (isOurs(RESERVE)) {
+      try {
+        Files.deleteIfExists(folder.resolve(RESERVE));
+      } catch (IOException e) {
+        // nothing more can be freed
+      }
     }
   }
 

@@ -24,6 +24,8 @@ final class ResultsFile implements AutoCloseable {
   static final String NAME = "results.json";
   /** Rewrites are skipped until the time since the last one is this many times its duration. */
   static final int REWRITE_SHARE = 10;
+  /** The least disk held back for the last record of a run (see {@link OutputFolder#reserve}). */
+  static final long MIN_RESERVE = 64L << 10;
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private final OutputFolder folder;
@@ -122,7 +124,22 @@ final class ResultsFile implements AutoCloseable {
     json.put("results", results);
     json.put("failures", failures);
     byte[] bytes = JSON.writeValueAsBytes(json);
-    folder.write(NAME, tmp -> java.nio.file.Files.write(tmp, bytes));
+    boolean last = !"running".equals(status);
+    try {
+      folder.write(NAME, tmp -> java.nio.file.Files.write(tmp, bytes));
+    } catch (OutputFolder.WriteFailedException full) {
+      if (!last) {
+        throw full;
+      }
+      // The last record of a run: give back the space held for it and try once more.
+      folder.releaseReserve();
+      folder.write(NAME, tmp -> java.nio.file.Files.write(tmp, bytes));
+    }
+    if (last) {
+      folder.releaseReserve();
+    } else {
+      folder.reserve(2L * bytes.length + MIN_RESERVE);   // room for the next, larger record beside this one
+    }
     lastWriteEnd = System.nanoTime();
     lastWriteNanos = lastWriteEnd - start;
   }
