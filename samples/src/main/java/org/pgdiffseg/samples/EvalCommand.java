@@ -107,21 +107,11 @@ final class EvalCommand implements Callable<Integer> {
         try {
           Path maskFile = masks.resolve(file.getFileName());
           DecodedImage image = decoder.decode(file);
-          boolean[] truth = ReferenceMask.read(decoder, maskFile, image.width(), image.height());
+          BinaryMask truth = ReferenceMask.read(decoder, maskFile, image.width(), image.height());
           SegmentationResult r = segmenter.segment(image, SegmentRequest.defaults().withProgress(progress.steps()));
-          byte[] predicted = r.mask().pixels();
-          boolean[] lesion = new boolean[predicted.length];
-          for (int i = 0; i < lesion.length; i++) {
-            lesion[i] = predicted[i] != 0;
-          }
-          MaskOverlap overlap = MaskOverlap.of(lesion, truth, image.width(), image.height());
-          byte[] labelPixels = new byte[truth.length];
-          for (int i = 0; i < truth.length; i++) {
-            labelPixels[i] = truth[i] ? (byte) 255 : 0;
-          }
+          MaskOverlap overlap = MaskOverlap.of(r.mask(), truth);
           LesionMeasurements predictedSize = LesionMeasurements.of(r.mask(), null);
-          LesionMeasurements labelSize = LesionMeasurements.of(
-              new BinaryMask(image.width(), image.height(), labelPixels), null);
+          LesionMeasurements labelSize = LesionMeasurements.of(truth, null);
           String id = InputFiles.stem(file);
           String cls = id.contains("_") ? id.substring(0, id.indexOf('_')) : "all";
           rows.add(new Row(id, cls, overlap.truePositive() + overlap.falseNegative() > 0, overlap,

@@ -3,6 +3,7 @@ package org.pgdiffseg.samples;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.pgdiffseg.sdk.InvalidImageException;
+import org.pgdiffseg.sdk.imaging.BinaryMask;
 import org.pgdiffseg.sdk.imaging.DecodedImage;
 import org.pgdiffseg.sdk.imaging.ImageDecoder;
 
@@ -15,10 +16,10 @@ final class ReferenceMask {
   private ReferenceMask() {}
 
   /**
-   * The lesion pixels of {@code file}, row-major; refused when missing, not binary or not {@code width x height}
-   * (the size of the image it belongs to).
+   * The mask of {@code file} as 0/255 (lesion where the file is 1 or 255); refused when missing, not binary or not
+   * {@code width x height} (the size of the image it belongs to).
    */
-  static boolean[] read(ImageDecoder decoder, Path file, int width, int height) throws InvalidImageException {
+  static BinaryMask read(ImageDecoder decoder, Path file, int width, int height) throws InvalidImageException {
     if (!Files.exists(file)) {
       throw new InvalidImageException(file, "missing reference mask (eval looks for the image's file name in"
           + " --masks); this image is left out of the means");
@@ -46,10 +47,10 @@ final class ReferenceMask {
         }
       }
     }
-    boolean[] lesion = new boolean[w * h];
+    byte[] lesion = new byte[w * h];
     for (int i = 0; i < lesion.length; i++) {
-      lesion[i] = mask.grayAt(i % w, i / w) > 0;
+      lesion[i] = mask.grayAt(i % w, i / w) > 0 ? (byte) 255 : 0;
     }
-    return lesion;
+    return new BinaryMask(w, h, lesion);
   }
 }

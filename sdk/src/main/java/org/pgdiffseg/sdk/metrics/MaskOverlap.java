@@ -29,6 +29,22 @@ public record MaskOverlap(long truePositive, long falsePositive, long falseNegat
     return of(p, t, w, h);
   }
 
+  /** Two binary masks of the same size; nonzero pixels are lesion. */
+  public static MaskOverlap of(BinaryMask predicted, BinaryMask truth) {
+    checkArgument(predicted.width() == truth.width() && predicted.height() == truth.height(),
+        "mask is %sx%s but the reference is %sx%s", predicted.width(), predicted.height(), truth.width(),
+        truth.height());
+    byte[] a = predicted.pixels();
+    byte[] b = truth.pixels();
+    boolean[] p = new boolean[a.length];
+    boolean[] t = new boolean[b.length];
+    for (int i = 0; i < p.length; i++) {
+      p[i] = a[i] != 0;
+      t[i] = b[i] != 0;
+    }
+    return of(p, t, predicted.width(), predicted.height());
+  }
+
   public static MaskOverlap of(boolean[] predicted, boolean[] truth, int width, int height) {
     long tp = 0, fp = 0, fn = 0, tn = 0;
     for (int i = 0; i < predicted.length; i++) {
