@@ -11,16 +11,14 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.pgdiffseg.sdk.BundleException;
-import org.pgdiffseg.sdk.InvalidImageException;
 import org.pgdiffseg.sdk.dicom.DicomSegWriter;
 import org.pgdiffseg.sdk.dicom.SegmentAlgorithm;
 import org.pgdiffseg.sdk.imaging.BinaryMask;
 import org.pgdiffseg.sdk.imaging.DecodedImage;
-import org.pgdiffseg.sdk.imaging.DicomAttributes;
-import org.pgdiffseg.sdk.imaging.DicomReader;
 import org.pgdiffseg.sdk.imaging.ImageDecoder;
 import org.pgdiffseg.sdk.imaging.ImageFiles;
 import org.pgdiffseg.sdk.imaging.OverlayRenderer;
+import org.pgdiffseg.sdk.metrics.ImageScale;
 import org.pgdiffseg.sdk.metrics.LesionMeasurements;
 import org.pgdiffseg.sdk.metrics.ScaledMeasurements;
 import org.pgdiffseg.sdk.pipeline.SegmentRequest;
@@ -84,26 +82,7 @@ final class SegmentCommand implements Callable<Integer> {
    * of a DICOM whose SEG is written, that SEG's frames ({@code seg}, null otherwise) and its index among them.
    */
   private record Pending(Path file, String frameSuffix, DecodedImage image, DicomSegOutput seg, int frame,
-      Scale scale) {}
-
-  /** Where a file's pixel size comes from: its DICOM attributes, or why it states none. */
-  private record Scale(DicomAttributes attributes, String none) {
-    static Scale of(byte[] data, String name) {
-      if (!DicomReader.isDicom(data)) {
-        return new Scale(null, "none: the file is not DICOM, so it states no pixel size");
-      }
-      try {
-        return new Scale(DicomAttributes.read(data, name), null);
-      } catch (InvalidImageException e) {
-        return new Scale(null, "none: " + e.getMessage());
-      }
-    }
-
-    /** The mask's lesions, in mm where the file states the pixel size for the largest of them. */
-    ScaledMeasurements measure(BinaryMask mask) {
-      return ScaledMeasurements.of(mask, attributes, none);
-    }
-  }
+      ImageScale scale) {}
 
   @Override
   public Integer call() throws Exception {
@@ -154,9 +133,9 @@ final class SegmentCommand implements Callable<Integer> {
           try {
             byte[] data = ImageFiles.read(file, decoder.maxPixels());
             List<DecodedImage> frames = decoder.decodeFrames(data, file.toString());
-            DicomSegOutput seg = b.segWriter != null && DicomReader.isDicom(data)
-                ? segOutput(file, data, frames.size()) : null;
-            Scale scale = Scale.of(data, file.toString());
+            ImageScale scale = ImageScale.of(data, file.toString());   // the DICOM attributes, read once
+            DicomSegOutput seg = b.segWriter != null && scale.dicom()
+                ? new DicomSegOutput(file, scale.attributes(), scale.error(), frames.size()) : null;
             for (int f = 0; f < frames.size(); f++) {
               pending.add(new Pending(file, frames.size() > 1 ? String.format("_f%03d", f + 1) : "", frames.get(f),
                   seg, f, scale));
@@ -291,15 +270,6 @@ final class SegmentCommand implements Callable<Integer> {
           r.gate().skipped() ? "" : String.format(" (%.0f ms)", r.timings().totalNanos() / 1e6)));
     }
     pending.clear();
-  }
-
-  /** The SEG's frames of a DICOM input; attributes that cannot be read fail its SEG when the frames are done. */
-  private static DicomSegOutput segOutput(Path file, byte[] data, int frames) {
-    try {
-      return new DicomSegOutput(file, DicomAttributes.read(data, file.toString()), null, frames);
-    } catch (InvalidImageException e) {
-      return new DicomSegOutput(file, null, e, frames);
-    }
   }
 
   private static void frameFailed(Pending p, Batch b) throws IOException {

@@ -21,11 +21,10 @@ import org.pgdiffseg.sdk.BundleException;
 import org.pgdiffseg.sdk.InvalidImageException;
 import org.pgdiffseg.sdk.PgDiffSegException;
 import org.pgdiffseg.sdk.imaging.DecodedImage;
-import org.pgdiffseg.sdk.imaging.DicomAttributes;
-import org.pgdiffseg.sdk.imaging.DicomReader;
 import org.pgdiffseg.sdk.imaging.ImageDecoder;
 import org.pgdiffseg.sdk.imaging.ImageFiles;
 import org.pgdiffseg.sdk.imaging.ImageWriter;
+import org.pgdiffseg.sdk.metrics.ImageScale;
 import org.pgdiffseg.sdk.metrics.MaskOverlap;
 import org.pgdiffseg.sdk.metrics.ScaledMeasurements;
 import org.pgdiffseg.sdk.pipeline.SegmentRequest;
@@ -108,20 +107,12 @@ final class SegmentPartition implements MapPartitionsFunction<Row, Row> {
     }
     ReferenceMasks masks = options.referenceMasks();
     List<DecodedImage> frames;
-    DicomAttributes attributes = null;
-    String noScale;
+    ImageScale scale;
     long start = System.nanoTime();
     try {
       byte[] data = content != null ? content : ImageFiles.read(localPath(path), options.maxPixels());
       frames = decodeFrames(decoder, data, path);
-      noScale = "none: the file is not DICOM, so it states no pixel size";
-      if (DicomReader.isDicom(data)) {
-        try {
-          attributes = DicomAttributes.read(data, path);
-        } catch (InvalidImageException e) {
-          noScale = "none: " + e.getMessage();
-        }
-      }
+      scale = ImageScale.of(data, path);
     } catch (Exception | OutOfMemoryError e) {
       rows.add(failure(path, null, null, model, record, executor, message(e)));
       return rows;
@@ -148,7 +139,7 @@ final class SegmentPartition implements MapPartitionsFunction<Row, Row> {
         rows.add(RowFactory.create(path, f + 1, frames.size(), r.width(), r.height(),
             ImageWriter.encodeGrayPng(r.mask().pixels(), r.width(), r.height()), r.mask().lesionFraction(),
             r.gate().skipped(), CollectionConverters.asScala(probabilities),
-            measurementsJson(ScaledMeasurements.of(r.mask(), attributes, noScale)), dice, iou, decodeMs,
+            measurementsJson(scale.measure(r.mask())), dice, iou, decodeMs,
             t.millis(t.preprocessNanos()), t.millis(t.priorNanos()), t.millis(t.denoiseNanos()),
             t.millis(t.postprocessNanos()), decodeMs + t.millis(t.totalNanos()), model, record, executor, error));
       } catch (Exception | OutOfMemoryError e) {

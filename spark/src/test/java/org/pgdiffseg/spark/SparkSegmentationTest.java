@@ -23,6 +23,7 @@ import org.pgdiffseg.sdk.bundle.TestBundles;
 import org.pgdiffseg.sdk.imaging.DecodedImage;
 import org.pgdiffseg.sdk.imaging.ImageDecoder;
 import org.pgdiffseg.sdk.imaging.ImageWriter;
+import org.pgdiffseg.sdk.metrics.ImageScale;
 import org.pgdiffseg.sdk.metrics.MaskOverlap;
 import org.pgdiffseg.sdk.metrics.ScaledMeasurements;
 import org.pgdiffseg.sdk.pipeline.RunRecord;
@@ -105,8 +106,8 @@ class SparkSegmentationTest {
         assertThat(record).isEqualTo(JSON.writeValueAsString(sdk.record().toMap()));
         assertThat(RunRecord.fromMap(JSON.readValue(record, Map.class))).isEqualTo(sdk.record());
         assertThat(row.<String>getAs(ResultSchema.MEASUREMENTS))
-            .isEqualTo(JSON.writeValueAsString(ScaledMeasurements.of(expected.mask(), null,
-                "none: the file is not DICOM, so it states no pixel size").toMap()));
+            .isEqualTo(JSON.writeValueAsString(ScaledMeasurements.of(expected.mask(), null, ImageScale.NOT_DICOM)
+                .toMap()));
       }
     }
   }
