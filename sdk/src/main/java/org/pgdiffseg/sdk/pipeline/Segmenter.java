@@ -176,6 +176,16 @@ public final class Segmenter implements AutoCloseable {
     return device;
   }
 
+  /** The most concurrent calls run as one batch ({@link Builder#batching}); 1 when dynamic batching is off. */
+  public int maxBatch() {
+    return maxBatch;
+  }
+
+  /** How long the first call of a batch waits for company ({@link Builder#batching}). */
+  public Duration maxWait() {
+    return maxWait;
+  }
+
   /** The record of this segmenter's settings: what {@link SegmentationResult#record()} says at the defaults. */
   public RunRecord record() {
     return record;
