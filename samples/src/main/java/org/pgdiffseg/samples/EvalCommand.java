@@ -110,7 +110,7 @@ final class EvalCommand implements Callable<Integer> {
           BinaryMask truth = ReferenceMask.read(decoder, maskFile, image.width(), image.height());
           SegmentationResult r = segmenter.segment(image, SegmentRequest.defaults().withProgress(progress.steps()));
           MaskOverlap overlap = MaskOverlap.of(r.mask(), truth);
-          LesionMeasurements predictedSize = LesionMeasurements.of(r.mask(), null);
+          LesionMeasurements predictedSize = r.measurements().value();   // its pixel figures, as the label's
           LesionMeasurements labelSize = LesionMeasurements.of(truth, null);
           String id = InputFiles.stem(file);
           String cls = id.contains("_") ? id.substring(0, id.indexOf('_')) : "all";

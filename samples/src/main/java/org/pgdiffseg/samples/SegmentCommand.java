@@ -20,7 +20,6 @@ import org.pgdiffseg.sdk.imaging.ImageFiles;
 import org.pgdiffseg.sdk.imaging.OverlayRenderer;
 import org.pgdiffseg.sdk.metrics.ImageScale;
 import org.pgdiffseg.sdk.metrics.LesionMeasurements;
-import org.pgdiffseg.sdk.metrics.ScaledMeasurements;
 import org.pgdiffseg.sdk.pipeline.SegmentRequest;
 import org.pgdiffseg.sdk.pipeline.SegmentationResult;
 import org.pgdiffseg.sdk.pipeline.Segmenter;
@@ -81,8 +80,7 @@ final class SegmentCommand implements Callable<Integer> {
    * A decoded image waiting for its batch: where it came from, the suffix of its output names, and for a frame
    * of a DICOM whose SEG is written, that SEG's frames ({@code seg}, null otherwise) and its index among them.
    */
-  private record Pending(Path file, String frameSuffix, DecodedImage image, DicomSegOutput seg, int frame,
-      ImageScale scale) {}
+  private record Pending(Path file, String frameSuffix, DecodedImage image, DicomSegOutput seg, int frame) {}
 
   @Override
   public Integer call() throws Exception {
@@ -133,12 +131,12 @@ final class SegmentCommand implements Callable<Integer> {
           try {
             byte[] data = ImageFiles.read(file, decoder.maxPixels());
             List<DecodedImage> frames = decoder.decodeFrames(data, file.toString());
-            ImageScale scale = ImageScale.of(data, file.toString());   // the DICOM attributes, read once
+            ImageScale scale = ImageScale.of(frames.get(0));   // the DICOM attributes the decoder read with the file
             DicomSegOutput seg = b.segWriter != null && scale.dicom()
                 ? new DicomSegOutput(file, scale.attributes(), scale.error(), frames.size()) : null;
             for (int f = 0; f < frames.size(); f++) {
               pending.add(new Pending(file, frames.size() > 1 ? String.format("_f%03d", f + 1) : "", frames.get(f),
-                  seg, f, scale));
+                  seg, f));
             }
           } catch (Exception | OutOfMemoryError e) {
             b.fail(file, e, BatchFailure.message(e));
@@ -246,9 +244,8 @@ final class SegmentCommand implements Callable<Integer> {
       }
       Path maskFile = b.folder.resolve(stem + "_mask.png");
       Path overlayFile = b.folder.resolve(stem + "_overlay.png");
-      ScaledMeasurements measured = p.scale().measure(r.mask());
       try {
-        writeOutputs(b.folder, p.image(), r, stem, measured.value());
+        writeOutputs(b.folder, p.image(), r, stem, r.measurements().value());
       } catch (OutputFolder.WriteFailedException e) {
         throw e;
       } catch (Exception | OutOfMemoryError e) {
@@ -257,7 +254,7 @@ final class SegmentCommand implements Callable<Integer> {
         continue;
       }
       Map<String, Object> row = ResultJson.of(p.file(), p.image().name(), r, maskFile, overlayFile);
-      row.put("measurements", measured.toMap());
+      row.put("measurements", r.measurements().toMap());
       b.results.addResult(row);   // at once, so that an interrupted batch lists it; the SEG's name comes later
       if (p.seg() != null) {
         p.seg().segmented(p.frame(), r.mask(), row);

@@ -8,8 +8,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The Segmenters of this JVM, one per bundle and options, opened by the first task that needs one and shared
- * by every task of the executor after it ({@code concurrency} = the executor's cores, so no task waits for a
- * worker). At most {@value #CAPACITY} are kept: each holds a loaded model (tens of MB for the default bundle), so
+ * by every task of the executor after it, sized by {@link SegmentOptions#sizing}: the images of the tasks running
+ * at once are batched into shared graph calls by default, and no task waits for a worker. At most {@value #CAPACITY} are kept: each holds a loaded model (tens of MB for the default bundle), so
  * a sweep over seeds or steps on long-lived executors would otherwise keep one per setting for ever. The least
  * recently used one is closed when a task needs another, but never while a task still uses it. All are closed
  * when the executor stops ({@link SegmenterPlugin}) or, failing that, when the JVM exits.
@@ -45,11 +45,14 @@ final class ExecutorSegmenters {
   }
 
   private static Segmenter open(SegmentOptions options, int executorCores) throws BundleException {
-    int concurrency = options.concurrency() != null ? options.concurrency() : Math.min(64, executorCores);
+    SegmentOptions.Sizing sizing = options.sizing(executorCores);
     Segmenter segmenter = options.apply(Segmenter.builder().bundle(BundleLocator.resolve(options.model())))
-        .concurrency(concurrency).sessionConfig(options.sessionConfig(concurrency)).build();
+        .concurrency(sizing.workers()).sessionConfig(options.sessionConfig(sizing.workers()))
+        .batching(sizing.maxBatch(), sizing.maxWait()).build();
     OPENED.incrementAndGet();
-    LOG.info("Opened {} on {} for {} concurrent images", segmenter.bundle(), segmenter.device(), concurrency);
+    LOG.info("Opened {} on {} with {} worker(s) for {} concurrent task(s), {}", segmenter.bundle(), segmenter.device(),
+        sizing.workers(), executorCores, sizing.maxBatch() > 1 ? "their images batched up to " + sizing.maxBatch()
+            + " within " + sizing.maxWait().toMillis() + " ms" : "no batching");
     return segmenter;
   }
 

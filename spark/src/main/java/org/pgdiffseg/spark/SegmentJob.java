@@ -97,6 +97,16 @@ public final class SegmentJob implements Callable<Integer> {
   @Option(names = "--concurrency", paramLabel = "N", description = "Images segmented at once per executor (default: its cores).")
   Integer concurrency;
 
+  @Option(names = "--max-batch", paramLabel = "N",
+      description = "Images of an executor's concurrent tasks segmented as one batch, one graph call per step for all"
+          + " (default: its cores; 1 turns batching off; results do not change).")
+  Integer maxBatch;
+
+  @Option(names = "--max-wait-ms", paramLabel = "MS",
+      description = "How long the first image of a batch waits for the others (default: "
+          + SegmentOptions.DEFAULT_MAX_WAIT_MILLIS + ").")
+  Integer maxWaitMillis;
+
   @Option(names = "--threads", paramLabel = "N", description = "ONNX Runtime threads per image (default: the host's cores / concurrency).")
   Integer threads;
 
@@ -120,7 +130,8 @@ public final class SegmentJob implements Callable<Integer> {
         .ensemble(ensemble).seed(seed).initialSample(initialSample).maskThreshold(threshold).gating(!noGating).gateThreshold(gateThreshold)
         .maxPixels(maxPixels != null ? maxPixels : ImageDecoder.DEFAULT_MAX_PIXELS).masks(masks)
         .imagesRoot(SparkSegmentation.isParquet(input) ? null : absolute(input))
-        .concurrency(concurrency).threads(threads).device(deviceChoice()).build();
+        .concurrency(concurrency).threads(threads).device(deviceChoice()).maxBatch(maxBatch)
+        .maxWaitMillis(maxWaitMillis).build();
     if (options.device() == DeviceChoice.CUDA && runsHere()) {
       OrtRuntime.shared().checkDevice(options.sessionConfig(1));   // one sentence, exit 2, before Spark starts
     }

@@ -3,6 +3,7 @@ package org.pgdiffseg.spark;
 import static com.google.common.base.Preconditions.checkArgument;
 
 import java.io.Serializable;
+import java.time.Duration;
 import org.pgdiffseg.sdk.imaging.ImageDecoder;
 import org.pgdiffseg.sdk.pipeline.InitialSample;
 import org.pgdiffseg.sdk.pipeline.Segmenter;
@@ -20,22 +21,36 @@ import org.pgdiffseg.sdk.schedule.SchedulerSpec;
  * @param masks folder of 0/255 reference masks named as the images (a path the executors see); null for none
  * @param imagesRoot the folder the images lie under: the mask of {@code <imagesRoot>/p1/img.png} is
  *     {@code <masks>/p1/img.png}; null to match masks by file name (then two images of one name are refused)
- * @param concurrency images segmented at once per executor; null for the executor's cores
+ * @param concurrency workers of each executor's Segmenter (images, or batches, segmented at once); null for one
+ *     per batch its tasks can fill at once: the executor's cores divided by {@code maxBatch}, rounded up
  * @param threads ONNX Runtime intra-op threads per image; null for the host's cores divided by the concurrency
  * @param device where the graphs run on each executor: cpu, cuda (an executor without CUDA fails its tasks with
  *     the sentence naming what it lacks) or auto (CUDA where it can run); null means auto
+ * @param maxBatch the most images of an executor's concurrent tasks segmented as one batch (the Segmenter's
+ *     dynamic batching); 1 turns it off; null for the executor's cores, so the tasks running at once share each
+ *     graph call
+ * @param maxWaitMillis how long the first image of a batch waits for the others, 0..1000 ms; null for
+ *     {@value #DEFAULT_MAX_WAIT_MILLIS}
  */
 public record SegmentOptions(
     String model, String scheduler, Integer steps, Integer ensemble, Long seed, String initialSample,
     Double maskThreshold,
     boolean gating, Double gateThreshold, boolean largestComponent, boolean fillHoles, long maxPixels,
-    String masks, String imagesRoot, Integer concurrency, Integer threads, DeviceChoice device) implements Serializable {
+    String masks, String imagesRoot, Integer concurrency, Integer threads, DeviceChoice device,
+    Integer maxBatch, Integer maxWaitMillis) implements Serializable {
+  /** The wait of the batching benchmark (docs/throughput.md): a graph call takes hundreds of times longer. */
+  public static final int DEFAULT_MAX_WAIT_MILLIS = 5;
+
   public SegmentOptions {
     device = device == null ? DeviceChoice.AUTO : device;
     checkArgument(maxPixels > 0, "maxPixels must be positive, got %s", maxPixels);
     checkArgument(concurrency == null || (concurrency >= 1 && concurrency <= 64),
         "concurrency must be in 1..64, got %s", concurrency);
     checkArgument(threads == null || threads >= 1, "threads must be at least 1, got %s", threads);
+    checkArgument(maxBatch == null || (maxBatch >= 1 && maxBatch <= 64), "maxBatch must be in 1..64, got %s",
+        maxBatch);
+    checkArgument(maxWaitMillis == null || (maxWaitMillis >= 0 && maxWaitMillis <= 1000),
+        "maxWaitMillis must be in 0..1000, got %s", maxWaitMillis);
     if (scheduler != null) {
       SchedulerSpec.parse(scheduler);   // an unknown name fails on the driver, not in a task
     }
@@ -56,7 +71,7 @@ public record SegmentOptions(
     return new Builder().model(model).scheduler(scheduler).steps(steps).ensemble(ensemble).seed(seed)
         .initialSample(initialSample).maskThreshold(maskThreshold).gating(gating).gateThreshold(gateThreshold)
         .cleanup(largestComponent, fillHoles).maxPixels(maxPixels).masks(masks).imagesRoot(imagesRoot)
-        .concurrency(concurrency).threads(threads).device(device);
+        .concurrency(concurrency).threads(threads).device(device).maxBatch(maxBatch).maxWaitMillis(maxWaitMillis);
   }
 
   /** The options that decide which Segmenter an executor opens (everything but the masks). */
@@ -67,6 +82,21 @@ public record SegmentOptions(
   /** Where the reference masks are, or null without {@code masks}. */
   ReferenceMasks referenceMasks() {
     return masks != null ? new ReferenceMasks(masks, imagesRoot) : null;
+  }
+
+  /**
+   * How an executor whose cores run {@code executorCores} tasks at once sizes its Segmenter: batches of
+   * {@code maxBatch} (default: all of its tasks' images) and, unless {@code concurrency} says, one worker per batch
+   * that can run at once, so that each batch gets its share of the cores' intra-op threads rather than one.
+   */
+  record Sizing(int workers, int maxBatch, Duration maxWait) {}
+
+  Sizing sizing(int executorCores) {
+    int tasks = Math.max(1, Math.min(64, executorCores));
+    int batch = maxBatch != null ? maxBatch : tasks;
+    int workers = concurrency != null ? concurrency : (tasks + batch - 1) / batch;
+    return new Sizing(workers, batch,
+        Duration.ofMillis(maxWaitMillis != null ? maxWaitMillis : DEFAULT_MAX_WAIT_MILLIS));
   }
 
   /** Session settings for one executor: {@code threads}, else the host's cores shared by the concurrent images. */
@@ -108,6 +138,8 @@ public record SegmentOptions(
     private Integer concurrency;
     private Integer threads;
     private DeviceChoice device = DeviceChoice.AUTO;
+    private Integer maxBatch;
+    private Integer maxWaitMillis;
 
     private Builder() {}
 
@@ -194,6 +226,18 @@ public record SegmentOptions(
       return this;
     }
 
+    /** Images of concurrent tasks batched together, 1..64; 1 turns batching off; null for the executor's cores. */
+    public Builder maxBatch(Integer value) {
+      this.maxBatch = value;
+      return this;
+    }
+
+    /** How long the first image of a batch waits for the others, 0..1000 ms; null for the default. */
+    public Builder maxWaitMillis(Integer value) {
+      this.maxWaitMillis = value;
+      return this;
+    }
+
     /** {@code true}: {@link DeviceChoice#CPU}; {@code false}: {@link DeviceChoice#AUTO}. */
     public Builder cpu(boolean value) {
       this.device = value ? DeviceChoice.CPU : DeviceChoice.AUTO;
@@ -203,7 +247,8 @@ public record SegmentOptions(
     public SegmentOptions build() {
       return new SegmentOptions(model, scheduler, steps, ensemble, seed, initialSample, maskThreshold, gating,
           gateThreshold,
-          largestComponent, fillHoles, maxPixels, masks, imagesRoot, concurrency, threads, device);
+          largestComponent, fillHoles, maxPixels, masks, imagesRoot, concurrency, threads, device, maxBatch,
+          maxWaitMillis);
     }
   }
 }

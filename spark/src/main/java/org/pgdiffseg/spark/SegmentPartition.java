@@ -24,7 +24,6 @@ import org.pgdiffseg.sdk.imaging.DecodedImage;
 import org.pgdiffseg.sdk.imaging.ImageDecoder;
 import org.pgdiffseg.sdk.imaging.ImageFiles;
 import org.pgdiffseg.sdk.imaging.ImageWriter;
-import org.pgdiffseg.sdk.metrics.ImageScale;
 import org.pgdiffseg.sdk.metrics.MaskOverlap;
 import org.pgdiffseg.sdk.metrics.ScaledMeasurements;
 import org.pgdiffseg.sdk.pipeline.SegmentRequest;
@@ -107,12 +106,10 @@ final class SegmentPartition implements MapPartitionsFunction<Row, Row> {
     }
     ReferenceMasks masks = options.referenceMasks();
     List<DecodedImage> frames;
-    ImageScale scale;
     long start = System.nanoTime();
     try {
       byte[] data = content != null ? content : ImageFiles.read(localPath(path), options.maxPixels());
       frames = decodeFrames(decoder, data, path);
-      scale = ImageScale.of(data, path);
     } catch (Exception | OutOfMemoryError e) {
       rows.add(failure(path, null, null, model, record, executor, message(e)));
       return rows;
@@ -139,7 +136,7 @@ final class SegmentPartition implements MapPartitionsFunction<Row, Row> {
         rows.add(RowFactory.create(path, f + 1, frames.size(), r.width(), r.height(),
             ImageWriter.encodeGrayPng(r.mask().pixels(), r.width(), r.height()), r.mask().lesionFraction(),
             r.gate().skipped(), CollectionConverters.asScala(probabilities),
-            measurementsJson(scale.measure(r.mask())), dice, iou, decodeMs,
+            measurementsJson(r.measurements()), dice, iou, decodeMs,
             t.millis(t.preprocessNanos()), t.millis(t.priorNanos()), t.millis(t.denoiseNanos()),
             t.millis(t.postprocessNanos()), decodeMs + t.millis(t.totalNanos()), model, record, executor, error));
       } catch (Exception | OutOfMemoryError e) {

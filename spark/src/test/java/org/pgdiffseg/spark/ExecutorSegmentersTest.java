@@ -2,6 +2,7 @@ package org.pgdiffseg.spark;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.pgdiffseg.sdk.bundle.TestBundles;
 import org.pgdiffseg.sdk.imaging.DecodedImage;
@@ -29,5 +30,34 @@ class ExecutorSegmentersTest {
     } finally {
       ExecutorSegmenters.closeAll();
     }
+  }
+
+  @Test
+  void theBatchingOptionsReachTheExecutorsSegmenter() throws Exception {
+    SegmentOptions options = SegmentOptions.builder().model(TestBundles.tiny().toString()).steps(1).ensemble(1)
+        .cpu(true).build();
+    try (var defaults = ExecutorSegmenters.acquire(options, 4);
+        var given = ExecutorSegmenters.acquire(options.toBuilder().maxBatch(3).maxWaitMillis(7).build(), 4);
+        var off = ExecutorSegmenters.acquire(options.toBuilder().maxBatch(1).build(), 4)) {
+      assertThat(defaults.value().maxBatch()).isEqualTo(4);   // the executor's cores
+      assertThat(defaults.value().maxWait()).isEqualTo(Duration.ofMillis(SegmentOptions.DEFAULT_MAX_WAIT_MILLIS));
+      assertThat(given.value().maxBatch()).isEqualTo(3);
+      assertThat(given.value().maxWait()).isEqualTo(Duration.ofMillis(7));
+      assertThat(off.value().maxBatch()).isEqualTo(1);
+    } finally {
+      ExecutorSegmenters.closeAll();
+    }
+  }
+
+  @Test
+  void eachBatchThatCanRunAtOnceHasAWorkerUnlessConcurrencySays() {
+    SegmentOptions options = SegmentOptions.defaults();
+    assertThat(options.sizing(8)).isEqualTo(new SegmentOptions.Sizing(1, 8, Duration.ofMillis(5)));
+    assertThat(options.toBuilder().maxBatch(3).build().sizing(8).workers()).isEqualTo(3);
+    assertThat(options.toBuilder().maxBatch(1).build().sizing(8).workers()).isEqualTo(8);   // one per task slot
+    assertThat(options.toBuilder().maxBatch(1).build().sizing(1)).isEqualTo(new SegmentOptions.Sizing(1, 1,
+        Duration.ofMillis(5)));
+    assertThat(options.toBuilder().concurrency(2).build().sizing(8).workers()).isEqualTo(2);
+    assertThat(options.sizing(200).maxBatch()).isEqualTo(64);
   }
 }

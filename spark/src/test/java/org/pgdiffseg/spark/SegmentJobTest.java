@@ -180,4 +180,15 @@ class SegmentJobTest {
         .isEqualTo(DeviceChoice.CUDA);
     assertThat(SegmentOptions.defaults().device()).isEqualTo(DeviceChoice.AUTO);
   }
+
+  @Test
+  void aMaxBatchOutOfRangeIsExitTwoWithTheReason() {
+    StringWriter err = new StringWriter();
+    int code = SegmentJob.run(new String[] {"--master", "local[1]", "--input", dir.resolve("images").toString(),
+        "--output", dir.resolve("out").toString(), "--max-batch", "65"},
+        new PrintWriter(new StringWriter()), new PrintWriter(err, true));
+    assertThat(code).isEqualTo(SegmentJob.BAD_USAGE);
+    assertThat(err.toString()).contains("maxBatch must be in 1..64, got 65");
+    assertThat(dir.resolve("out")).doesNotExist();
+  }
 }

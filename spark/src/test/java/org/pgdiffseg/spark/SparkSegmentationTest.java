@@ -131,6 +131,27 @@ class SparkSegmentationTest {
   }
 
   @Test
+  void batchingTheConcurrentTasksImagesChangesNoRow() throws Exception {
+    // two partitions on local[2]: two tasks segment at once, and a long wait lets their images meet in a batch
+    Dataset<Row> input = SparkSegmentation.readImages(spark, images.toString(), 2);
+    Map<String, Row> off = byName(SparkSegmentation.segment(input, options.toBuilder().maxBatch(1).build())
+        .collectAsList());
+    Map<String, Row> batched = byName(SparkSegmentation.segment(input,
+        options.toBuilder().maxBatch(2).maxWaitMillis(200).build()).collectAsList());
+    assertThat(batched.keySet()).isEqualTo(off.keySet()).hasSize(TestImages.GOOD + 3);
+    for (Path file : goodImages()) {
+      String name = file.getFileName().toString();
+      for (String column : List.of(ResultSchema.MASK_PNG, ResultSchema.MEASUREMENTS, ResultSchema.DICE,
+          ResultSchema.LESION_FRACTION)) {
+        assertThat((Object) batched.get(name).getAs(column)).as(name + " " + column)
+            .isEqualTo(off.get(name).getAs(column));
+      }
+      assertThat(batched.get(name).getJavaMap(batched.get(name).fieldIndex(ResultSchema.CLASS_PROBABILITIES)))
+          .isEqualTo(off.get(name).getJavaMap(off.get(name).fieldIndex(ResultSchema.CLASS_PROBABILITIES)));
+    }
+  }
+
+  @Test
   void aDicomWithItsPixelSpacingIsMeasuredInMillimetres() throws Exception {
     Path folder = Files.createDirectories(dir.resolve("dicom"));
     Files.write(folder.resolve("scan.dcm"), org.pgdiffseg.sdk.imaging.DicomFiles.identified(48, 64, 1, "1.2.3",

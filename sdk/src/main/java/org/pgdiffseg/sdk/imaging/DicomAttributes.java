@@ -76,7 +76,11 @@ public final class DicomAttributes {
     if (!DicomReader.isDicom(data)) {
       throw new InvalidImageException(name + ": not a DICOM Part 10 file (no DICM preamble)");
     }
-    DicomHeader header = DicomHeader.parse(data, name, Long.MAX_VALUE, Integer.MAX_VALUE, 1);
+    return of(DicomHeader.parse(data, name, Long.MAX_VALUE, Integer.MAX_VALUE, 1), data, name);
+  }
+
+  /** The attributes of {@code data}, whose header the reader has already parsed and checked. */
+  static DicomAttributes of(DicomHeader header, byte[] data, String name) throws InvalidImageException {
     DicomHeader.Kept kept = DicomHeader.keptAttributes(data, name);
     return new DicomAttributes(name, header.rows(), header.columns(), header.frames(),
         header.transferSyntax().equals(DicomHeader.JPEG_BASELINE), kept.values(), kept.regions());

@@ -60,12 +60,23 @@ public final class DicomReader {
     return read(ImageFiles.read(file, maxPixels), file.toString());
   }
 
-  /** Every frame of the file, decoded one after the other (one frame's values held at a time beside them). */
+  /**
+   * Every frame of the file, decoded one after the other (one frame's values held at a time beside them), each with
+   * the file's {@link DicomAttributes}, read once here; attributes that cannot be read leave the frames readable,
+   * with the reason ({@link DecodedImage#dicomAttributesError}).
+   */
   public List<DecodedImage> read(byte[] data, String name) throws InvalidImageException {
     DicomFrames frames = frames(data, name);
+    DicomAttributes attributes = null;
+    InvalidImageException error = null;
+    try {
+      attributes = DicomAttributes.of(frames.header(), data, name);
+    } catch (InvalidImageException e) {
+      error = e;
+    }
     List<DecodedImage> images = new ArrayList<>(frames.count());
     for (int f = 0; f < frames.count(); f++) {
-      images.add(frames.image(f));
+      images.add(frames.image(f).withDicomAttributes(attributes, error));
     }
     return List.copyOf(images);
   }

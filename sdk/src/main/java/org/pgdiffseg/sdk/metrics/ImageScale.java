@@ -2,6 +2,7 @@ package org.pgdiffseg.sdk.metrics;
 
 import org.pgdiffseg.sdk.InvalidImageException;
 import org.pgdiffseg.sdk.imaging.BinaryMask;
+import org.pgdiffseg.sdk.imaging.DecodedImage;
 import org.pgdiffseg.sdk.imaging.DicomAttributes;
 import org.pgdiffseg.sdk.imaging.DicomReader;
 
@@ -27,6 +28,14 @@ public record ImageScale(DicomAttributes attributes, InvalidImageException error
     } catch (InvalidImageException e) {
       return new ImageScale(null, e);
     }
+  }
+
+  /**
+   * The scale of the file {@code image} was decoded from, from the attributes its decoder read with it: a DICOM
+   * file's frames carry them (or why they could not be read), other formats none.
+   */
+  public static ImageScale of(DecodedImage image) {
+    return new ImageScale(image.dicomAttributes().orElse(null), image.dicomAttributesError().orElse(null));
   }
 
   /** True for a DICOM file, whether or not its attributes could be read. */

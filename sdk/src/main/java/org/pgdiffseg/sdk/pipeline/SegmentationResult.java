@@ -3,6 +3,7 @@ package org.pgdiffseg.sdk.pipeline;
 import java.util.List;
 import org.pgdiffseg.sdk.gating.GateDecision;
 import org.pgdiffseg.sdk.imaging.BinaryMask;
+import org.pgdiffseg.sdk.metrics.ScaledMeasurements;
 
 /**
  * The outcome of segmenting one image.
@@ -19,10 +20,14 @@ import org.pgdiffseg.sdk.imaging.BinaryMask;
  * @param options the settings actually used
  * @param record everything that decided this result (model and its sha256, the sampler's full config, gate,
  *     SDK version, device): with it the same SDK reproduces the mask bit for bit
+ * @param measurements the mask's lesions measured at the original size (calipers, area, bounding box; largest
+ *     first): in millimetres too when the image came from a DICOM file that states its pixel size, and where that
+ *     size came from or why there is none in {@link ScaledMeasurements#spacingFrom()}
  */
 public record SegmentationResult(
     String name, BinaryMask mask, float[] probability, int modelHeight, int modelWidth, GateDecision gate,
-    List<float[]> trajectory, StageTimings timings, SamplingOptions options, RunRecord record) {
+    List<float[]> trajectory, StageTimings timings, SamplingOptions options, RunRecord record,
+    ScaledMeasurements measurements) {
   public SegmentationResult {
     trajectory = List.copyOf(trajectory);
   }

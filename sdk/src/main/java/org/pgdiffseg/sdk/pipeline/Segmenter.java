@@ -25,6 +25,8 @@ import org.pgdiffseg.sdk.imaging.ImageDecoder;
 import org.pgdiffseg.sdk.imaging.MaskPostprocessor;
 import org.pgdiffseg.sdk.imaging.PreprocessSpec;
 import org.pgdiffseg.sdk.imaging.Preprocessor;
+import org.pgdiffseg.sdk.metrics.ImageScale;
+import org.pgdiffseg.sdk.metrics.ScaledMeasurements;
 import org.pgdiffseg.sdk.runtime.LoadedGraphs;
 import org.pgdiffseg.sdk.runtime.ExecutionDevice;
 import org.pgdiffseg.sdk.runtime.OrtRuntime;
@@ -174,6 +176,16 @@ public final class Segmenter implements AutoCloseable {
     return device;
   }
 
+  /** The most concurrent calls run as one batch ({@link Builder#batching}); 1 when dynamic batching is off. */
+  public int maxBatch() {
+    return maxBatch;
+  }
+
+  /** How long the first call of a batch waits for company ({@link Builder#batching}). */
+  public Duration maxWait() {
+    return maxWait;
+  }
+
   /** The record of this segmenter's settings: what {@link SegmentationResult#record()} says at the defaults. */
   public RunRecord record() {
     return record;
@@ -230,7 +242,8 @@ public final class Segmenter implements AutoCloseable {
     long start = System.nanoTime();
     float[] input = preprocessor.preprocess(image);
     long preprocessNanos = System.nanoTime() - start;
-    return run(image.name(), input, image.height(), image.width(), request, decodeNanos, preprocessNanos, start - decodeNanos);
+    return run(image.name(), input, image.height(), image.width(), request, decodeNanos, preprocessNanos, start - decodeNanos,
+        ImageScale.of(image));
   }
 
   /**
@@ -271,11 +284,12 @@ public final class Segmenter implements AutoCloseable {
       DecodedImage image = images.get(i);
       long start = System.nanoTime();
       BinaryMask mask = postprocess(decisions.get(i), probabilities.get(i), used, image.height(), image.width());
+      ScaledMeasurements measured = ImageScale.of(image).measure(mask);
       long post = System.nanoTime() - start;
       StageTimings timings = new StageTimings(0, preprocessNanos, prior, denoise, post,
           (System.nanoTime() - startedAt) / images.size());
       results.add(new SegmentationResult(image.name(), mask, probabilities.get(i), in.height(), in.width(),
-          decisions.get(i), List.of(), timings, used, recordOf(used)));
+          decisions.get(i), List.of(), timings, used, recordOf(used), measured));
     }
     return results;
   }
@@ -299,11 +313,11 @@ public final class Segmenter implements AutoCloseable {
     PreprocessSpec in = settings.preprocess();
     checkArgument(input.length == in.height() * in.width(), "input has %s values, expected %s x %s",
         input.length, in.height(), in.width());
-    return run(name, input.clone(), height, width, request, 0, 0, System.nanoTime());
+    return run(name, input.clone(), height, width, request, 0, 0, System.nanoTime(), null);
   }
 
   private SegmentationResult run(String name, float[] input, int height, int width, SegmentRequest request,
-      long decodeNanos, long preprocessNanos, long startedAt) throws PgDiffSegException {
+      long decodeNanos, long preprocessNanos, long startedAt, ImageScale scale) throws PgDiffSegException {
     checkOpen();
     checkNotNull(request, "request");
     SamplingOptions used = request.options() != null ? checkSteps(request.options()) : options;
@@ -323,11 +337,13 @@ public final class Segmenter implements AutoCloseable {
     }
     long start = System.nanoTime();
     BinaryMask mask = postprocess(decision, probability, used, height, width);
+    ScaledMeasurements measured = scale != null ? scale.measure(mask)
+        : ScaledMeasurements.of(mask, null, "none: a preprocessed input comes without the file that states a pixel size");
     long post = System.nanoTime() - start;
     StageTimings timings = new StageTimings(decodeNanos, preprocessNanos, prior, denoise, post,
         System.nanoTime() - startedAt);
     return new SegmentationResult(name, mask, probability, in.height(), in.width(), decision, trajectory, timings, used,
-        recordOf(used));
+        recordOf(used), measured);
   }
 
   private DenoisingWorker take() throws InferenceException {
