@@ -34,6 +34,8 @@ def training_info(checkpoint: Path) -> dict | None:
     records = [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
     seconds = sum(r["seconds"] for r in records if r["epoch"] <= state["epoch"])
     prediction_type = state["config"].get("prediction_type", "epsilon")
+    if "budget_minutes" in args:
+        return budget_training_info(state, args, seconds, prediction_type)
     command = ("python -m pgdiffseg.train --data DATA --size {size} --out RUN --epochs {epochs} --lr {lr} "
                "--batch-size {batch_size} --seed {seed}").format(**args)
     decays = args.get("lr_schedule", "constant") != "constant"
@@ -64,6 +66,24 @@ def training_info(checkpoint: Path) -> dict | None:
         info["pretrained"] = args["pretrained"]
     if args.get("init"):
         info["initialised_from"] = "the previous stage's EMA weights"
+    return info
+
+
+def budget_training_info(state: dict, args: dict, seconds: float, prediction_type: str) -> dict:
+    """training_info of a pgdiffseg.budget_train checkpoint (final.pt or averaged.pt)."""
+    command = ("python -m pgdiffseg.budget_train --data DATA --size {size} --out RUN --budget-minutes {budget_minutes:g} "
+               "--batch-size {batch_size} --lr {lr:g} --lr-scaling {lr_scaling} --seed {seed}").format(**args)
+    for flag, default in (("encoder_lr_mult", 0.2), ("t_power", 2.0), ("x0_loss_weight", 0.5), ("class_weight", 1.0),
+                          ("average_from", 0.75), ("warmup_steps", 100), ("pretrained", "imagenet")):
+        if args.get(flag, default) != default:
+            command += f" --{flag.replace('_', '-')} {args[flag]}"
+    info = {"epochs": state["epoch"], "steps": state["step"], "batch_size": args["batch_size"], "lr": args["lr"],
+            "ema": args["ema"], "seed": args["seed"], "device": args["device"], "hours": round(seconds / 3600, 2),
+            "prediction_type": prediction_type, "command": command, "augment": "ultrasound",
+            "lr_schedule": {"name": "cosine over the time budget", "min": args["lr_min"]},
+            "budget_minutes": args["budget_minutes"], "weights_kind": state.get("weights_kind", "ema")}
+    if args.get("pretrained", "imagenet") != "none":
+        info["pretrained"] = args["pretrained"]
     return info
 
 
