@@ -24,12 +24,14 @@ import org.pgdiffseg.sdk.schedule.SchedulerSpec;
  * @param threads ONNX Runtime intra-op threads per image; null for the host's cores divided by the concurrency
  * @param device where the graphs run on each executor: cpu, cuda (an executor without CUDA fails its tasks with
  *     the sentence naming what it lacks) or auto (CUDA where it can run); null means auto
+ * @param flipAverage average each image with its horizontal mirror; null for the bundle's default
  */
 public record SegmentOptions(
     String model, String scheduler, Integer steps, Integer ensemble, Long seed, String initialSample,
     Double maskThreshold,
     boolean gating, Double gateThreshold, boolean largestComponent, boolean fillHoles, long maxPixels,
-    String masks, String imagesRoot, Integer concurrency, Integer threads, DeviceChoice device) implements Serializable {
+    String masks, String imagesRoot, Integer concurrency, Integer threads, DeviceChoice device, Boolean flipAverage)
+    implements Serializable {
   public SegmentOptions {
     device = device == null ? DeviceChoice.AUTO : device;
     checkArgument(maxPixels > 0, "maxPixels must be positive, got %s", maxPixels);
@@ -56,7 +58,7 @@ public record SegmentOptions(
     return new Builder().model(model).scheduler(scheduler).steps(steps).ensemble(ensemble).seed(seed)
         .initialSample(initialSample).maskThreshold(maskThreshold).gating(gating).gateThreshold(gateThreshold)
         .cleanup(largestComponent, fillHoles).maxPixels(maxPixels).masks(masks).imagesRoot(imagesRoot)
-        .concurrency(concurrency).threads(threads).device(device);
+        .concurrency(concurrency).threads(threads).device(device).flipAverage(flipAverage);
   }
 
   /** The options that decide which Segmenter an executor opens (everything but the masks). */
@@ -84,6 +86,7 @@ public record SegmentOptions(
     if (ensemble != null) b.ensemble(ensemble);
     if (seed != null) b.seed(seed);
     if (initialSample != null) b.initialSample(InitialSample.of(initialSample));
+    if (flipAverage != null) b.flipAverage(flipAverage);
     if (maskThreshold != null) b.maskThreshold(maskThreshold);
     if (gateThreshold != null) b.gateThreshold(gateThreshold);
     return b;
@@ -108,8 +111,15 @@ public record SegmentOptions(
     private Integer concurrency;
     private Integer threads;
     private DeviceChoice device = DeviceChoice.AUTO;
+    private Boolean flipAverage;
 
     private Builder() {}
+
+    /** Average each image with its horizontal mirror; null for the bundle's default. */
+    public Builder flipAverage(Boolean value) {
+      this.flipAverage = value;
+      return this;
+    }
 
     public Builder model(String value) {
       this.model = value;
@@ -203,7 +213,7 @@ public record SegmentOptions(
     public SegmentOptions build() {
       return new SegmentOptions(model, scheduler, steps, ensemble, seed, initialSample, maskThreshold, gating,
           gateThreshold,
-          largestComponent, fillHoles, maxPixels, masks, imagesRoot, concurrency, threads, device);
+          largestComponent, fillHoles, maxPixels, masks, imagesRoot, concurrency, threads, device, flipAverage);
     }
   }
 }
