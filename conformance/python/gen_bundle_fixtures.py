@@ -13,7 +13,17 @@ bundle.json under test:
   bundle's torch/checkpoint.pt, or the random seed of a test bundle; onnxruntime only when neither exists);
 - preprocessing: an image file and the training code's preprocessing of it;
 - end_to_end: for each scheduler, the preprocessed image, the seed, every x_t of the PyTorch reference
-  pipeline (initial noise first), the final x0 samples, the probability map and the mask at model size.
+  pipeline (initial noise first), the final x0 samples, the probability map and the mask at model size; a run
+  ending in `:flip` averages the image with its horizontal mirror (sampling.segment(flip_average=True)).
+
+The committed bundles' fixtures, from the repository root with the venv of samples/python-env:
+
+    python conformance/python/gen_bundle_fixtures.py --bundle zoo/models/pgdiffseg-busi-128 \
+        --image ../shared/data/busi/val/images/benign_306.png --run ddim-trailing:2:zeros --run ddim:20 \
+        --run dpm++:20 --run unipc:20 --run ddim-trailing:2:zeros:flip --run dpm++:20:noise:flip --keep-every 5
+    python conformance/python/gen_bundle_fixtures.py --bundle zoo/models/pgdiffseg-tiny-test --run ddim:20 \
+        --run dpm++:20 --run unipc:20 --run ddpm:1000 --run ddim-trailing:2:zeros --run ddim-trailing:2:zeros:flip \
+        --run ddpm:20:noise:flip --keep-every 10 --long-stride 250
 
 A quantized bundle (pgdiffseg.quantize) has no PyTorch weights of its own: its references are its own graphs run
 by onnxruntime (`--reference onnxruntime`), and `--compare-to FP32_BUNDLE` adds to each end-to-end case the
@@ -21,8 +31,8 @@ distance of those masks to the fp32 bundle's PyTorch pipeline from the same imag
 cost; reported, not a tolerance):
 
     python conformance/python/gen_bundle_fixtures.py --bundle zoo/models/pgdiffseg-busi-128-int8 \
-        --reference onnxruntime --compare-to zoo/models/pgdiffseg-busi-128 --run dpm++:20 --keep-every 5 \
-        --image ../shared/data/busi/val/images/benign_306.png
+        --reference onnxruntime --compare-to zoo/models/pgdiffseg-busi-128 --run ddim-trailing:2:zeros \
+        --run dpm++:20 --run ddim-trailing:2:zeros:flip --keep-every 5 --image ../shared/data/busi/val/images/benign_306.png
 """
 from __future__ import annotations
 
@@ -155,7 +165,7 @@ def is_quantized(folder: Path) -> bool:
 
 
 def distance_to(other: Path, image: np.ndarray, scheduler: str, steps: int, ensemble: int, seed: int,
-                init_noise: str, probability: np.ndarray, threshold: float) -> dict:
+                init_noise: str, probability: np.ndarray, threshold: float, flip_average: bool = False) -> dict:
     """Mask Dice and probability max abs of this case against the PyTorch pipeline of another bundle (the fp32
     bundle a quantized one was built from), same image, scheduler, steps, ensemble and seed."""
     manifest = json.loads((other / "bundle.json").read_text())
@@ -164,7 +174,7 @@ def distance_to(other: Path, image: np.ndarray, scheduler: str, steps: int, ense
         raise SystemExit(f"--compare-to {other}: no PyTorch weights there (torch/checkpoint.pt or a random seed)")
     cfg = ModelConfig.from_dict(manifest["model"]["config"])
     out = segment(*torch_model_fns(model), torch.from_numpy(image)[None, None], make_scheduler(scheduler, cfg),
-                  steps, ensemble, seed, gate_class=None, init_noise=init_noise)
+                  steps, ensemble, seed, gate_class=None, init_noise=init_noise, flip_average=flip_average)
     a, b = probability >= threshold, out.probability >= threshold
     dice = 1.0 if not a.any() and not b.any() else float(2 * (a & b).sum() / (a.sum() + b.sum()))
     return {"bundle": manifest["id"], "bundle_version": manifest["version"], "pipeline": "pytorch",
@@ -172,12 +182,14 @@ def distance_to(other: Path, image: np.ndarray, scheduler: str, steps: int, ense
             "probability_max_abs": float(np.abs(probability - out.probability).max())}
 
 
-def parse_run(run: str) -> tuple[str, int, str]:
-    """SCHEDULER:STEPS[:zeros] -> (scheduler, steps, initial sample "noise" or "zeros")."""
+def parse_run(run: str) -> tuple[str, int, str, bool]:
+    """SCHEDULER:STEPS[:noise|zeros][:flip] -> (scheduler, steps, initial sample "noise" or "zeros", flip average)."""
     parts = run.split(":")
-    if len(parts) not in (2, 3) or (len(parts) == 3 and parts[2] not in ("noise", "zeros")):
-        raise SystemExit(f"--run expects SCHEDULER:STEPS[:noise|zeros], got {run!r}")
-    return parts[0], int(parts[1]), parts[2] if len(parts) == 3 else "noise"
+    flip = len(parts) == 4 and parts[3] == "flip"
+    if (len(parts) not in (2, 3, 4) or (len(parts) >= 3 and parts[2] not in ("noise", "zeros"))
+            or (len(parts) == 4 and not flip)):
+        raise SystemExit(f"--run expects SCHEDULER:STEPS[:noise|zeros][:flip], got {run!r}")
+    return parts[0], int(parts[1]), parts[2] if len(parts) >= 3 else "noise", flip
 
 
 def end_to_end(w: Writer, fns, image: np.ndarray, cfg: ModelConfig, manifest: dict, runs: list[str],
@@ -188,15 +200,17 @@ def end_to_end(w: Writer, fns, image: np.ndarray, cfg: ModelConfig, manifest: di
     image_t = torch.from_numpy(image)[None, None]
     image_file = w.array("e2e_image", image)
     for run in runs:
-        scheduler, steps, initial_sample = parse_run(run)
+        scheduler, steps, initial_sample, flip = parse_run(run)
         init_noise = init_noise_for(initial_sample)
         out = segment(*fns, image_t, make_scheduler(scheduler, cfg), steps, ensemble, seed,
-                      gate_class=None, keep_trajectory=True, init_noise=init_noise)
+                      gate_class=None, keep_trajectory=True, init_noise=init_noise, flip_average=flip)
         stride = long_stride if steps > LONG_RUN_STRIDE else keep_every
         kept = list(range(0, steps, stride)) + [steps]       # index steps = final x0
-        tag = f"e2e_{scheduler.replace('+', 'p')}_{steps}" + ("_zeros" if initial_sample == "zeros" else "")
+        tag = (f"e2e_{scheduler.replace('+', 'p')}_{steps}" + ("_zeros" if initial_sample == "zeros" else "")
+               + ("_flip" if flip else ""))
         cases.append({"scheduler": scheduler, "steps": steps, "ensemble": ensemble, "seed": seed,
-                      "initial_sample": initial_sample, "image": image_file, "gating": False,
+                      "initial_sample": initial_sample, **({"flip_average": True} if flip else {}),
+                      "image": image_file, "gating": False,
                       "trajectory": [{"index": i, "file": w.array(f"{tag}_x{i:04d}", out.trajectory[i])} for i in kept],
                       "probability": w.array(f"{tag}_probability", out.probability),
                       "mask": w.array(f"{tag}_mask", (out.probability >= manifest["sampling_defaults"]["mask_threshold"]).astype(np.int64))})
@@ -207,7 +221,7 @@ def end_to_end(w: Writer, fns, image: np.ndarray, cfg: ModelConfig, manifest: di
             def nudged(x_t, image_b, t, prior, den=fns[1]):
                 return den(x_t * (1 + 1e-6), image_b, t, prior)
             other = segment(fns[0], nudged, image_t, make_scheduler(scheduler, cfg), steps, ensemble, seed,
-                            gate_class=None, init_noise=init_noise).probability
+                            gate_class=None, init_noise=init_noise, flip_average=flip).probability
             threshold = manifest["sampling_defaults"]["mask_threshold"]
             a, b = out.probability >= threshold, other >= threshold
             dice = 1.0 if not a.any() and not b.any() else float(2 * (a & b).sum() / (a.sum() + b.sum()))
@@ -218,7 +232,8 @@ def end_to_end(w: Writer, fns, image: np.ndarray, cfg: ModelConfig, manifest: di
                        f"and to mask Dice {dice:.4f}; the tolerance is twice that"}
         if compare_to is not None:
             cases[-1]["distance_to"] = distance_to(compare_to, image, scheduler, steps, ensemble, seed, init_noise,
-                                                   out.probability, manifest["sampling_defaults"]["mask_threshold"])
+                                                   out.probability, manifest["sampling_defaults"]["mask_threshold"],
+                                                   flip)
             d = cases[-1]["distance_to"]
             print(f"{scheduler} {steps}: mask Dice {d['mask_dice']:.4f} against {d['bundle']} (PyTorch), "
                   f"probability max abs {d['probability_max_abs']:.4f}")
@@ -229,7 +244,9 @@ def main(argv=None) -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--bundle", type=Path, required=True)
     p.add_argument("--image", type=Path, help="image for the end-to-end cases (default: a synthetic lesion)")
-    p.add_argument("--run", action="append", help=f"SCHEDULER:STEPS[:zeros], repeatable; zeros starts from x_T = 0 (default {' '.join(DEFAULT_RUNS)})")
+    p.add_argument("--run", action="append",
+                   help=f"SCHEDULER:STEPS[:noise|zeros][:flip], repeatable; zeros starts from x_T = 0, flip averages "
+                        f"with the horizontal mirror (default {' '.join(DEFAULT_RUNS)})")
     p.add_argument("--ensemble", type=int, default=2)
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--keep-every", type=int, default=1, help="keep every Nth x_t of runs up to 50 steps")

@@ -161,6 +161,7 @@ class SamplingDefaults:
     gate_threshold: float = 0.5
     mask_threshold: float = 0.5
     seed: int = 0
+    flip_average: bool = False
 
     def save(self, folder: Path, cfg) -> dict:
         """Writes the scheduler's diffusers scheduler_config.json into the bundle folder (the exact scheduler for
@@ -170,7 +171,8 @@ class SamplingDefaults:
         make_scheduler(self.scheduler, cfg).save_config(str(folder))
         return {"scheduler": self.scheduler, "scheduler_config": SCHEDULER_CONFIG, "steps": self.steps,
                 "ensemble": self.ensemble, "mask_threshold": self.mask_threshold, "seed": self.seed,
-                **({"initial_sample": self.initial_sample} if self.initial_sample != "noise" else {})}
+                **({"initial_sample": self.initial_sample} if self.initial_sample != "noise" else {}),
+                **({"flip_average": True} if self.flip_average else {})}
 
 
 def write_bundle(folder: Path, model: PGDiffSeg, bundle_id: str, version: str, description: str,
@@ -274,7 +276,8 @@ def sampling_text(d: dict) -> str:
     start = "x_T = 0" if d.get("initial_sample") == "zeros" else "noise drawn from the seed"
     exact = f" (stated exactly for diffusers in `{d['scheduler_config']}`)" if d.get("scheduler_config") else ""
     return (f"Sampling defaults: `{d['scheduler']}`{exact}, {d['steps']} steps, {d['ensemble']} sample"
-            f"{'s' if d['ensemble'] > 1 else ''} from {start}, mask threshold {d['mask_threshold']}, seed {d['seed']}.")
+            f"{'s' if d['ensemble'] > 1 else ''} from {start}, mask threshold {d['mask_threshold']}, seed {d['seed']}"
+            + (", each image averaged with its horizontal mirror." if d.get("flip_average") else "."))
 
 
 def write_model_card(folder: Path) -> None:

@@ -24,7 +24,7 @@ from . import bundle as bundle_io
 from .config import ModelConfig
 from .data import load_image, load_mask, preprocess, read_split
 from .metrics import dice, hd95, iou, to_original_size
-from .sampling import make_scheduler, onnx_model_fns, segment
+from .sampling import FLIP_GATE, FLIP_GATES, make_scheduler, onnx_model_fns, segment
 
 
 def parse_run(text: str, default_ensemble: int) -> tuple[str, int, int]:
@@ -47,15 +47,32 @@ def gate_sweep(rows: list[dict], thresholds: list[float]) -> dict[str, float]:
     return sweep
 
 
+def flip_gate_modes(rows: list[dict], threshold: float) -> dict[str, dict[str, float]]:
+    """From per-image rows of a flip-averaged run without gating: Dice (all, tumor) and gate accuracy had each
+    way of gating a flipped pair skipped at this threshold (see sampling.segment's flip_gate)."""
+    skips = {"original": lambda r: r["p_skip"] >= threshold,
+             "mean": lambda r: (r["p_skip"] + r["p_skip_mirrored"]) / 2 >= threshold,
+             "both": lambda r: r["p_skip"] >= threshold and r["p_skip_mirrored"] >= threshold}
+    modes = {}
+    for mode, skipped in skips.items():
+        scores = [(1.0 if r["class"] == "normal" else 0.0) if skipped(r) else r["dice"] for r in rows]
+        tumor = [d for d, r in zip(scores, rows) if r["class"] != "normal"]
+        modes[mode] = {"dice": float(np.mean(scores)), "dice_tumor": float(np.mean(tumor)),
+                       "gate_accuracy": float(np.mean([skipped(r) == (r["class"] == "normal") for r in rows]))}
+    return modes
+
+
 def evaluate(folder: Path, data: Path, scheduler: str, steps: int, ensemble: int, seed: int,
              threshold: float, limit: int = 0, gate_threshold: float | None = None, init_noise: str = "randn",
-             threads: int = 0) -> dict:
+             threads: int = 0, flip_average: bool = False, flip_gate: str = FLIP_GATE) -> dict:
     manifest = json.loads((folder / "bundle.json").read_text())
     cfg = ModelConfig.from_dict(manifest["model"]["config"])
     gate = manifest["gating"]
     gate_class = gate["classes"].index(gate["skip_class"])
     prior_fn, denoiser_fn = onnx_model_fns(folder / "prior.onnx", folder / "denoiser.onnx", threads)
     samples = read_split(data, "val")[: limit or None]
+    # Never skipping, a flipped run keeps what comparing the flip gates needs (an extra prior call per image).
+    compare_gates = flip_average and gate_threshold is not None and gate_threshold > 1
     rows = []
     started = time.time()
     for s in samples:
@@ -63,21 +80,29 @@ def evaluate(folder: Path, data: Path, scheduler: str, steps: int, ensemble: int
         out = segment(prior_fn, denoiser_fn, image, make_scheduler(scheduler, cfg), steps, ensemble, seed,
                       gate_class=gate_class,
                       gate_threshold=gate["threshold"] if gate_threshold is None else gate_threshold,
-                      init_noise=init_noise)
+                      init_noise=init_noise, flip_average=flip_average, flip_gate=flip_gate)
         truth = load_mask(s.mask_path) > 127
         pred = np.zeros_like(truth) if out.gated else to_original_size(out.probability, *truth.shape, threshold)
         rows.append({"id": s.id, "class": s.busi_class, "dice": dice(pred, truth), "iou": iou(pred, truth),
                      "hd95": hd95(pred, truth),
-                     "gated": out.gated, "p_skip": float(out.class_probs[gate_class])})
+                     "gated": out.gated, "p_skip": float(out.class_probs[gate_class]),
+                     **({"p_skip_mirrored": mirrored_p_skip(prior_fn, image, gate_class)} if compare_gates else {})})
     tumor = [r for r in rows if r["class"] != "normal"]
     gate_ok = sum(r["gated"] == (r["class"] == "normal") for r in rows)
     return {"scheduler": scheduler, "steps": steps, "ensemble": ensemble, "seed": seed, "images": len(rows),
             **({"init_noise": init_noise} if init_noise != "randn" else {}),
+            **({"flip_average": True, "flip_gate": flip_gate} if flip_average else {}),
             "dice": float(np.mean([r["dice"] for r in rows])), "iou": float(np.mean([r["iou"] for r in rows])),
             "dice_tumor": float(np.mean([r["dice"] for r in tumor])),
             "iou_tumor": float(np.mean([r["iou"] for r in tumor])),
             "hd95": float(np.nanmean([r["hd95"] for r in rows])),
             "gate_accuracy": gate_ok / len(rows), "seconds": round(time.time() - started, 1), "per_image": rows}
+
+
+def mirrored_p_skip(prior_fn, image: torch.Tensor, gate_class: int) -> float:
+    """P(skip class) of the image's horizontal mirror: what the "mean" and "both" flip gates look at."""
+    _, logits, _ = prior_fn(torch.flip(image, dims=[-1]).contiguous())
+    return float(torch.softmax(logits[0], dim=0)[gate_class])
 
 
 def main(argv=None) -> None:
@@ -93,6 +118,11 @@ def main(argv=None) -> None:
                         "skips, and the Dice each threshold would give is printed")
     p.add_argument("--init-noise", default="randn", choices=["randn", "zeros"],
                    help="zeros: start every run from x_T = 0 (deterministic with ddim / ddim-trailing; use ensemble 1)")
+    p.add_argument("--flip-average", action="store_true",
+                   help="average each image's probability with its horizontal mirror's (sampling.segment)")
+    p.add_argument("--flip-gate", default=FLIP_GATE, choices=FLIP_GATES,
+                   help=f"with --flip-average, how the gate decides (default {FLIP_GATE}, the SDK's); with "
+                        "--gate-threshold above 1 the figures of every mode at the bundle's threshold are printed")
     p.add_argument("--threads", type=int, default=0, help="onnxruntime intra-op threads (0: its default)")
     p.add_argument("--limit", type=int, default=0, help="first N validation images only (0: all 78)")
     p.add_argument("--record", action="store_true", help="write the figures into bundle.json and MODEL_CARD.md")
@@ -101,14 +131,23 @@ def main(argv=None) -> None:
     results = []
     for run in args.run:
         scheduler, steps, ensemble = parse_run(run, args.ensemble)
+        never_skips = args.gate_threshold is not None and args.gate_threshold > 1
+        # The modes are compared from the original image's P(skip), which only the "original" gate reports.
+        flip_gate = "original" if never_skips else args.flip_gate
         r = evaluate(args.bundle, args.data, scheduler, steps, ensemble, args.seed, args.threshold, args.limit,
-                     args.gate_threshold, args.init_noise, args.threads)
-        print(f"{scheduler:10s} steps={steps:4d} K={ensemble} dice={r['dice']:.4f} iou={r['iou']:.4f} "
+                     args.gate_threshold, args.init_noise, args.threads, args.flip_average, flip_gate)
+        print(f"{scheduler:10s} steps={steps:4d} K={ensemble}{' flip' if args.flip_average else ''} dice={r['dice']:.4f} iou={r['iou']:.4f} "
               f"dice_tumor={r['dice_tumor']:.4f} hd95={r['hd95']:.2f} gate_acc={r['gate_accuracy']:.4f} ({r['seconds']} s)", flush=True)
         if args.gate_threshold is not None and args.gate_threshold > 1:
             r["gate_sweep"] = gate_sweep(r["per_image"], GATE_THRESHOLDS)
             print("  Dice had the gate skipped at P(skip) >= " +
                   ", ".join(f"{t}: {d:.4f}" for t, d in r["gate_sweep"].items()) + f"; never: {r['dice']:.4f}")
+            if args.flip_average:
+                manifest = json.loads((args.bundle / "bundle.json").read_text())
+                r["flip_gates"] = flip_gate_modes(r["per_image"], manifest["gating"]["threshold"])
+                for mode, f in r["flip_gates"].items():
+                    print(f"  flip gate {mode:8s} at P(skip) >= {manifest['gating']['threshold']}: dice={f['dice']:.4f} "
+                          f"dice_tumor={f['dice_tumor']:.4f} gate_acc={f['gate_accuracy']:.4f}")
         results.append(r)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))

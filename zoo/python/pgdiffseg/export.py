@@ -173,7 +173,8 @@ def random_model(size_name: str, seed: int) -> PGDiffSeg:
 
 
 def sampling_defaults(p: argparse.ArgumentParser, args):
-    """--sampling, --initial-sample and --gate-threshold as the bundle's defaults; a usage error (exit 2) otherwise."""
+    """--sampling, --initial-sample, --flip-average and --gate-threshold as the bundle's defaults; a usage error
+    (exit 2) otherwise."""
     from . import bundle
     from .sampling import SCHEDULERS
     parts = args.sampling.split(":")
@@ -182,7 +183,8 @@ def sampling_defaults(p: argparse.ArgumentParser, args):
                 f"STEPS, ENSEMBLE at least 1, got {args.sampling!r}")
     if not 0 <= args.gate_threshold <= 1:
         p.error(f"--gate-threshold expects a probability in [0, 1], got {args.gate_threshold}")
-    return bundle.SamplingDefaults(parts[0], int(parts[1]), int(parts[2]), args.initial_sample, args.gate_threshold)
+    return bundle.SamplingDefaults(parts[0], int(parts[1]), int(parts[2]), args.initial_sample, args.gate_threshold,
+                                   flip_average=args.flip_average)
 
 
 def main(argv=None) -> None:
@@ -208,6 +210,8 @@ def main(argv=None) -> None:
                    help="sampling_defaults of the bundle (default dpm++:20:5); choose them on validation")
     p.add_argument("--initial-sample", choices=("noise", "zeros"), default="noise",
                    help="sampling_defaults.initial_sample: x_T drawn from the seed, or x_T = 0")
+    p.add_argument("--flip-average", action="store_true",
+                   help="sampling_defaults.flip_average: average each image with its horizontal mirror (default off)")
     p.add_argument("--gate-threshold", type=float, default=0.5,
                    help="P(no tumor) at or above which the SDK skips diffusion (0 to 1)")
     args = p.parse_args(argv)

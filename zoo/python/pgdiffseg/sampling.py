@@ -15,6 +15,9 @@ from diffusers import DDIMScheduler, DDPMScheduler, DPMSolverMultistepScheduler,
 
 from .config import ModelConfig
 
+FLIP_GATES = ("original", "mean", "both")
+FLIP_GATE = "original"   # what the SDK does; the others are kept for measuring (docs/model.md, Flip averaging)
+
 SCHEDULERS = ("ddpm", "ddim", "ddim-trailing", "dpm++", "dpm++-sde", "unipc")
 
 
@@ -51,30 +54,51 @@ class SegmentationOutput:
     class_probs: np.ndarray            # [K]
     gated: bool                        # diffusion skipped because the gate said "no tumor"
     probability: np.ndarray            # [H, W] in [0, 1] at model resolution
-    samples: np.ndarray                # [K, H, W] final x0 in [-1, 1]
+    samples: np.ndarray                # [K, H, W] final x0 in [-1, 1] ([2K, H, W] flip-averaged: mirrored last)
     trajectory: list[np.ndarray] = field(default_factory=list)   # x_t before each step, then x_0
 
 
 @torch.no_grad()
 def segment(prior_fn: Callable, denoiser_fn: Callable, image: torch.Tensor, scheduler, steps: int,
             ensemble: int, seed: int, gate_class: int | None = 0, gate_threshold: float = 0.5,
-            keep_trajectory: bool = False, init_noise: str = "randn") -> SegmentationOutput:
+            keep_trajectory: bool = False, init_noise: str = "randn", flip_average: bool = False,
+            flip_gate: str = FLIP_GATE) -> SegmentationOutput:
     """image: [1, 1, H, W] preprocessed. prior_fn(image) -> (prior, logits, coarse);
     denoiser_fn(x_t, image, t, prior) -> eps. Runs the ensemble as one batch of K. init_noise "zeros" starts
-    from x_T = 0 (deterministic with DDIM; then K = 1 is enough)."""
+    from x_T = 0 (deterministic with DDIM; then K = 1 is enough).
+
+    flip_average: the image and its horizontal mirror run as one batch of 2K rows (K original, then K mirrored);
+    the mirrored copy starts from the original's x_T mirrored (so x_T = 0 stays 0), stochastic steps draw noise
+    for all 2K rows, and the mirrored samples' probability is mirrored back and averaged with the original's.
+    flip_gate says how the gate decides then: "original" (P(skip) of the original image only, as without
+    flipping), "mean" (of both images' class probabilities) or "both" (skip only when both reach the threshold)."""
+    if flip_gate not in FLIP_GATES:
+        raise ValueError(f"unknown flip_gate {flip_gate!r}, expected one of {FLIP_GATES}")
     generator = torch.Generator().manual_seed(seed)
-    batch = image.expand(ensemble, -1, -1, -1).contiguous()
+    copies = image.expand(ensemble, -1, -1, -1)
+    batch = torch.cat([copies, torch.flip(copies, dims=[-1])]) if flip_average else copies.contiguous()
+    rows = batch.shape[0]
     prior, logits, _ = prior_fn(batch)
     class_probs = torch.softmax(logits[0], dim=0).numpy()
     h, w = image.shape[-2:]
-    if gate_class is not None and class_probs[gate_class] >= gate_threshold:
+    skip = gate_class is not None and class_probs[gate_class] >= gate_threshold
+    if flip_average:
+        mirrored_probs = torch.softmax(logits[ensemble], dim=0).numpy()
+        if flip_gate == "mean":
+            class_probs = (class_probs + mirrored_probs) / 2
+            skip = gate_class is not None and class_probs[gate_class] >= gate_threshold
+        elif flip_gate == "both":
+            skip = skip and mirrored_probs[gate_class] >= gate_threshold
+    if skip:
         empty = np.zeros((h, w), np.float32)
-        return SegmentationOutput(class_probs, True, empty, -np.ones((ensemble, h, w), np.float32))
+        return SegmentationOutput(class_probs, True, empty, -np.ones((rows, h, w), np.float32))
     x = torch.randn((ensemble, 1, h, w), generator=generator, dtype=torch.float32)
     if init_noise == "zeros":
         x = torch.zeros_like(x)
     elif init_noise != "randn":
         raise ValueError(f"unknown init_noise {init_noise!r}")
+    if flip_average:
+        x = torch.cat([x, torch.flip(x, dims=[-1])])
     scheduler.set_timesteps(steps)
     # Stochastic steps draw their noise from the same generator, after the initial noise.
     extra = {"generator": generator} if "generator" in inspect.signature(scheduler.step).parameters else {}
@@ -82,12 +106,15 @@ def segment(prior_fn: Callable, denoiser_fn: Callable, image: torch.Tensor, sche
     for t in scheduler.timesteps:
         if keep_trajectory:
             trajectory.append(x[:, 0].numpy().copy())
-        eps = denoiser_fn(x, batch, torch.full((ensemble,), float(t), dtype=torch.float32), prior)
+        eps = denoiser_fn(x, batch, torch.full((rows,), float(t), dtype=torch.float32), prior)
         x = scheduler.step(eps, t, x, **extra).prev_sample
     x0 = x[:, 0].numpy()
     if keep_trajectory:
         trajectory.append(x0.copy())
-    probability = np.clip((x0 + 1.0) / 2.0, 0.0, 1.0).mean(axis=0)
+    per_row = np.clip((x0 + 1.0) / 2.0, 0.0, 1.0)
+    probability = per_row.mean(axis=0)
+    if flip_average:   # the mean of the two maps, each the mean over its K samples
+        probability = (per_row[:ensemble].mean(axis=0) + per_row[ensemble:, :, ::-1].mean(axis=0)) / 2
     return SegmentationOutput(class_probs, False, probability.astype(np.float32), x0, trajectory)
 
 

@@ -49,9 +49,11 @@ def test_default_sampling_is_dpmpp_20_steps_5_samples_from_noise(exported):
 
 def test_sampling_defaults_chosen_at_export(tmp_path):
     export.main(["--random", "tiny", "--out", str(tmp_path), "--id", "t", "--sampling", "ddim-trailing:2:1",
-                 "--initial-sample", "zeros", "--gate-threshold", "0.9"])
+                 "--initial-sample", "zeros", "--gate-threshold", "0.9", "--flip-average"])
     manifest = json.loads((tmp_path / "bundle.json").read_text())
     defaults = manifest["sampling_defaults"]
+    assert defaults["flip_average"] is True   # absent when not asked for (the test above)
+    assert "averaged with its horizontal mirror" in (tmp_path / "MODEL_CARD.md").read_text()
     assert (defaults["scheduler"], defaults["steps"], defaults["ensemble"], defaults["initial_sample"]) == \
         ("ddim-trailing", 2, 1, "zeros")
     assert manifest["gating"]["threshold"] == 0.9

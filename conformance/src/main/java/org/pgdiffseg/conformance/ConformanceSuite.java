@@ -464,7 +464,7 @@ public final class ConformanceSuite {
         }
         PreprocessSpec in = segmenter.settings().preprocess();
         SamplingOptions options = segmenter.options().withScheduler(SchedulerSpec.parse(scheduler)).withSteps(steps)
-            .withEnsemble(ensemble).withSeed(seed).withInitialSample(initialSample);
+            .withEnsemble(ensemble).withSeed(seed).withInitialSample(initialSample).withFlipAverage(flipAverage(c));
         SegmentationResult r = segmenter.segmentPreprocessed("fixture", image, in.height(), in.width(),
             SegmentRequest.defaults().withOptions(options));
         float[] expectedProbability = NpyArray.read(folder.resolve(c.path("probability").asText())).floats();
@@ -501,9 +501,14 @@ public final class ConformanceSuite {
     return InitialSample.of(endToEndCase.path("initial_sample").asText(InitialSample.NOISE.manifestName()));
   }
 
+  /** Whether a case averages the image with its mirror: {@code flip_average} of the fixture, false when absent. */
+  private static boolean flipAverage(JsonNode endToEndCase) {
+    return endToEndCase.path("flip_average").asBoolean(false);
+  }
+
   private static String endToEndName(JsonNode c) {
     return "end to end " + c.path("scheduler").asText() + " " + c.path("steps").asInt() + " steps"
-        + (initialSample(c) == InitialSample.ZEROS ? " from zeros" : "");
+        + (initialSample(c) == InitialSample.ZEROS ? " from zeros" : "") + (flipAverage(c) ? " flip-averaged" : "");
   }
 
   private static CheckResult determinism(Segmenter segmenter) {

@@ -30,7 +30,8 @@ class CommittedBundlesConformanceTest {
     report.print(new PrintWriter(System.err, true));
     assertThat(report.checks()).filteredOn(c -> c.status() == CheckResult.Status.FAILED).isEmpty();
     assertThat(report.checks()).extracting(CheckResult::name).contains("end to end ddim-trailing 2 steps from zeros",
-        "end to end ddim 20 steps", "end to end dpm++ 20 steps", "end to end unipc 20 steps", "preprocessing");
+        "end to end ddim 20 steps", "end to end dpm++ 20 steps", "end to end unipc 20 steps", "preprocessing",
+        "end to end ddim-trailing 2 steps from zeros flip-averaged", "end to end dpm++ 20 steps flip-averaged");
     assertThat(report.checks()).filteredOn(c -> c.name().equals(ConformanceSuite.TRAINING_AGREEMENT)
         || c.name().equals(ConformanceSuite.PROVENANCE)).hasSize(2)
         .allSatisfy(c -> assertThat(c.status()).isEqualTo(CheckResult.Status.PASSED));
@@ -44,7 +45,7 @@ class CommittedBundlesConformanceTest {
     assertThat(report.checks()).filteredOn(c -> c.status() == CheckResult.Status.FAILED).isEmpty();
     assertThat(report.checks()).extracting(CheckResult::name).contains("manifest and sha256", "graph I/O contract",
         "graph output denoiser batch 4", "batch invariance denoiser", "end to end ddim-trailing 2 steps from zeros",
-        "end to end dpm++ 20 steps", "preprocessing");
+        "end to end dpm++ 20 steps", "preprocessing", "end to end ddim-trailing 2 steps from zeros flip-averaged");
     // Quantized from the default model's weights, as the fixtures made from that bundle's checkpoint say.
     assertThat(report.checks()).filteredOn(c -> c.name().equals(ConformanceSuite.PROVENANCE)).singleElement()
         .satisfies(c -> assertThat(c.status()).isEqualTo(CheckResult.Status.PASSED));
@@ -58,7 +59,8 @@ class CommittedBundlesConformanceTest {
     assertThat(report.checks()).extracting(CheckResult::name)
         .contains("manifest and sha256", "graph I/O contract", "opset prior", "graph output denoiser batch 4",
             "batch invariance denoiser", "seed compatibility", "end to end ddim 20 steps",
-            "end to end dpm++ 20 steps", "end to end unipc 20 steps", "end to end ddpm 1000 steps", "determinism");
+            "end to end dpm++ 20 steps", "end to end unipc 20 steps", "end to end ddpm 1000 steps", "determinism",
+            "end to end ddim-trailing 2 steps from zeros flip-averaged", "end to end ddpm 20 steps flip-averaged");
     assertThat(report.checks()).filteredOn(c -> c.name().equals(ConformanceSuite.TRAINING_AGREEMENT)
         || c.name().equals(ConformanceSuite.PROVENANCE)).hasSize(2)
         .allSatisfy(c -> assertThat(c.status()).isEqualTo(CheckResult.Status.PASSED));

@@ -116,8 +116,8 @@ final class BenchCommand implements Callable<Integer> {
       }
       var out = spec.commandLine().getOut();
       var o = segmenter.options();
-      out.printf("%s, %s %d steps, ensemble %d, %s, %d runs%n", segmenter.bundle().manifest().id(), o.scheduler(),
-          o.steps(), o.ensemble(), segmenter.device(), runs);
+      out.printf("%s, %s %d steps, ensemble %d%s, %s, %d runs%n", segmenter.bundle().manifest().id(), o.scheduler(),
+          o.steps(), o.ensemble(), o.flipAverage() ? ", flip-averaged" : "", segmenter.device(), runs);
       if (withGate) {
         out.printf("  the gate skipped diffusion in %d of %d runs%n", skipped, runs);
       }
@@ -134,9 +134,10 @@ final class BenchCommand implements Callable<Integer> {
             + " compared%n");
       } else {
         double[] loop = Arrays.stream(stages[1]).filter(v -> v > 0).sorted().toArray();
-        out.printf("  per denoiser step (K = %d batch, runs that were not gated): %.2f ms%n", o.ensemble(),
-            loop[loop.length / 2] / o.steps());
-        double raw = rawGraphMillis(segmenter, o.steps(), o.ensemble());
+        int rows = o.ensemble() * (o.flipAverage() ? 2 : 1);   // flip averaging adds the mirror's K rows
+        out.printf("  per denoiser step (K = %d%s batch, runs that were not gated): %.2f ms%n", o.ensemble(),
+            o.flipAverage() ? " x 2 flipped" : "", loop[loop.length / 2] / o.steps());
+        double raw = rawGraphMillis(segmenter, o.steps(), rows);
         out.printf("  raw graph time of the same calls (prior + %d denoiser steps): median %.2f ms; SDK total / raw"
             + " = %.3f%s%n", o.steps(), raw, sortedMedian(stages[3]) / raw,
             skipped > 0 ? " (gated runs included in the total)" : "");

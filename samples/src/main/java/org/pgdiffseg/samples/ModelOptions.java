@@ -44,6 +44,12 @@ final class ModelOptions {
       description = "Start sampling from noise or zeros (default: the bundle's; zeros makes a deterministic sampler seed-free).")
   String initialSample;
 
+  @Option(names = "--flip-average", negatable = true,
+      description = "Average each image's lesion probability with its horizontal mirror's, sampled in the same batch"
+          + " (twice the rows per graph call; the gate looks at the image itself). --no-flip-average turns it off"
+          + " (default: the bundle's, off where it does not say).")
+  Boolean flipAverage;
+
   @Option(names = "--threshold", paramLabel = "T", description = "Mask threshold on the lesion probability (default: the bundle's).")
   Double threshold;
 
@@ -184,6 +190,7 @@ final class ModelOptions {
     if (ensemble != null) b.ensemble(ensemble);
     if (seed != null) b.seed(seed);
     if (initialSample != null) b.initialSample(InitialSample.of(initialSample));
+    if (flipAverage != null) b.flipAverage(flipAverage);
     if (threshold != null) b.maskThreshold(threshold);
     if (gateThreshold != null) b.gateThreshold(gateThreshold);
     refuseIdenticalSamples(ModelSettings.of(bundle).samplingDefaults());
@@ -198,6 +205,7 @@ final class ModelOptions {
     if (ensemble != null) conflicting.add("--ensemble");
     if (seed != null) conflicting.add("--seed");
     if (initialSample != null) conflicting.add("--initial-sample");
+    if (flipAverage != null) conflicting.add(flipAverage ? "--flip-average" : "--no-flip-average");
     if (threshold != null) conflicting.add("--threshold");
     if (gateThreshold != null) conflicting.add("--gate-threshold");
     if (noGating) conflicting.add("--no-gating");

@@ -85,6 +85,11 @@ public final class SegmentJob implements Callable<Integer> {
   @Option(names = "--threshold", paramLabel = "T", description = "Mask threshold on the lesion probability (default: the bundle's).")
   Double threshold;
 
+  @Option(names = "--flip-average", negatable = true,
+      description = "Average each image with its horizontal mirror, sampled in the same batch; --no-flip-average"
+          + " turns it off (default: the bundle's).")
+  Boolean flipAverage;
+
   @Option(names = "--no-gating", description = "Always run diffusion, even when the prior says no tumor.")
   boolean noGating;
 
@@ -127,7 +132,7 @@ public final class SegmentJob implements Callable<Integer> {
           + ", got " + partitions + ", since the driver keeps every partition's task in memory");
     }
     SegmentOptions options = SegmentOptions.builder().model(model).scheduler(scheduler).steps(steps)
-        .ensemble(ensemble).seed(seed).initialSample(initialSample).maskThreshold(threshold).gating(!noGating).gateThreshold(gateThreshold)
+        .ensemble(ensemble).seed(seed).initialSample(initialSample).flipAverage(flipAverage).maskThreshold(threshold).gating(!noGating).gateThreshold(gateThreshold)
         .maxPixels(maxPixels != null ? maxPixels : ImageDecoder.DEFAULT_MAX_PIXELS).masks(masks)
         .imagesRoot(SparkSegmentation.isParquet(input) ? null : absolute(input))
         .concurrency(concurrency).threads(threads).device(deviceChoice()).maxBatch(maxBatch)

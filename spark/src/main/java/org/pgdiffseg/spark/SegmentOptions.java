@@ -31,13 +31,14 @@ import org.pgdiffseg.sdk.schedule.SchedulerSpec;
  *     graph call
  * @param maxWaitMillis how long the first image of a batch waits for the others, 0..1000 ms; null for
  *     {@value #DEFAULT_MAX_WAIT_MILLIS}
+ * @param flipAverage average each image with its horizontal mirror; null for the bundle's default
  */
 public record SegmentOptions(
     String model, String scheduler, Integer steps, Integer ensemble, Long seed, String initialSample,
     Double maskThreshold,
     boolean gating, Double gateThreshold, boolean largestComponent, boolean fillHoles, long maxPixels,
     String masks, String imagesRoot, Integer concurrency, Integer threads, DeviceChoice device,
-    Integer maxBatch, Integer maxWaitMillis) implements Serializable {
+    Integer maxBatch, Integer maxWaitMillis, Boolean flipAverage) implements Serializable {
   /** The wait of the batching benchmark (docs/throughput.md): a graph call takes hundreds of times longer. */
   public static final int DEFAULT_MAX_WAIT_MILLIS = 5;
 
@@ -71,7 +72,8 @@ public record SegmentOptions(
     return new Builder().model(model).scheduler(scheduler).steps(steps).ensemble(ensemble).seed(seed)
         .initialSample(initialSample).maskThreshold(maskThreshold).gating(gating).gateThreshold(gateThreshold)
         .cleanup(largestComponent, fillHoles).maxPixels(maxPixels).masks(masks).imagesRoot(imagesRoot)
-        .concurrency(concurrency).threads(threads).device(device).maxBatch(maxBatch).maxWaitMillis(maxWaitMillis);
+        .concurrency(concurrency).threads(threads).device(device).maxBatch(maxBatch).maxWaitMillis(maxWaitMillis)
+        .flipAverage(flipAverage);
   }
 
   /** The options that decide which Segmenter an executor opens (everything but the masks). */
@@ -114,6 +116,7 @@ public record SegmentOptions(
     if (ensemble != null) b.ensemble(ensemble);
     if (seed != null) b.seed(seed);
     if (initialSample != null) b.initialSample(InitialSample.of(initialSample));
+    if (flipAverage != null) b.flipAverage(flipAverage);
     if (maskThreshold != null) b.maskThreshold(maskThreshold);
     if (gateThreshold != null) b.gateThreshold(gateThreshold);
     return b;
@@ -140,8 +143,15 @@ public record SegmentOptions(
     private DeviceChoice device = DeviceChoice.AUTO;
     private Integer maxBatch;
     private Integer maxWaitMillis;
+    private Boolean flipAverage;
 
     private Builder() {}
+
+    /** Average each image with its horizontal mirror; null for the bundle's default. */
+    public Builder flipAverage(Boolean value) {
+      this.flipAverage = value;
+      return this;
+    }
 
     public Builder model(String value) {
       this.model = value;
@@ -248,7 +258,7 @@ public record SegmentOptions(
       return new SegmentOptions(model, scheduler, steps, ensemble, seed, initialSample, maskThreshold, gating,
           gateThreshold,
           largestComponent, fillHoles, maxPixels, masks, imagesRoot, concurrency, threads, device, maxBatch,
-          maxWaitMillis);
+          maxWaitMillis, flipAverage);
     }
   }
 }

@@ -104,8 +104,9 @@ public record BundleManifest(
   /**
    * Sampling settings the bundle was evaluated with. {@code scheduler} is a CLI name; {@code schedulerConfig},
    * when present, names a diffusers scheduler_config.json in the bundle that states the scheduler exactly and
-   * takes precedence. {@code initialSample} is "noise" (the default) or "zeros".
+   * takes precedence. {@code initialSample} is "noise" (the default) or "zeros". {@code flipAverage}: average each
+   * image with its horizontal mirror (absent: off).
    */
   public record SamplingDefaults(String scheduler, Integer steps, Integer ensemble, Double maskThreshold, Long seed,
-      String schedulerConfig, String initialSample) {}
+      String schedulerConfig, String initialSample, Boolean flipAverage) {}
 }

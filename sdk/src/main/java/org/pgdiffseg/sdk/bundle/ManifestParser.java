@@ -60,6 +60,12 @@ public final class ManifestParser {
       throw new BundleException(source + ": unknown format_version '" + format.asText() + "', expected one of "
           + SUPPORTED_FORMATS);
     }
+    // Jackson would read the string "true" as a boolean; a switch that changes every mask takes only true or false.
+    JsonNode flip = tree.path("sampling_defaults").path("flip_average");
+    if (!flip.isMissingNode() && !flip.isBoolean()) {
+      throw new BundleException(source + ": wrong type at 'sampling_defaults.flip_average': expected true or false, got "
+          + flip);
+    }
     BundleManifest manifest;
     try {
       manifest = mapper.treeToValue(tree, BundleManifest.class);

@@ -25,6 +25,8 @@ final class DenoisingWorker implements AutoCloseable {
   private final DiffusionSchedule schedule;
   private final ModelSettings.MaskRange maskRange;
   private final int pixels;
+  private final int height;
+  private final int width;
   private int batch;
   private float[] image;
   private float[] logits;
@@ -40,6 +42,8 @@ final class DenoisingWorker implements AutoCloseable {
     this.schedule = schedule;
     this.maskRange = maskRange;
     int[] hw = graphs.imageShape();
+    this.height = hw[0];
+    this.width = hw[1];
     this.pixels = hw[0] * hw[1];
   }
 
@@ -84,20 +88,24 @@ final class DenoisingWorker implements AutoCloseable {
    * The same for several images at once: one prior call for all of them (K copies each), then one denoiser call
    * per step for the images the gate keeps, N x K rows in one batch. Each image draws its noise from its own
    * stream of the seed ({@link PerImageNoise}), so its result equals sampling it alone. The trajectory is kept
-   * only for a single image.
+   * only for a single image. With {@link SamplingOptions#flipAverage()} each image is followed by its mirror, 2K
+   * rows per image ({@link FlipAverage}); each image's noise stream then serves its 2K rows.
    */
   List<GateDecision> sample(List<float[]> inputs, SamplingOptions options, GatePolicy gate, SegmentRequest request,
       List<float[]> probabilitiesOut, List<float[]> trajectoryOut) throws InferenceException {
     int k = options.ensemble();
     int n = inputs.size();
+    boolean flip = options.flipAverage();
+    int copies = flip ? 2 : 1;   // rows of K per image: the image, and its mirror when flip averaging
     long start = System.nanoTime();
-    condition(inputs, k);
+    List<float[]> rows = flip ? withMirrors(inputs) : inputs;
+    condition(rows, k);
     requireFinite(logits, "class_logits of the prior graph", -1);
     List<GateDecision> decisions = new ArrayList<>(n);
     List<float[]> kept = new ArrayList<>(n);
     List<float[]> keptOut = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
-      GateDecision decision = gate.decide(logits, i * k);
+      GateDecision decision = gate.decide(logits, i * copies * k);   // the original image's row
       decisions.add(decision);
       if (decision.skipped()) {
         Arrays.fill(probabilitiesOut.get(i), 0f);
@@ -107,7 +115,8 @@ final class DenoisingWorker implements AutoCloseable {
       }
     }
     if (!kept.isEmpty() && kept.size() < n) {
-      condition(kept, k);   // the denoiser is bound to the prior of the images it samples, and only those
+      // the denoiser is bound to the prior of the images it samples, and only those
+      condition(flip ? withMirrors(kept) : kept, k);
     }
     priorNanos = System.nanoTime() - start;
     start = System.nanoTime();
@@ -120,10 +129,15 @@ final class DenoisingWorker implements AutoCloseable {
     NoiseSource noise = m == 1 ? new TorchCompatibleNoise(options.seed()) : new PerImageNoise(m, options.seed());
     scheduler.setTimesteps(options.steps());
     int[] timesteps = scheduler.timesteps();
-    noise.fill(xt);   // drawn with ZEROS too, so a stochastic step's noise comes from the reference's place
+    float[] initial = flip ? new float[m * k * pixels] : xt;   // with flip, the mirrors' x_T is mirrored, not drawn
+    noise.fill(initial);   // drawn with ZEROS too, so a stochastic step's noise comes from the reference's place
     if (options.initialSample() == InitialSample.ZEROS) {
-      Arrays.fill(xt, 0f);
+      Arrays.fill(initial, 0f);
     }
+    if (flip) {
+      FlipAverage.spreadInitialSample(initial, m, k, xt, height, width);
+    }
+    float[] scratch = flip ? new float[pixels] : null;
     float[] sample = xt;
     float[] next = prev;
     boolean keepTrajectory = request.keepTrajectory() && m == 1;
@@ -140,18 +154,36 @@ final class DenoisingWorker implements AutoCloseable {
       next = swap;
       if (keepTrajectory) {
         float[] frame = new float[pixels];
-        MaskPostprocessor.ensembleProbability(x0, k, frame, maskRange.background(), maskRange.lesion());
+        probability(x0, 0, k, frame, scratch);
         trajectoryOut.add(frame);
       }
       request.progress().onStep(i + 1, timesteps.length, timesteps[i]);
     }
     requireFinite(sample, "the final sample", -1);
     for (int j = 0; j < m; j++) {
-      MaskPostprocessor.ensembleProbability(sample, j * k * pixels, k, keptOut.get(j), maskRange.background(),
-          maskRange.lesion());
+      probability(sample, j * copies * k * pixels, k, keptOut.get(j), scratch);
     }
     denoiseNanos = System.nanoTime() - start;
     return decisions;
+  }
+
+  /** The probability of the image whose rows start at {@code offset}: its K samples' mean, flip-averaged if asked. */
+  private void probability(float[] x0, int offset, int k, float[] out, float[] flipScratch) {
+    if (flipScratch != null) {
+      FlipAverage.probability(x0, offset, k, out, flipScratch, height, width, maskRange);
+    } else {
+      MaskPostprocessor.ensembleProbability(x0, offset, k, out, maskRange.background(), maskRange.lesion());
+    }
+  }
+
+  /** Each input followed by its horizontal mirror. */
+  private List<float[]> withMirrors(List<float[]> inputs) {
+    List<float[]> rows = new ArrayList<>(2 * inputs.size());
+    for (float[] input : inputs) {
+      rows.add(input);
+      rows.add(FlipAverage.mirrored(input, height, width));
+    }
+    return rows;
   }
 
   /** Runs the prior on K copies of each input, one batch of N x K rows, and binds it for the denoiser. */

@@ -50,7 +50,8 @@ public record ModelSettings(PreprocessSpec preprocess, DiffusionSchedule schedul
     }
     SamplingOptions defaults = new SamplingOptions(scheduler, s.steps(), s.ensemble(),
         s.seed() == null ? 0 : s.seed(), s.maskThreshold(), false, false,
-        s.initialSample() == null ? InitialSample.NOISE : InitialSample.of(s.initialSample()));
+        s.initialSample() == null ? InitialSample.NOISE : InitialSample.of(s.initialSample()),
+        Boolean.TRUE.equals(s.flipAverage()));
     return new ModelSettings(preprocess, schedule, gate, defaults, maskRange(d.maskValueRange()));
   }
 

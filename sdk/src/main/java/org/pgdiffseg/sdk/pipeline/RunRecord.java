@@ -19,7 +19,7 @@ import org.pgdiffseg.sdk.schedule.SchedulerSpec;
 /**
  * Everything that decides a segmentation, as an audit record: the model (id, version and the sha256 of its
  * bundle.json, which lists the sha256 of every graph), the sampler complete (its CLI name and its full diffusers
- * config, steps, start, seed, ensemble), the mask threshold and cleanup, the gate, the SDK's version and where the
+ * config, steps, start, seed, ensemble, flip averaging), the mask threshold and cleanup, the gate, the SDK's version and where the
  * graphs ran. With the same SDK version and device, {@link #applyTo} on a builder of the same bundle reproduces
  * every mask bit for bit; {@link #toMap} / {@link #fromMap} are its JSON form (results.json, eval.json, Spark
  * rows). Immutable.
@@ -28,11 +28,13 @@ import org.pgdiffseg.sdk.schedule.SchedulerSpec;
  * @param schedulerConfig the scheduler's diffusers config ({@code _class_name} and every key), exact
  * @param deviceReason why the graphs ran on {@code device} (the device asked for and, where {@code auto} ended on
  *     CPU, what CUDA lacked); empty in records written before it was kept. Explains, decides nothing
+ * @param flipAverage whether each image was averaged with its horizontal mirror; false in records written before
+ *     it was kept
  */
 public record RunRecord(String modelId, String modelVersion, String modelSha256, String scheduler,
     Map<String, Object> schedulerConfig, int steps, int ensemble, long seed, InitialSample initialSample,
     double maskThreshold, boolean largestComponent, boolean fillHoles, boolean gating, double gateThreshold,
-    String sdkVersion, ExecutionDevice device, String deviceReason) {
+    String sdkVersion, ExecutionDevice device, String deviceReason, boolean flipAverage) {
 
   public RunRecord {
     checkNotNull(modelId, "modelId");
@@ -52,7 +54,7 @@ public record RunRecord(String modelId, String modelVersion, String modelSha256,
     return new RunRecord(bundle.manifest().id(), bundle.manifest().version(), sha256,
         o.scheduler().name(), DiffusersConfig.toConfig(o.scheduler(), schedule), o.steps(), o.ensemble(), o.seed(),
         o.initialSample(), o.maskThreshold(), o.keepLargestComponent(), o.fillHoles(), gate.enabled(),
-        gate.threshold(), SdkVersion.get(), device, deviceReason);
+        gate.threshold(), SdkVersion.get(), device, deviceReason, o.flipAverage());
   }
 
   /** sha256 of the bundle's bundle.json: it names every file of the bundle by its own sha256. */
@@ -72,7 +74,8 @@ public record RunRecord(String modelId, String modelVersion, String modelSha256,
   /** The sampling part, as the pipeline takes it. */
   public SamplingOptions samplingOptions() {
     SchedulerSpec spec = schedulerSpec();
-    return new SamplingOptions(spec, steps, ensemble, seed, maskThreshold, largestComponent, fillHoles, initialSample);
+    return new SamplingOptions(spec, steps, ensemble, seed, maskThreshold, largestComponent, fillHoles, initialSample,
+        flipAverage);
   }
 
   /** The sampler from its recorded diffusers config: exact, whatever its CLI name says. */
@@ -117,6 +120,7 @@ public record RunRecord(String modelId, String modelVersion, String modelSha256,
     sampling.put("mask_threshold", maskThreshold);
     sampling.put("largest_component", largestComponent);
     sampling.put("fill_holes", fillHoles);
+    sampling.put("flip_average", flipAverage);
     m.put("sampling", sampling);
     Map<String, Object> gate = new LinkedHashMap<>();
     gate.put("enabled", gating);
@@ -165,7 +169,8 @@ public record RunRecord(String modelId, String modelVersion, String modelSha256,
         whole(sampling, "sampling.seed"), InitialSample.of(text(sampling, "sampling.initial_sample")),
         number(sampling, "sampling.mask_threshold"), flag(sampling, "sampling.largest_component"),
         flag(sampling, "sampling.fill_holes"), flag(gate, "gate.enabled"), number(gate, "gate.threshold"),
-        text(sdk, "sdk.version"), d, optionalText(runtime, "runtime.device_reason"));
+        text(sdk, "sdk.version"), d, optionalText(runtime, "runtime.device_reason"),
+        value(sampling, "sampling.flip_average") != null && flag(sampling, "sampling.flip_average"));
   }
 
   @SuppressWarnings("unchecked")

@@ -9,11 +9,12 @@ import org.pgdiffseg.sdk.schedule.SchedulerSpec;
 /**
  * How one image is sampled and turned into a mask: scheduler and steps, ensemble size K (run as one
  * batch of K), seed of the torch-compatible noise, mask threshold, optional cleanup, and where the loop
- * starts ({@link InitialSample}). Immutable.
+ * starts ({@link InitialSample}), and whether each image is averaged with its horizontal mirror
+ * ({@code flipAverage}: the image and its mirror sampled as one batch of 2K, see {@link FlipAverage}). Immutable.
  */
 public record SamplingOptions(
     SchedulerSpec scheduler, int steps, int ensemble, long seed, double maskThreshold,
-    boolean keepLargestComponent, boolean fillHoles, InitialSample initialSample) {
+    boolean keepLargestComponent, boolean fillHoles, InitialSample initialSample, boolean flipAverage) {
   public SamplingOptions {
     Preconditions.checkNotNull(scheduler, "scheduler");
     Preconditions.checkNotNull(initialSample, "initialSample");
@@ -31,31 +32,42 @@ public record SamplingOptions(
     this(scheduler, steps, ensemble, seed, maskThreshold, keepLargestComponent, fillHoles, InitialSample.NOISE);
   }
 
+  /** Options without flip averaging. */
+  public SamplingOptions(SchedulerSpec scheduler, int steps, int ensemble, long seed, double maskThreshold,
+      boolean keepLargestComponent, boolean fillHoles, InitialSample initialSample) {
+    this(scheduler, steps, ensemble, seed, maskThreshold, keepLargestComponent, fillHoles, initialSample, false);
+  }
+
+  public SamplingOptions withFlipAverage(boolean value) {
+    return new SamplingOptions(scheduler, steps, ensemble, seed, maskThreshold, keepLargestComponent, fillHoles,
+        initialSample, value);
+  }
+
   public SamplingOptions withInitialSample(InitialSample value) {
-    return new SamplingOptions(scheduler, steps, ensemble, seed, maskThreshold, keepLargestComponent, fillHoles, value);
+    return new SamplingOptions(scheduler, steps, ensemble, seed, maskThreshold, keepLargestComponent, fillHoles, value, flipAverage);
   }
 
   public SamplingOptions withScheduler(SchedulerSpec value) {
-    return new SamplingOptions(value, steps, ensemble, seed, maskThreshold, keepLargestComponent, fillHoles, initialSample);
+    return new SamplingOptions(value, steps, ensemble, seed, maskThreshold, keepLargestComponent, fillHoles, initialSample, flipAverage);
   }
 
   public SamplingOptions withSteps(int value) {
-    return new SamplingOptions(scheduler, value, ensemble, seed, maskThreshold, keepLargestComponent, fillHoles, initialSample);
+    return new SamplingOptions(scheduler, value, ensemble, seed, maskThreshold, keepLargestComponent, fillHoles, initialSample, flipAverage);
   }
 
   public SamplingOptions withEnsemble(int value) {
-    return new SamplingOptions(scheduler, steps, value, seed, maskThreshold, keepLargestComponent, fillHoles, initialSample);
+    return new SamplingOptions(scheduler, steps, value, seed, maskThreshold, keepLargestComponent, fillHoles, initialSample, flipAverage);
   }
 
   public SamplingOptions withSeed(long value) {
-    return new SamplingOptions(scheduler, steps, ensemble, value, maskThreshold, keepLargestComponent, fillHoles, initialSample);
+    return new SamplingOptions(scheduler, steps, ensemble, value, maskThreshold, keepLargestComponent, fillHoles, initialSample, flipAverage);
   }
 
   public SamplingOptions withMaskThreshold(double value) {
-    return new SamplingOptions(scheduler, steps, ensemble, seed, value, keepLargestComponent, fillHoles, initialSample);
+    return new SamplingOptions(scheduler, steps, ensemble, seed, value, keepLargestComponent, fillHoles, initialSample, flipAverage);
   }
 
   public SamplingOptions withCleanup(boolean largestComponent, boolean holes) {
-    return new SamplingOptions(scheduler, steps, ensemble, seed, maskThreshold, largestComponent, holes, initialSample);
+    return new SamplingOptions(scheduler, steps, ensemble, seed, maskThreshold, largestComponent, holes, initialSample, flipAverage);
   }
 }

@@ -14,7 +14,8 @@ import org.pgdiffseg.sdk.metrics.ScaledMeasurements;
  * @param mask lesion mask at the original size (0/255)
  * @param probability the lesion probability per pixel at model resolution (not a class probability: those are
  *     in {@code gate}, by class name), row-major {@code modelHeight x modelWidth}
- *     (mean over the ensemble of (x0 + 1) / 2; all zero when the gate skipped diffusion)
+ *     (mean over the ensemble of (x0 + 1) / 2; with flip averaging, the mean of the image's map and its mirror's
+ *     mapped back; all zero when the gate skipped diffusion)
  * @param gate class probabilities and whether diffusion was skipped
  * @param trajectory when asked for: the ensemble-mean probability of the x0 prediction after each step
  * @param options the settings actually used

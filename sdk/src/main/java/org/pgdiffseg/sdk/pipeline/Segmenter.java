@@ -387,6 +387,7 @@ public final class Segmenter implements AutoCloseable {
     private Double maskThreshold;
     private boolean keepLargestComponent;
     private boolean fillHoles;
+    private Boolean flipAverage;
     private boolean gating = true;
     private Double gateThreshold;
     private long maxPixels = ImageDecoder.DEFAULT_MAX_PIXELS;
@@ -456,6 +457,15 @@ public final class Segmenter implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Average each image's probability with its horizontal mirror's, sampled in the same batch (default: the
+     * bundle's {@code sampling_defaults.flip_average}, off where it does not say); see {@link FlipAverage}.
+     */
+    public Builder flipAverage(boolean value) {
+      this.flipAverage = value;
+      return this;
+    }
+
     /** Skip diffusion when the prior says "no tumor" (on by default). */
     public Builder gating(boolean enabled) {
       this.gating = enabled;
@@ -517,6 +527,7 @@ public final class Segmenter implements AutoCloseable {
       if (initialSample != null) base = base.withInitialSample(initialSample);
       if (maskThreshold != null) base = base.withMaskThreshold(maskThreshold);
       if (keepLargestComponent || fillHoles) base = base.withCleanup(keepLargestComponent, fillHoles);
+      if (flipAverage != null) base = base.withFlipAverage(flipAverage);
       return base;
     }
 
