@@ -53,6 +53,7 @@ class SegmentationOutput:
     probability: np.ndarray            # [H, W] in [0, 1] at model resolution
     samples: np.ndarray                # [K, H, W] final x0 in [-1, 1]
     trajectory: list[np.ndarray] = field(default_factory=list)   # x_t before each step, then x_0
+    first_x0: np.ndarray | None = None  # [H, W] ensemble-mean probability of the first step's predicted x0
 
 
 @torch.no_grad()
@@ -79,16 +80,32 @@ def segment(prior_fn: Callable, denoiser_fn: Callable, image: torch.Tensor, sche
     # Stochastic steps draw their noise from the same generator, after the initial noise.
     extra = {"generator": generator} if "generator" in inspect.signature(scheduler.step).parameters else {}
     trajectory = []
+    first_x0 = None
     for t in scheduler.timesteps:
         if keep_trajectory:
             trajectory.append(x[:, 0].numpy().copy())
         eps = denoiser_fn(x, batch, torch.full((ensemble,), float(t), dtype=torch.float32), prior)
+        if first_x0 is None:   # the confidence's first-step agreement (pgdiffseg.confidence)
+            first_x0 = _x0_probability(scheduler, eps, t, x)
         x = scheduler.step(eps, t, x, **extra).prev_sample
     x0 = x[:, 0].numpy()
     if keep_trajectory:
         trajectory.append(x0.copy())
     probability = np.clip((x0 + 1.0) / 2.0, 0.0, 1.0).mean(axis=0)
-    return SegmentationOutput(class_probs, False, probability.astype(np.float32), x0, trajectory)
+    return SegmentationOutput(class_probs, False, probability.astype(np.float32), x0, trajectory, first_x0)
+
+
+def _x0_probability(scheduler, model_output: torch.Tensor, t, x: torch.Tensor) -> np.ndarray:
+    """Ensemble-mean probability of the clean sample predicted from one model output at timestep t, as the
+    SDK's schedulers return it (clipped to [-1, 1] where the scheduler clips, as DDIM and DDPM do)."""
+    ab = scheduler.alphas_cumprod[int(t)].to(torch.float32)
+    a, b = ab.sqrt(), (1 - ab).sqrt()
+    kind = scheduler.config.prediction_type
+    x0 = (a * x - b * model_output if kind == "v_prediction" else model_output if kind == "sample"
+          else (x - b * model_output) / a)
+    if getattr(scheduler.config, "clip_sample", False):
+        x0 = x0.clamp(-scheduler.config.clip_sample_range, scheduler.config.clip_sample_range)
+    return np.clip((x0[:, 0].numpy() + 1.0) / 2.0, 0.0, 1.0).mean(axis=0).astype(np.float32)
 
 
 def torch_model_fns(model) -> tuple[Callable, Callable]:

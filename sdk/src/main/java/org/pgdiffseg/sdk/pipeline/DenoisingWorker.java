@@ -54,6 +54,13 @@ final class DenoisingWorker implements AutoCloseable {
   /** Timings of the last {@link #sample} call. */
   long priorNanos;
   long denoiseNanos;
+  /** Per input of the last {@link #sample} call, in order: what judging its mask needs; null where gated. */
+  private final List<AssessmentInputs> assessment = new ArrayList<>();
+
+  /** The {@link AssessmentInputs} of the last {@link #sample} call's inputs (null entries where gated). */
+  List<AssessmentInputs> assessmentInputs() {
+    return java.util.Collections.unmodifiableList(new ArrayList<>(assessment));
+  }
 
   private void ensureBatch(int k) {
     if (k == batch) {
@@ -96,18 +103,31 @@ final class DenoisingWorker implements AutoCloseable {
     List<GateDecision> decisions = new ArrayList<>(n);
     List<float[]> kept = new ArrayList<>(n);
     List<float[]> keptOut = new ArrayList<>(n);
+    List<Integer> keptIndex = new ArrayList<>(n);
+    assessment.clear();
     for (int i = 0; i < n; i++) {
       GateDecision decision = gate.decide(logits, i * k);
       decisions.add(decision);
+      assessment.add(null);
       if (decision.skipped()) {
         Arrays.fill(probabilitiesOut.get(i), 0f);
       } else {
         kept.add(inputs.get(i));
         keptOut.add(probabilitiesOut.get(i));
+        keptIndex.add(i);
       }
     }
     if (!kept.isEmpty() && kept.size() < n) {
       condition(kept, k);   // the denoiser is bound to the prior of the images it samples, and only those
+    }
+    int[] coarseShape = graphs.coarseMaskShape();
+    int coarsePixels = coarseShape[0] * coarseShape[1];
+    List<float[]> firstSteps = new ArrayList<>(kept.size());
+    for (int j = 0; j < kept.size(); j++) {   // rows of the kept images now, K copies each
+      float[] coarseLogits = Arrays.copyOfRange(coarse, j * k * coarsePixels, (j * k + 1) * coarsePixels);
+      firstSteps.add(new float[pixels]);
+      assessment.set(keptIndex.get(j), new AssessmentInputs(coarseLogits, coarseShape[0], coarseShape[1],
+          firstSteps.get(j), k > 1 ? new float[pixels] : null));
     }
     priorNanos = System.nanoTime() - start;
     start = System.nanoTime();
@@ -135,6 +155,12 @@ final class DenoisingWorker implements AutoCloseable {
       graphs.denoise(sample, t, eps);
       requireFinite(eps, "eps of the denoiser graph at timestep ", timesteps[i]);
       scheduler.step(eps, timesteps[i], sample, noise, next, x0);
+      if (i == 0) {
+        for (int j = 0; j < m; j++) {
+          MaskPostprocessor.ensembleProbability(x0, j * k * pixels, k, firstSteps.get(j), maskRange.background(),
+              maskRange.lesion());
+        }
+      }
       float[] swap = sample;
       sample = next;
       next = swap;
@@ -149,6 +175,11 @@ final class DenoisingWorker implements AutoCloseable {
     for (int j = 0; j < m; j++) {
       MaskPostprocessor.ensembleProbability(sample, j * k * pixels, k, keptOut.get(j), maskRange.background(),
           maskRange.lesion());
+      float[] spread = assessment.get(keptIndex.get(j)).spread();
+      if (spread != null) {
+        org.pgdiffseg.sdk.confidence.UncertaintyMap.spread(sample, j * k * pixels, k, maskRange.background(),
+            maskRange.lesion(), spread);
+      }
     }
     denoiseNanos = System.nanoTime() - start;
     return decisions;

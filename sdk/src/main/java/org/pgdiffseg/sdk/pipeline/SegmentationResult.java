@@ -1,6 +1,7 @@
 package org.pgdiffseg.sdk.pipeline;
 
 import java.util.List;
+import org.pgdiffseg.sdk.confidence.Confidence;
 import org.pgdiffseg.sdk.gating.GateDecision;
 import org.pgdiffseg.sdk.imaging.BinaryMask;
 
@@ -19,10 +20,15 @@ import org.pgdiffseg.sdk.imaging.BinaryMask;
  * @param options the settings actually used
  * @param record everything that decided this result (model and its sha256, the sampler's full config, gate,
  *     SDK version, device): with it the same SDK reproduces the mask bit for bit
+ * @param confidence how far to trust this result (docs/confidence.md); null when the bundle has no
+ *     {@code confidence} section
+ * @param uncertainty per pixel at model resolution, row-major, in [0, 1]: where the sources of the mask disagree
+ *     ({@link org.pgdiffseg.sdk.confidence.UncertaintyMap}); all zero when the gate skipped diffusion
  */
 public record SegmentationResult(
     String name, BinaryMask mask, float[] probability, int modelHeight, int modelWidth, GateDecision gate,
-    List<float[]> trajectory, StageTimings timings, SamplingOptions options, RunRecord record) {
+    List<float[]> trajectory, StageTimings timings, SamplingOptions options, RunRecord record, Confidence confidence,
+    float[] uncertainty) {
   public SegmentationResult {
     trajectory = List.copyOf(trajectory);
   }
