@@ -184,7 +184,7 @@ final class EvalCommand implements Callable<Integer> {
 
   /**
    * How well the confidence ranks the tumor images' masks (docs/confidence.md): Spearman with Dice, AUROC of a low
-   * confidence for Dice < 0.5, the risk-coverage table and the images flagged for review.
+   * confidence for Dice {@literal <} 0.5, the risk-coverage table and the images flagged for review.
    */
   static Map<String, Object> confidenceSummary(List<Row> tumor, double reviewThreshold) {
     double[] scores = tumor.stream().mapToDouble(r -> r.confidence().value()).toArray();

@@ -131,6 +131,6 @@ public record BundleManifest(
     }
   }
 
-  /** Spearman correlation of the confidence with Dice, and AUROC of a low confidence for Dice < 0.5. */
+  /** Spearman correlation of the confidence with Dice, and AUROC of a low confidence for Dice {@literal <} 0.5. */
   public record ConfidenceFigures(Double spearman, Double auroc) {}
 }

@@ -7,7 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * How far to trust one image's result: for a segmented image, the bundle's estimate that its mask has Dice >= 0.5;
+ * How far to trust one image's result: for a segmented image, the bundle's estimate that its mask has Dice {@literal >=} 0.5;
  * for a gated image, the gate's probability of its skip class (how sure it is that there is no lesion).
  *
  * @param value in [0, 1]

@@ -58,7 +58,7 @@ public final class ConfidenceMetrics {
   }
 
   /**
-   * How well a LOW score finds the positives (e.g. masks with Dice < 0.5): the probability that a random positive
+   * How well a LOW score finds the positives (e.g. masks with Dice {@literal <} 0.5): the probability that a random positive
    * scores below a random negative, ties counting half. NaN without both kinds.
    */
   public static double auroc(double[] scores, boolean[] positives) {

@@ -85,7 +85,7 @@ public final class ConfidenceSignals {
     return up;
   }
 
-  /** Mean |2p - 1| over the lesion pixels (p >= threshold): how decided the lesion is; 0 without lesion pixels. */
+  /** Mean |2p - 1| over the lesion pixels (p {@literal >=} threshold): how decided the lesion is; 0 without lesion pixels. */
   public static double sharpness(float[] probability, double threshold) {
     double sum = 0;
     int n = 0;
@@ -98,7 +98,7 @@ public final class ConfidenceSignals {
     return n == 0 ? 0.0 : sum / n;
   }
 
-  /** Lesion pixels (p >= threshold) over all pixels. */
+  /** Lesion pixels (p {@literal >=} threshold) over all pixels. */
   public static double lesionFraction(float[] probability, double threshold) {
     int n = 0;
     for (float p : probability) {

@@ -14,7 +14,7 @@ import org.pgdiffseg.sdk.imaging.MaskPostprocessor;
 /**
  * Where the sources of a mask disagree, per pixel at model resolution: the largest of |p - coarse| (the final
  * probability against the prior's coarse mask), the ensemble's spread (max - min of the samples' probabilities,
- * K > 1) and |p - mirrored| (when a mirrored map exists). In [0, 1]; 0 where all agree. The same definition as
+ * K {@literal >} 1) and |p - mirrored| (when a mirrored map exists). In [0, 1]; 0 where all agree. The same definition as
  * {@code pgdiffseg.confidence.uncertainty_map}. Stateless and thread-safe.
  */
 public final class UncertaintyMap {
