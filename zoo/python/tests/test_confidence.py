@@ -60,3 +60,47 @@ def test_logistic_fit_separates_and_stays_finite():
     c, b = C.fit_logistic(x, y)
     assert c[0] > 0 and np.isfinite(b)
     assert C.youden_threshold([0.1, 0.2, 0.8, 0.9], [True, True, False, False]) == pytest.approx(0.5)
+
+
+def _rows(n_good: int, n_bad: int, start: int = 0) -> list[dict]:
+    """Tumor rows whose agreement signals separate good (Dice 0.9) from bad (Dice 0.1) masks, with some overlap."""
+    rng = np.random.default_rng(start)
+    rows = []
+    for i in range(n_good + n_bad):
+        good = i < n_good
+        a = float(np.clip(rng.normal(0.85 if good else 0.45, 0.12), 0, 1))
+        rows.append({"id": f"benign_{start + i}", "class": "benign", "dice": 0.9 if good else 0.1, "gated": False,
+                     "p_skip": 0.1, "signals": {"coarse_agreement": a, "first_step_agreement": a,
+                                                "gate_tumor": 0.9, "sharpness": 0.8, "lesion_fraction": 0.1}})
+    return rows
+
+
+def test_report_scores_the_held_out_rows_with_the_model_fitted_on_the_others():
+    fit, held = _rows(80, 20, 0), _rows(40, 10, 1000) + [
+        {"id": "benign_x", "class": "benign", "dice": 0.0, "gated": True, "p_skip": 0.999, "signals": None}]
+    result = C.report(fit, held)
+    f = result["figures"]
+    assert f["fit_images"] == 100 and f["fit_dice_below_0_5"] == 20
+    assert f["tumor_images"] == 51 and f["gated_tumor_images"] == 1
+    assert result["scores"]["benign_x"] == 0.999   # a gated image scores the gate's P(skip)
+    assert f["model"]["auroc_kept"] > 0.8 and f["model"]["auroc"] < f["model"]["auroc_kept"]
+    assert 0 < result["section"]["review_threshold"] < 1
+
+
+def test_write_records_the_section_and_leaves_every_checksum_valid(tmp_path, monkeypatch):
+    import json
+    import shutil
+    from pgdiffseg import bundle as bundle_io
+    from conftest import REPO
+    folder = tmp_path / "bundle"
+    shutil.copytree(REPO / "zoo" / "models" / "pgdiffseg-tiny-test", folder)
+    monkeypatch.setattr(C, "collect", lambda bundle, data, split="val", limit=0:
+                        _rows(80, 20, 0) if split == "train" else _rows(40, 10, 1000))
+    C.main(["--bundle", str(folder), "--data", str(tmp_path), "--write", "--json", str(tmp_path / "f.json")])
+    section = json.loads((folder / "bundle.json").read_text())["confidence"]
+    assert section["signals"] == ["coarse_agreement", "first_step_agreement"]
+    assert len(section["coefficients"]) == 2 and 0 < section["review_threshold"] < 1
+    assert section["command"].startswith("cd zoo/python && python -m pgdiffseg.confidence --bundle ")
+    assert "--json" not in section["command"]
+    assert set(section["validation"]) == {"spearman", "auroc"}
+    assert bundle_io.checksum_problems(folder) == []
