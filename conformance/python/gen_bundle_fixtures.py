@@ -47,6 +47,7 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "zoo" / "python"))
 
 from pgdiffseg import bundle as bundle_io  # noqa: E402
+from pgdiffseg import confidence as confidence_ref  # noqa: E402
 from pgdiffseg.config import ModelConfig  # noqa: E402
 from pgdiffseg.data import input_spec, load_image, preprocess  # noqa: E402
 from pgdiffseg.export import (DENOISER_INPUTS, DENOISER_OUTPUTS, PRIOR_INPUTS, PRIOR_OUTPUTS,  # noqa: E402
@@ -214,6 +215,7 @@ def end_to_end(w: Writer, fns, image: np.ndarray, cfg: ModelConfig, manifest: di
                       "trajectory": [{"index": i, "file": w.array(f"{tag}_x{i:04d}", out.trajectory[i])} for i in kept],
                       "probability": w.array(f"{tag}_probability", out.probability),
                       "mask": w.array(f"{tag}_mask", (out.probability >= manifest["sampling_defaults"]["mask_threshold"]).astype(np.int64))})
+        cases[-1].update(judgement(w, fns, image_t, out, manifest, tag, with_map=not cases[:-1]))
         if quantized:
             # Quantized graphs are discontinuous: a last-bit difference in x_t (another implementation's scheduler
             # arithmetic) can move a value across a quantization step, and 20 steps carry it into the mask. The
@@ -238,6 +240,26 @@ def end_to_end(w: Writer, fns, image: np.ndarray, cfg: ModelConfig, manifest: di
             print(f"{scheduler} {steps}: mask Dice {d['mask_dice']:.4f} against {d['bundle']} (PyTorch), "
                   f"probability max abs {d['probability_max_abs']:.4f}")
     return cases
+
+
+def judgement(w: Writer, fns, image_t: torch.Tensor, out, manifest: dict, tag: str, with_map: bool) -> dict:
+    """The case's confidence signals (and, with the bundle's confidence section, its confidence) and, for one case,
+    its uncertainty map, from the reference pipeline by pgdiffseg.confidence's definitions."""
+    gate = manifest["gating"]
+    p_skip = float(out.class_probs[gate["classes"].index(gate["skip_class"])])
+    with torch.no_grad():
+        coarse = fns[0](image_t)[2].numpy()[0, 0]
+    threshold = manifest["sampling_defaults"]["mask_threshold"]
+    sig = confidence_ref.signals(out.probability, coarse, out.first_x0, p_skip, threshold)
+    judged = {"confidence": {"signals": sig}}
+    section = manifest.get("confidence")
+    if section is not None:
+        value = confidence_ref.confidence(section, sig, False, p_skip)
+        judged["confidence"].update(value=value, review=value < section["review_threshold"])
+    if with_map:
+        judged["uncertainty"] = w.array(f"{tag}_uncertainty", confidence_ref.uncertainty_map(
+            out.probability, coarse, out.samples))
+    return judged
 
 
 def main(argv=None) -> None:

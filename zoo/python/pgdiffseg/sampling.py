@@ -56,6 +56,7 @@ class SegmentationOutput:
     probability: np.ndarray            # [H, W] in [0, 1] at model resolution
     samples: np.ndarray                # [K, H, W] final x0 in [-1, 1] ([2K, H, W] flip-averaged: mirrored last)
     trajectory: list[np.ndarray] = field(default_factory=list)   # x_t before each step, then x_0
+    first_x0: np.ndarray | None = None  # [H, W] ensemble-mean probability of the first step's predicted x0
 
 
 @torch.no_grad()
@@ -103,19 +104,43 @@ def segment(prior_fn: Callable, denoiser_fn: Callable, image: torch.Tensor, sche
     # Stochastic steps draw their noise from the same generator, after the initial noise.
     extra = {"generator": generator} if "generator" in inspect.signature(scheduler.step).parameters else {}
     trajectory = []
+    first_x0 = None
     for t in scheduler.timesteps:
         if keep_trajectory:
             trajectory.append(x[:, 0].numpy().copy())
         eps = denoiser_fn(x, batch, torch.full((rows,), float(t), dtype=torch.float32), prior)
+        if first_x0 is None:   # the confidence's first-step agreement (pgdiffseg.confidence)
+            first_x0 = _x0_probability(scheduler, eps, t, x, ensemble, flip_average)
         x = scheduler.step(eps, t, x, **extra).prev_sample
     x0 = x[:, 0].numpy()
     if keep_trajectory:
         trajectory.append(x0.copy())
-    per_row = np.clip((x0 + 1.0) / 2.0, 0.0, 1.0)
-    probability = per_row.mean(axis=0)
-    if flip_average:   # the mean of the two maps, each the mean over its K samples
-        probability = (per_row[:ensemble].mean(axis=0) + per_row[ensemble:, :, ::-1].mean(axis=0)) / 2
-    return SegmentationOutput(class_probs, False, probability.astype(np.float32), x0, trajectory)
+    probability = image_probability(np.clip((x0 + 1.0) / 2.0, 0.0, 1.0), ensemble, flip_average)
+    return SegmentationOutput(class_probs, False, probability.astype(np.float32), x0, trajectory, first_x0)
+
+
+def image_probability(per_row: np.ndarray, ensemble: int, flip_average: bool) -> np.ndarray:
+    """The image's probability from per-row maps [rows, H, W]: the mean over its K rows; with flip averaging, the
+    mean of that and of its mirror's K rows mapped back."""
+    if flip_average:
+        return (per_row[:ensemble].mean(axis=0) + per_row[ensemble:, :, ::-1].mean(axis=0)) / 2
+    return per_row.mean(axis=0)
+
+
+def _x0_probability(scheduler, model_output: torch.Tensor, t, x: torch.Tensor, ensemble: int,
+                    flip_average: bool) -> np.ndarray:
+    """The probability of the clean sample predicted from one model output at timestep t, as the SDK's schedulers
+    return it (clipped to [-1, 1] where the scheduler clips, as DDIM and DDPM do), combined over the rows as the
+    final probability is."""
+    ab = scheduler.alphas_cumprod[int(t)].to(torch.float32)
+    a, b = ab.sqrt(), (1 - ab).sqrt()
+    kind = scheduler.config.prediction_type
+    x0 = (a * x - b * model_output if kind == "v_prediction" else model_output if kind == "sample"
+          else (x - b * model_output) / a)
+    if getattr(scheduler.config, "clip_sample", False):
+        x0 = x0.clamp(-scheduler.config.clip_sample_range, scheduler.config.clip_sample_range)
+    return image_probability(np.clip((x0[:, 0].numpy() + 1.0) / 2.0, 0.0, 1.0), ensemble, flip_average
+                             ).astype(np.float32)
 
 
 def torch_model_fns(model) -> tuple[Callable, Callable]:

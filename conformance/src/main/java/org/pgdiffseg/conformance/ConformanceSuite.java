@@ -53,6 +53,11 @@ public final class ConformanceSuite {
   static final double NOISE_TOLERANCE = 1e-6;
   static final double PROBABILITY_TOLERANCE = 1e-3;
   static final double MASK_DICE = 0.99;
+  /**
+   * Confidence signals are soft Dice values of probability maps that agree within {@link #PROBABILITY_TOLERANCE};
+   * the uncertainty map is a difference of two such maps: twice that (docs/conformance.md).
+   */
+  static final double CONFIDENCE_TOLERANCE = 2e-3;
   static final double VAL_DICE_TOLERANCE = 0.01;
   static final double PER_IMAGE_DICE_TOLERANCE = 0.02;
   static final int MIN_OPSET = 17;
@@ -487,6 +492,7 @@ public final class ConformanceSuite {
         }
         out.add(ok ? CheckResult.passed(name, detail, diff, probabilityTolerance)
             : CheckResult.failed(name, detail, diff, probabilityTolerance));
+        out.addAll(ReferenceJudgement.check(name, c, r, folder, Math.max(CONFIDENCE_TOLERANCE, 2 * probabilityTolerance)));
       } catch (IllegalArgumentException e) {
         out.add(new CheckResult(name, CheckResult.Status.UNSUPPORTED, e.getMessage(), Double.NaN, Double.NaN));
       } catch (Exception e) {

@@ -11,10 +11,13 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import org.pgdiffseg.sdk.BundleException;
+import org.pgdiffseg.sdk.confidence.Confidence;
+import org.pgdiffseg.sdk.confidence.ConfidenceMetrics;
 import org.pgdiffseg.sdk.imaging.BinaryMask;
 import org.pgdiffseg.sdk.imaging.DecodedImage;
 import org.pgdiffseg.sdk.imaging.ImageDecoder;
@@ -59,7 +62,7 @@ final class EvalCommand implements Callable<Integer> {
 
   /** One image: its overlap with the label, the gate, and the largest lesion's calipers, predicted and labelled. */
   record Row(String id, String cls, boolean tumor, MaskOverlap overlap, boolean gated, double pNoTumor,
-      LesionMeasurements predicted, LesionMeasurements label) {}
+      LesionMeasurements predicted, LesionMeasurements label, Confidence confidence) {}
 
   @Override
   public Integer call() throws Exception {
@@ -115,7 +118,7 @@ final class EvalCommand implements Callable<Integer> {
           String id = InputFiles.stem(file);
           String cls = id.contains("_") ? id.substring(0, id.indexOf('_')) : "all";
           rows.add(new Row(id, cls, overlap.truePositive() + overlap.falseNegative() > 0, overlap,
-              r.gate().skipped(), r.gate().probability(skipClass), predictedSize, labelSize));
+              r.gate().skipped(), r.gate().probability(skipClass), predictedSize, labelSize, r.confidence()));
         } catch (Exception | OutOfMemoryError e) {
           String message = BatchFailure.message(e);   // one bad input never ends the evaluation
           progress.println(err, "pgdiffseg: " + message);
@@ -133,6 +136,9 @@ final class EvalCommand implements Callable<Integer> {
           "images %d  Dice %.4f  IoU %.4f  HD95 %.2f  sensitivity %.4f  specificity %.4f  (failed %d)",
           rows.size(), all.get("dice"), all.get("iou"), all.get("hd95"), all.get("sensitivity"), all.get("specificity"),
           failures.size()));
+      if (summary.get("confidence") instanceof Map<?, ?> c) {
+        progress.println(stdout, confidenceLine(c));
+      }
       stdout.println("Per image: " + out.resolve(CSV_FILE) + ", summary: " + out.resolve(JSON_FILE));
     }
     return failures.isEmpty() ? PgDiffSegCli.OK : PgDiffSegCli.BAD_INPUT;
@@ -168,8 +174,46 @@ final class EvalCommand implements Callable<Integer> {
     s.put("gating_confusion", confusion);
     s.put("gate_accuracy", rows.isEmpty() ? Double.NaN
         : (double) rows.stream().filter(r -> r.tumor() != r.gated()).count() / rows.size());
+    if (!rows.isEmpty() && rows.stream().allMatch(r -> r.confidence() != null)) {
+      s.put("confidence", confidenceSummary(rows.stream().filter(Row::tumor).toList(),
+          segmenter.bundle().manifest().confidence().reviewThreshold()));
+    }
     s.put("failures", failures);
     return s;
+  }
+
+  /**
+   * How well the confidence ranks the tumor images' masks (docs/confidence.md): Spearman with Dice, AUROC of a low
+   * confidence for Dice {@literal <} 0.5, the risk-coverage table and the images flagged for review.
+   */
+  static Map<String, Object> confidenceSummary(List<Row> tumor, double reviewThreshold) {
+    double[] scores = tumor.stream().mapToDouble(r -> r.confidence().value()).toArray();
+    double[] dice = tumor.stream().mapToDouble(r -> r.overlap().dice()).toArray();
+    boolean[] bad = new boolean[dice.length];
+    for (int i = 0; i < dice.length; i++) {
+      bad[i] = dice[i] < 0.5;
+    }
+    Map<String, Object> c = new LinkedHashMap<>();
+    c.put("tumor_images", tumor.size());
+    c.put("dice_below_0_5", (int) Arrays.stream(dice).filter(d -> d < 0.5).count());
+    c.put("spearman_dice", ConfidenceMetrics.spearman(scores, dice));
+    c.put("auroc_dice_below_0_5", ConfidenceMetrics.auroc(scores, bad));
+    c.put("risk_coverage", tumor.isEmpty() ? Map.of() : ConfidenceMetrics.riskCoverage(scores, dice));
+    c.put("review_threshold", reviewThreshold);
+    c.put("review_flagged", tumor.stream().filter(r -> r.confidence().review()).count());
+    c.put("review_flagged_dice_below_0_5", tumor.stream().filter(r -> r.confidence().review()
+        && r.overlap().dice() < 0.5).count());
+    return c;
+  }
+
+  static String confidenceLine(Map<?, ?> c) {
+    StringBuilder line = new StringBuilder(String.format(Locale.ROOT,
+        "confidence (tumor images): Spearman with Dice %.3f  AUROC for Dice < 0.5 %.3f  review %d (%d with Dice < 0.5)"
+            + "%n  mean Dice of the most confident:", c.get("spearman_dice"), c.get("auroc_dice_below_0_5"),
+        c.get("review_flagged"), c.get("review_flagged_dice_below_0_5")));
+    ((Map<?, ?>) c.get("risk_coverage")).forEach((k, v) -> line.append(String.format(Locale.ROOT, "  %.0f%% %.4f",
+        100 * Double.parseDouble(k.toString()), (Double) v)));
+    return line.toString();
   }
 
   static String csv(List<Row> rows) throws IOException {
@@ -178,10 +222,12 @@ final class EvalCommand implements Callable<Integer> {
       MaskOverlap o = r.overlap();
       lines.add(Arrays.asList(r.id(), r.cls(), r.tumor(), o.dice(), o.iou(), o.hd95(), o.sensitivity(),
           o.specificity(), r.gated(), r.pNoTumor(), longest(r.predicted()), perpendicular(r.predicted()),
-          longest(r.label()), perpendicular(r.label())));
+          longest(r.label()), perpendicular(r.label()),
+          r.confidence() == null ? Double.NaN : r.confidence().value()));   // empty without a confidence model
     }
     return SpreadsheetCsv.write(List.of("id", "class", "tumor", "dice", "iou", "hd95", "sensitivity", "specificity",
-        "gated", "p_no_tumor", "longest_px", "perpendicular_px", "label_longest_px", "label_perpendicular_px"), lines);
+        "gated", "p_no_tumor", "longest_px", "perpendicular_px", "label_longest_px", "label_perpendicular_px",
+        "confidence"), lines);
   }
 
   /** The largest lesion's longest diameter in pixels; NaN (an empty cell) without a lesion. */

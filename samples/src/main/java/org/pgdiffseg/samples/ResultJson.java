@@ -19,6 +19,10 @@ final class ResultJson {
     m.put("gated", r.gate().skipped());
     m.put("lesion_pixels", r.mask().lesionPixels());
     m.put("lesion_fraction", r.mask().lesionFraction());
+    if (r.confidence() != null) {   // absent when the bundle has no confidence model
+      m.put("confidence", r.confidence().value());
+      m.put("review", r.confidence().review());
+    }
     m.put("mask", mask.toString());
     m.put("overlay", overlay.toString());
     var t = r.timings();
@@ -28,6 +32,7 @@ final class ResultJson {
     ms.put("prior", t.priorNanos() / 1e6);
     ms.put("denoise", t.denoiseNanos() / 1e6);
     ms.put("postprocess", t.postprocessNanos() / 1e6);
+    ms.put("confidence", t.assessNanos() / 1e6);
     ms.put("total", t.totalNanos() / 1e6);
     m.put("timings_ms", ms);
     return m;

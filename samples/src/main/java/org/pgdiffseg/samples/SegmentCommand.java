@@ -11,12 +11,14 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.pgdiffseg.sdk.BundleException;
+import org.pgdiffseg.sdk.confidence.UncertaintyMap;
 import org.pgdiffseg.sdk.dicom.DicomSegWriter;
 import org.pgdiffseg.sdk.dicom.SegmentAlgorithm;
 import org.pgdiffseg.sdk.imaging.BinaryMask;
 import org.pgdiffseg.sdk.imaging.DecodedImage;
 import org.pgdiffseg.sdk.imaging.ImageDecoder;
 import org.pgdiffseg.sdk.imaging.ImageFiles;
+import org.pgdiffseg.sdk.imaging.ImageWriter;
 import org.pgdiffseg.sdk.imaging.OverlayRenderer;
 import org.pgdiffseg.sdk.metrics.ImageScale;
 import org.pgdiffseg.sdk.metrics.LesionMeasurements;
@@ -53,6 +55,7 @@ import picocli.CommandLine.Model.CommandSpec;
         "written, 0 otherwise."})
 final class SegmentCommand implements Callable<Integer> {
   static final String SEG_SUFFIX = "_seg.dcm";
+  static final String UNCERTAINTY_SUFFIX = "_uncertainty.png";
   @Spec CommandSpec spec;
   @Mixin ModelOptions model;
 
@@ -72,6 +75,10 @@ final class SegmentCommand implements Callable<Integer> {
 
   @Option(names = "--no-seg", description = "Do not write <name>_seg.dcm (a DICOM Segmentation) for DICOM inputs.")
   boolean noSeg;
+
+  @Option(names = "--uncertainty", description = {"Also write <name>_uncertainty.png (per pixel, how much the",
+      "mask's sources disagree, 0..255 for 0..1) and outline the uncertain region on the overlay (dashed cyan)."})
+  boolean uncertainty;
 
   @Parameters(paramLabel = "IMAGE", arity = "1..*", description = "Image files or folders.")
   List<Path> images;
@@ -113,6 +120,7 @@ final class SegmentCommand implements Callable<Integer> {
     }
     ImageDecoder decoder = new ImageDecoder(maxPixels != null ? maxPixels : ImageDecoder.DEFAULT_MAX_PIXELS);
     Batch b = new Batch(folder, new OutputNames(), stdout, err);
+    b.uncertainty = uncertainty;
     try (Segmenter segmenter = builder.build(); ResultsFile results = new ResultsFile(folder, header(segmenter));
         Progress progress = Progress.start("segment", inputs.files().size(), err)) {
       b.results = results;
@@ -183,6 +191,8 @@ final class SegmentCommand implements Callable<Integer> {
     Progress progress;
     /** Writes the SEG of each DICOM input; null with --no-seg. */
     DicomSegWriter segWriter;
+    /** --uncertainty: each image's uncertainty map is written and outlined. */
+    boolean uncertainty;
 
     Batch(OutputFolder folder, OutputNames names, PrintWriter stdout, PrintWriter err) {
       this.folder = folder;
@@ -208,6 +218,7 @@ final class SegmentCommand implements Callable<Integer> {
       boolean segBeside = p.seg() != null && p.seg().frames() == 1;
       return names.allocate(p.file(), p.frameSuffix(),
           stem -> folder.mayWrite(stem + "_mask.png") && folder.mayWrite(stem + "_overlay.png")
+              && (!uncertainty || folder.mayWrite(stem + UNCERTAINTY_SUFFIX))
               && (!segBeside || folder.mayWrite(stem + SEG_SUFFIX)));
     }
   }
@@ -245,7 +256,7 @@ final class SegmentCommand implements Callable<Integer> {
       Path maskFile = b.folder.resolve(stem + "_mask.png");
       Path overlayFile = b.folder.resolve(stem + "_overlay.png");
       try {
-        writeOutputs(b.folder, p.image(), r, stem, r.measurements().value());
+        writeOutputs(b.folder, p.image(), r, stem, r.measurements().value(), b.uncertainty);
       } catch (OutputFolder.WriteFailedException e) {
         throw e;
       } catch (Exception | OutOfMemoryError e) {
@@ -254,6 +265,9 @@ final class SegmentCommand implements Callable<Integer> {
         continue;
       }
       Map<String, Object> row = ResultJson.of(p.file(), p.image().name(), r, maskFile, overlayFile);
+      if (b.uncertainty) {
+        row.put("uncertainty", b.folder.resolve(stem + UNCERTAINTY_SUFFIX).toString());
+      }
       row.put("measurements", r.measurements().toMap());
       b.results.addResult(row);   // at once, so that an interrupted batch lists it; the SEG's name comes later
       if (p.seg() != null) {
@@ -262,9 +276,11 @@ final class SegmentCommand implements Callable<Integer> {
           writeSeg(p.seg(), stem, b);
         }
       }
-      b.progress.println(b.stdout, String.format("%s: %s, lesion %.2f%% of the image%s", p.image().name(),
+      b.progress.println(b.stdout, String.format("%s: %s, lesion %.2f%% of the image%s%s", p.image().name(),
           r.gate().skipped() ? "no tumor (gated)" : "segmented", 100 * r.mask().lesionFraction(),
-          r.gate().skipped() ? "" : String.format(" (%.0f ms)", r.timings().totalNanos() / 1e6)));
+          r.gate().skipped() ? "" : String.format(" (%.0f ms)", r.timings().totalNanos() / 1e6),
+          r.confidence() == null ? "" : String.format(Locale.ROOT, ", confidence %.2f%s", r.confidence().value(),
+              r.confidence().review() ? " (review)" : "")));
     }
     pending.clear();
   }
@@ -310,13 +326,33 @@ final class SegmentCommand implements Callable<Integer> {
 
   /** Both outputs or neither, each whole: they land together through the output folder. */
   private static void writeOutputs(OutputFolder folder, DecodedImage image, SegmentationResult r, String stem,
-      LesionMeasurements measured) throws IOException {
+      LesionMeasurements measured, boolean uncertainty) throws IOException {
     Map<String, OutputFolder.Content> files = new LinkedHashMap<>();
     files.put(stem + "_mask.png", r.mask()::writePng);
-    String label = r.gate().skipped() ? String.format(Locale.ROOT, "no lesion (gated): P(%s) = %.3f",
-        r.gate().skipClass(), r.gate().probability(r.gate().skipClass())) : null;
-    files.put(stem + "_overlay.png",
-        tmp -> OverlayRenderer.defaults().writePng(tmp, image, r.mask(), label, CaliperLines.of(measured)));
+    String label = overlayLabel(r);
+    BinaryMask uncertain = uncertainty ? UncertaintyMap.region(r.uncertainty(), r.modelHeight(), r.modelWidth(),
+        r.height(), r.width(), UncertaintyMap.REGION_LEVEL) : null;
+    files.put(stem + "_overlay.png", tmp -> Files.write(tmp,
+        OverlayRenderer.defaults().encodePng(image, r.mask(), label, CaliperLines.of(measured), uncertain)));
+    if (uncertainty) {
+      float[] map = UncertaintyMap.resized(r.uncertainty(), r.modelHeight(), r.modelWidth(), r.height(), r.width());
+      files.put(stem + UNCERTAINTY_SUFFIX, tmp -> ImageWriter.writeFloatMapPng(tmp, map, r.width(), r.height(), 0, 1));
+    }
     folder.writeAll(files);
+  }
+
+  /**
+   * What the overlay says in its corner: why an empty overlay is empty (gated), and "review" with the confidence
+   * when the bundle's confidence model flags the mask; null when there is nothing to say.
+   */
+  static String overlayLabel(SegmentationResult r) {
+    String gated = r.gate().skipped() ? String.format(Locale.ROOT, "no lesion (gated): P(%s) = %.3f",
+        r.gate().skipClass(), r.gate().probability(r.gate().skipClass())) : null;
+    String review = r.confidence() != null && r.confidence().review()
+        ? String.format(Locale.ROOT, "review: confidence %.2f", r.confidence().value()) : null;
+    if (gated != null && review != null) {
+      return gated + "; " + review;
+    }
+    return gated != null ? gated : review;
   }
 }

@@ -56,7 +56,7 @@ class EvalInputsTest {
   }
 
   @Test
-  void theCsvHasItsFourteenFieldsPerRowUnderACommaDecimalLocaleAndWithHostileNames() throws Exception {
+  void theCsvHasItsFifteenFieldsPerRowUnderACommaDecimalLocaleAndWithHostileNames() throws Exception {
     for (String name : List.of("benign_a,b.png", "=HYPERLINK(1).png", "q\"uote.png", "new\nline.png", "+1.png")) {
       pair(name);
     }
@@ -71,7 +71,7 @@ class EvalInputsTest {
     assertThat(r.code()).as(r.err()).isZero();
     List<List<String>> rows = readCsv(tmp.resolve("out/eval.csv"));
     assertThat(rows).hasSize(6);
-    assertThat(rows).allSatisfy(row -> assertThat(row).hasSize(14));
+    assertThat(rows).allSatisfy(row -> assertThat(row).hasSize(15));
     List<String> ids = rows.stream().skip(1).map(row -> row.get(0)).toList();
     assertThat(ids).containsExactlyInAnyOrder("benign_a,b", "'=HYPERLINK(1)", "q\"uote", "new\nline", "'+1");
     assertThat(rows.get(1).get(3)).as("Dice in the root locale").matches("[01]\\.\\d{6}");

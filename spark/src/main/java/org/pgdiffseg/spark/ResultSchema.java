@@ -58,6 +58,13 @@ public final class ResultSchema {
   public static final String EXECUTOR_ID = "executor_id";
   /** Null on success; else what went wrong, naming the file. */
   public static final String ERROR = "error";
+  /**
+   * How far to trust the mask, in [0, 1] (docs/confidence.md); null when the bundle has no confidence model or the
+   * image could not be segmented.
+   */
+  public static final String CONFIDENCE = "confidence";
+  /** True when the confidence is below the bundle's review threshold; null where the confidence is. */
+  public static final String REVIEW = "review";
 
   public static final StructType SCHEMA = new StructType(new StructField[] {
       createStructField(PATH, StringType, false),
@@ -82,6 +89,8 @@ public final class ResultSchema {
       createStructField(RECORD, StringType, true),
       createStructField(EXECUTOR_ID, StringType, true),
       createStructField(ERROR, StringType, true),
+      createStructField(CONFIDENCE, DoubleType, true),
+      createStructField(REVIEW, BooleanType, true),
   });
 
   private ResultSchema() {}

@@ -31,7 +31,8 @@ import picocli.CommandLine.Spec;
     description = {"Segment an archive of images on Apache Spark, one model per executor.",
         "Writes Parquet to --output: path, frame, width, height, mask_png (0/255 PNG, original size),",
         "lesion_fraction, gate_skipped, class_probabilities, dice and iou (with --masks), per-stage milliseconds,",
-        "model, executor_id and error (null on success). A file that cannot be read is a row with its error."})
+        "model, executor_id, error (null on success), confidence and review (null without a confidence model).",
+        "A file that cannot be read is a row with its error."})
 public final class SegmentJob implements Callable<Integer> {
   static final int OK = 0;
   static final int FAILED = 1;

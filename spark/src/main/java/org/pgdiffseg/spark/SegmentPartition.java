@@ -138,7 +138,9 @@ final class SegmentPartition implements MapPartitionsFunction<Row, Row> {
             r.gate().skipped(), CollectionConverters.asScala(probabilities),
             measurementsJson(r.measurements()), dice, iou, decodeMs,
             t.millis(t.preprocessNanos()), t.millis(t.priorNanos()), t.millis(t.denoiseNanos()),
-            t.millis(t.postprocessNanos()), decodeMs + t.millis(t.totalNanos()), model, record, executor, error));
+            t.millis(t.postprocessNanos()), decodeMs + t.millis(t.totalNanos()), model, record, executor, error,
+            r.confidence() == null ? null : r.confidence().value(),
+            r.confidence() == null ? null : r.confidence().review()));
       } catch (Exception | OutOfMemoryError e) {
         rows.add(failure(path, f + 1, frames.size(), model, record, executor, message(e)));
       }
@@ -193,7 +195,7 @@ final class SegmentPartition implements MapPartitionsFunction<Row, Row> {
   private static Row failure(String path, Integer frame, Integer frames, String model, String record, String executor,
       String error) {
     return RowFactory.create(path, frame, frames, null, null, null, null, null, null, null, null, null, null, null,
-        null, null, null, null, model, record, executor, error);
+        null, null, null, null, model, record, executor, error, null, null);
   }
 
   /** The result's lesion measurements as JSON; pixels, and millimetres where the image gives its spacing. */

@@ -54,6 +54,9 @@ class SegmentJobTest {
       assertThat(unmatched.<byte[]>getAs(ResultSchema.MASK_PNG)).isNotNull();   // the segmentation stands
       assertThat(rows).filteredOn(r -> r.getAs(ResultSchema.ERROR) == null)
           .allMatch(r -> r.getAs(ResultSchema.DICE) != null && r.getAs(ResultSchema.MASK_PNG) != null);
+      // the test bundle has no confidence model: the columns are there, and null
+      assertThat(rows).allMatch(r -> r.isNullAt(r.fieldIndex(ResultSchema.CONFIDENCE))
+          && r.isNullAt(r.fieldIndex(ResultSchema.REVIEW)));
     } finally {
       spark.stop();
       System.clearProperty("spark.driver.host");

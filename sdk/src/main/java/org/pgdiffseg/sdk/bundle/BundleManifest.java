@@ -24,7 +24,8 @@ public record BundleManifest(
     GatingSpec gating,
     SamplingDefaults samplingDefaults,
     JsonNode metrics,
-    Map<String, String> files) {
+    Map<String, String> files,
+    ConfidenceSpec confidence) {
 
   public static final String PRIOR = "prior";
   public static final String DENOISER = "denoiser";
@@ -109,4 +110,28 @@ public record BundleManifest(
    */
   public record SamplingDefaults(String scheduler, Integer steps, Integer ensemble, Double maskThreshold, Long seed,
       String schedulerConfig, String initialSample, Boolean flipAverage) {}
+
+  /**
+   * The optional {@code confidence} section (docs/confidence.md): a logistic model of "this mask is good" over
+   * named per-image signals, {@code sigmoid(intercept + sum coefficients[i] * signal[i])}, and the confidence
+   * below which an image is flagged for review. Absent: the bundle's results carry no confidence.
+   *
+   * @param fittedOn what the model was fitted on (text, for people)
+   * @param command the command that fitted it
+   * @param validation its figures on data it was not fitted on (the validation split)
+   */
+  public record ConfidenceSpec(List<String> signals, List<Double> coefficients, Double intercept,
+      Double reviewThreshold, String fittedOn, String command, ConfidenceFigures validation) {
+    /** The signals the SDK computes, by their names in bundle.json. */
+    public static final List<String> SIGNALS = List.of("coarse_agreement", "first_step_agreement", "gate_tumor",
+        "sharpness", "lesion_fraction");
+
+    public ConfidenceSpec {
+      signals = signals == null ? null : List.copyOf(signals);
+      coefficients = coefficients == null ? null : List.copyOf(coefficients);
+    }
+  }
+
+  /** Spearman correlation of the confidence with Dice, and AUROC of a low confidence for Dice {@literal <} 0.5. */
+  public record ConfidenceFigures(Double spearman, Double auroc) {}
 }

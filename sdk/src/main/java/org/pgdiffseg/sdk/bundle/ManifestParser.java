@@ -204,7 +204,46 @@ public final class ManifestParser {
         p.add("files." + name + ": expected a sha256 of 64 lowercase hex digits");
       }
     });
+    if (m.confidence() != null) {
+      confidence(p, m.confidence());
+    }
     return p;
+  }
+
+  /** The optional confidence section: known, distinct signals, one finite coefficient each, a threshold in [0, 1]. */
+  private static void confidence(List<String> p, BundleManifest.ConfidenceSpec c) {
+    if (require(p, c.signals(), "confidence.signals")) {
+      if (c.signals().isEmpty()) {
+        p.add("confidence.signals: expected at least one signal");
+      }
+      for (String name : c.signals()) {
+        if (!BundleManifest.ConfidenceSpec.SIGNALS.contains(name)) {
+          p.add("confidence.signals: unknown signal '" + name + "', expected some of "
+              + BundleManifest.ConfidenceSpec.SIGNALS);
+        }
+      }
+      if (Set.copyOf(c.signals()).size() != c.signals().size()) {
+        p.add("confidence.signals: a signal is named twice in " + c.signals());
+      }
+    }
+    if (require(p, c.coefficients(), "confidence.coefficients")) {
+      if (c.signals() != null && c.coefficients().size() != c.signals().size()) {
+        p.add("confidence.coefficients: expected " + c.signals().size() + " (one per signal), got "
+            + c.coefficients().size());
+      }
+      for (Double v : c.coefficients()) {
+        if (v == null || !Double.isFinite(v)) {
+          p.add("confidence.coefficients: expected finite numbers, got " + v);
+        }
+      }
+    }
+    if (require(p, c.intercept(), "confidence.intercept") && !Double.isFinite(c.intercept())) {
+      p.add("confidence.intercept: expected a finite number, got " + c.intercept());
+    }
+    if (require(p, c.reviewThreshold(), "confidence.review_threshold")
+        && !(c.reviewThreshold() >= 0 && c.reviewThreshold() <= 1)) {
+      p.add("confidence.review_threshold: expected a probability in [0, 1], got " + c.reviewThreshold());
+    }
   }
 
   private static void tensors(List<String> p, List<TensorDecl> tensors, String at) {

@@ -94,6 +94,53 @@ public record OverlayRenderer(int red, int green, int blue, double fillOpacity, 
     }
   }
 
+  /**
+   * As {@link #encodePng(DecodedImage, BinaryMask, String, List)}, with the outline of {@code uncertain} (may be
+   * null) drawn over all of it in cyan, one pixel wide and dashed, so it cannot be mistaken for the lesion's.
+   */
+  public byte[] encodePng(DecodedImage image, BinaryMask mask, String label, List<Line> lines, BinaryMask uncertain) {
+    try (Mat overlay = render(image, mask)) {
+      if (uncertain != null) {
+        drawDashedOutline(overlay, uncertain);
+      }
+      for (Line line : lines) {
+        drawLine(overlay, line);
+      }
+      if (label != null && !label.isBlank()) {
+        drawLabel(overlay, label);
+      }
+      return ImageWriter.encodePng(overlay);
+    }
+  }
+
+  /** Every other run of 4 pixels of the region's contours, in cyan. */
+  private static void drawDashedOutline(Mat bgr, BinaryMask region) {
+    checkArgument(region.width() == bgr.cols() && region.height() == bgr.rows(),
+        "uncertain region is %s x %s, the image %s x %s", region.width(), region.height(), bgr.cols(), bgr.rows());
+    try (Mat pixels = new Mat(region.height(), region.width(), CV_8UC1);
+        MatVector contours = new MatVector();
+        Mat hierarchy = new Mat()) {
+      ((ByteBuffer) pixels.createBuffer()).put(0, region.pixelArray());
+      findContours(pixels, contours, hierarchy, RETR_LIST, CHAIN_APPROX_NONE);
+      ByteBuffer out = bgr.createBuffer();
+      int width = bgr.cols();
+      for (long c = 0; c < contours.size(); c++) {
+        try (Mat contour = contours.get(c)) {
+          java.nio.IntBuffer points = contour.createBuffer();
+          int n = (int) contour.total();
+          for (int i = 0; i < n; i++) {
+            if ((i / 4) % 2 == 0) {
+              int x = points.get(2 * i);
+              int y = points.get(2 * i + 1);
+              int at = (y * width + x) * 3;
+              out.put(at, (byte) 255).put(at + 1, (byte) 255).put(at + 2, (byte) 0);
+            }
+          }
+        }
+      }
+    }
+  }
+
   /** Writes the overlay to {@code file} as a colour PNG. */
   public void writePng(Path file, DecodedImage image, BinaryMask mask) throws IOException {
     writePng(file, image, mask, null);

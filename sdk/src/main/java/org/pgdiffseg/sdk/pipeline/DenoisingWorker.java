@@ -58,6 +58,13 @@ final class DenoisingWorker implements AutoCloseable {
   /** Timings of the last {@link #sample} call. */
   long priorNanos;
   long denoiseNanos;
+  /** Per input of the last {@link #sample} call, in order: what judging its mask needs; null where gated. */
+  private final List<AssessmentInputs> assessment = new ArrayList<>();
+
+  /** The {@link AssessmentInputs} of the last {@link #sample} call's inputs (null entries where gated). */
+  List<AssessmentInputs> assessmentInputs() {
+    return java.util.Collections.unmodifiableList(new ArrayList<>(assessment));
+  }
 
   private void ensureBatch(int k) {
     if (k == batch) {
@@ -104,19 +111,33 @@ final class DenoisingWorker implements AutoCloseable {
     List<GateDecision> decisions = new ArrayList<>(n);
     List<float[]> kept = new ArrayList<>(n);
     List<float[]> keptOut = new ArrayList<>(n);
+    List<Integer> keptIndex = new ArrayList<>(n);
+    assessment.clear();
     for (int i = 0; i < n; i++) {
       GateDecision decision = gate.decide(logits, i * copies * k);   // the original image's row
       decisions.add(decision);
+      assessment.add(null);
       if (decision.skipped()) {
         Arrays.fill(probabilitiesOut.get(i), 0f);
       } else {
         kept.add(inputs.get(i));
         keptOut.add(probabilitiesOut.get(i));
+        keptIndex.add(i);
       }
     }
     if (!kept.isEmpty() && kept.size() < n) {
       // the denoiser is bound to the prior of the images it samples, and only those
       condition(flip ? withMirrors(kept) : kept, k);
+    }
+    int[] coarseShape = graphs.coarseMaskShape();
+    int coarsePixels = coarseShape[0] * coarseShape[1];
+    List<float[]> firstSteps = new ArrayList<>(kept.size());
+    for (int j = 0; j < kept.size(); j++) {   // rows of the kept images now, K copies each (then the mirror's K)
+      int row = j * copies * k;   // the image's own first row: its coarse mask, not its mirror's
+      float[] coarseLogits = Arrays.copyOfRange(coarse, row * coarsePixels, (row + 1) * coarsePixels);
+      firstSteps.add(new float[pixels]);
+      assessment.set(keptIndex.get(j), new AssessmentInputs(coarseLogits, coarseShape[0], coarseShape[1],
+          firstSteps.get(j), k > 1 ? new float[pixels] : null));
     }
     priorNanos = System.nanoTime() - start;
     start = System.nanoTime();
@@ -149,6 +170,11 @@ final class DenoisingWorker implements AutoCloseable {
       graphs.denoise(sample, t, eps);
       requireFinite(eps, "eps of the denoiser graph at timestep ", timesteps[i]);
       scheduler.step(eps, timesteps[i], sample, noise, next, x0);
+      if (i == 0) {
+        for (int j = 0; j < m; j++) {   // combined over the rows as the final probability is
+          probability(x0, j * copies * k * pixels, k, firstSteps.get(j), scratch);
+        }
+      }
       float[] swap = sample;
       sample = next;
       next = swap;
@@ -162,6 +188,11 @@ final class DenoisingWorker implements AutoCloseable {
     requireFinite(sample, "the final sample", -1);
     for (int j = 0; j < m; j++) {
       probability(sample, j * copies * k * pixels, k, keptOut.get(j), scratch);
+      float[] spread = assessment.get(keptIndex.get(j)).spread();
+      if (spread != null) {   // the spread of the image's own K samples (not its mirror's)
+        org.pgdiffseg.sdk.confidence.UncertaintyMap.spread(sample, j * copies * k * pixels, k,
+            maskRange.background(), maskRange.lesion(), spread);
+      }
     }
     denoiseNanos = System.nanoTime() - start;
     return decisions;

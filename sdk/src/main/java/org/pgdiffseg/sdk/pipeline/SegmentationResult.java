@@ -1,6 +1,7 @@
 package org.pgdiffseg.sdk.pipeline;
 
 import java.util.List;
+import org.pgdiffseg.sdk.confidence.Confidence;
 import org.pgdiffseg.sdk.gating.GateDecision;
 import org.pgdiffseg.sdk.imaging.BinaryMask;
 import org.pgdiffseg.sdk.metrics.ScaledMeasurements;
@@ -24,11 +25,15 @@ import org.pgdiffseg.sdk.metrics.ScaledMeasurements;
  * @param measurements the mask's lesions measured at the original size (calipers, area, bounding box; largest
  *     first): in millimetres too when the image came from a DICOM file that states its pixel size, and where that
  *     size came from or why there is none in {@link ScaledMeasurements#spacingFrom()}
+ * @param confidence how far to trust this result (docs/confidence.md); null when the bundle has no
+ *     {@code confidence} section
+ * @param uncertainty per pixel at model resolution, row-major, in [0, 1]: where the sources of the mask disagree
+ *     ({@link org.pgdiffseg.sdk.confidence.UncertaintyMap}); all zero when the gate skipped diffusion
  */
 public record SegmentationResult(
     String name, BinaryMask mask, float[] probability, int modelHeight, int modelWidth, GateDecision gate,
     List<float[]> trajectory, StageTimings timings, SamplingOptions options, RunRecord record,
-    ScaledMeasurements measurements) {
+    ScaledMeasurements measurements, Confidence confidence, float[] uncertainty) {
   public SegmentationResult {
     trajectory = List.copyOf(trajectory);
   }

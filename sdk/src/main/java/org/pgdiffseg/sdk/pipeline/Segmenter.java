@@ -66,11 +66,13 @@ public final class Segmenter implements AutoCloseable {
   private final int maxBatch;
   private final Duration maxWait;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final ResultAssessment assessment;
 
   private Segmenter(Builder b) throws BundleException {
     this.bundle = b.bundle;
     BundleManifest m = bundle.manifest();
     this.settings = ModelSettings.of(bundle);
+    this.assessment = ResultAssessment.of(m);
     this.options = b.resolveOptions(settings.samplingDefaults());
     this.gate = settings.gate().withEnabled(b.gating)
         .withThreshold(b.gateThreshold != null ? b.gateThreshold : settings.gate().threshold());
@@ -270,10 +272,12 @@ public final class Segmenter implements AutoCloseable {
     long preprocessNanos = (System.nanoTime() - startedAt) / images.size();
     DenoisingWorker worker = take();
     List<GateDecision> decisions;
+    List<AssessmentInputs> judged;
     long prior;
     long denoise;
     try {
       decisions = worker.sample(inputs, used, gate, request, probabilities, new ArrayList<>());
+      judged = worker.assessmentInputs();
       prior = worker.priorNanos / images.size();
       denoise = worker.denoiseNanos / images.size();
     } finally {
@@ -286,10 +290,15 @@ public final class Segmenter implements AutoCloseable {
       BinaryMask mask = postprocess(decisions.get(i), probabilities.get(i), used, image.height(), image.width());
       ScaledMeasurements measured = ImageScale.of(image).measure(mask);
       long post = System.nanoTime() - start;
+      start = System.nanoTime();
+      ResultAssessment.Outcome judgement = assessment.assess(decisions.get(i), probabilities.get(i), in.height(),
+          in.width(), judged.get(i), used.maskThreshold());
+      long assess = System.nanoTime() - start;
       StageTimings timings = new StageTimings(0, preprocessNanos, prior, denoise, post,
-          (System.nanoTime() - startedAt) / images.size());
+          (System.nanoTime() - startedAt) / images.size(), assess);
       results.add(new SegmentationResult(image.name(), mask, probabilities.get(i), in.height(), in.width(),
-          decisions.get(i), List.of(), timings, used, recordOf(used), measured));
+          decisions.get(i), List.of(), timings, used, recordOf(used), measured, judgement.confidence(),
+          judgement.uncertainty()));
     }
     return results;
   }
@@ -326,10 +335,12 @@ public final class Segmenter implements AutoCloseable {
     List<float[]> trajectory = new ArrayList<>();
     DenoisingWorker worker = take();
     GateDecision decision;
+    AssessmentInputs judged;
     long prior;
     long denoise;
     try {
       decision = worker.sample(input, used, gate, request, probability, trajectory);
+      judged = worker.assessmentInputs().get(0);
       prior = worker.priorNanos;
       denoise = worker.denoiseNanos;
     } finally {
@@ -340,10 +351,14 @@ public final class Segmenter implements AutoCloseable {
     ScaledMeasurements measured = scale != null ? scale.measure(mask)
         : ScaledMeasurements.of(mask, null, "none: a preprocessed input comes without the file that states a pixel size");
     long post = System.nanoTime() - start;
+    start = System.nanoTime();
+    ResultAssessment.Outcome judgement = assessment.assess(decision, probability, in.height(), in.width(), judged,
+        used.maskThreshold());
+    long assess = System.nanoTime() - start;
     StageTimings timings = new StageTimings(decodeNanos, preprocessNanos, prior, denoise, post,
-        System.nanoTime() - startedAt);
+        System.nanoTime() - startedAt, assess);
     return new SegmentationResult(name, mask, probability, in.height(), in.width(), decision, trajectory, timings, used,
-        recordOf(used), measured);
+        recordOf(used), measured, judgement.confidence(), judgement.uncertainty());
   }
 
   private DenoisingWorker take() throws InferenceException {

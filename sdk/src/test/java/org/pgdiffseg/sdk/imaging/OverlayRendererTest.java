@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -43,6 +44,37 @@ class OverlayRendererTest {
     assertThat(bgrAt(bgr, 0, 0)).containsExactly(100, 100, 100); // outside: unchanged gray
     assertThat(bgrAt(bgr, 10, 10)).containsExactly(50, 50, 178); // inside: 0.5 * 100 + 0.5 * colour, rounded
     assertThat(bgrAt(bgr, 5, 10)).containsExactly(0, 0, 255); // boundary pixel: contour colour
+  }
+
+  @Test
+  void outlinesTheUncertainRegionInDashedCyanAndNowhereElse() throws Exception {
+    byte[] png = new OverlayRenderer(255, 0, 0, 0.5, 1).encodePng(grayImage(100f), BinaryMask.empty(SIZE, SIZE), null,
+        List.of(), square());
+    DecodedImage decoded = new ImageDecoder().decode(png, "overlay.png");
+    assertThat(decoded.sourceChannels()).isEqualTo(3);
+    Path file = dir.resolve("overlay.png");
+    Files.write(file, png);
+    var bgr = org.bytedeco.opencv.global.opencv_imgcodecs.imread(file.toString());
+    java.nio.ByteBuffer b = bgr.createBuffer();
+    int cyan = 0;
+    int gray = 0;
+    for (int y = 0; y < SIZE; y++) {
+      for (int x = 0; x < SIZE; x++) {
+        int i = (y * SIZE + x) * 3;
+        boolean border = (x == 5 || x == 14) && y >= 5 && y <= 14 || (y == 5 || y == 14) && x >= 5 && x <= 14;
+        int[] px = {b.get(i) & 0xFF, b.get(i + 1) & 0xFF, b.get(i + 2) & 0xFF};
+        if (px[0] == 255 && px[1] == 255 && px[2] == 0) {
+          assertThat(border).as("cyan at %s,%s", x, y).isTrue();
+          cyan++;
+        } else {
+          assertThat(px).containsExactly(100, 100, 100);
+          gray += border ? 1 : 0;
+        }
+      }
+    }
+    assertThat(cyan).as("dashed: part of the border").isPositive();
+    assertThat(gray).as("dashed: the gaps").isPositive();
+    bgr.close();
   }
 
   @Test

@@ -59,6 +59,11 @@ class BatchSegmentTest {
       for (int p = 0; p < a.length; p++) {
         assertThat(b[p]).as("image %s pixel %s", i, p).isCloseTo(a[p], within(1e-5f));
       }
+      float[] ua = alone.uncertainty();   // each image judged by its own coarse mask and samples, not a neighbour's
+      float[] ub = together.uncertainty();
+      for (int p = 0; p < ua.length; p++) {
+        assertThat(ub[p]).as("uncertainty of image %s pixel %s", i, p).isCloseTo(ua[p], within(1e-5f));
+      }
     }
   }
 

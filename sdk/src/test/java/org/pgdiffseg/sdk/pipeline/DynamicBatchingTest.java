@@ -180,7 +180,7 @@ class DynamicBatchingTest {
   /** A stand-in result naming its image. */
   static SegmentationResult result(DecodedImage image) {
     return new SegmentationResult(image.name(), org.pgdiffseg.sdk.imaging.BinaryMask.empty(image.width(),
-        image.height()), new float[1], 1, 1, null, List.of(), null, null, null, null);
+        image.height()), new float[1], 1, 1, null, List.of(), null, null, null, null, null, new float[1]);
   }
 
   static byte[] png(int w, int h) throws Exception {

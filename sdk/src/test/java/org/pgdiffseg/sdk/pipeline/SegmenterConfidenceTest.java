@@ -1,0 +1,121 @@
+package org.pgdiffseg.sdk.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.pgdiffseg.sdk.bundle.ModelBundle;
+import org.pgdiffseg.sdk.bundle.TestBundles;
+import org.pgdiffseg.sdk.confidence.ConfidenceSignals;
+import org.pgdiffseg.sdk.imaging.DecodedImage;
+import org.pgdiffseg.sdk.imaging.ImageDecoder;
+import org.pgdiffseg.sdk.runtime.SessionConfig;
+
+/** The confidence and uncertainty map on real results: present, in range, the same alone and in a batch. */
+class SegmenterConfidenceTest {
+  @TempDir Path tmp;
+
+  static List<DecodedImage> images() throws Exception {
+    List<DecodedImage> images = new ArrayList<>();
+    for (int n = 0; n < 3; n++) {
+      BufferedImage picture = new BufferedImage(48, 40, BufferedImage.TYPE_BYTE_GRAY);
+      for (int y = 0; y < picture.getHeight(); y++) {
+        for (int x = 0; x < picture.getWidth(); x++) {
+          picture.getRaster().setSample(x, y, 0, (int) (127 + 120 * Math.sin(0.13 * (n + 1) * x + 0.05 * y)));
+        }
+      }
+      ByteArrayOutputStream png = new ByteArrayOutputStream();
+      ImageIO.write(picture, "png", png);
+      images.add(new ImageDecoder().decode(png.toByteArray(), "image" + n + ".png"));
+    }
+    return images;
+  }
+
+  /** The test bundle copied with a confidence section (bundle.json is not among the checksums). */
+  Path tinyWithConfidence() throws Exception {
+    Path copy = tmp.resolve("tiny");
+    Path tiny = TestBundles.tiny();
+    try (Stream<Path> files = Files.walk(tiny)) {
+      for (Path p : files.toList()) {
+        Path target = copy.resolve(tiny.relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(p, target);
+        }
+      }
+    }
+    ObjectMapper json = new ObjectMapper();
+    ObjectNode manifest = (ObjectNode) json.readTree(copy.resolve("bundle.json").toFile());
+    ObjectNode c = manifest.putObject("confidence");
+    c.putArray("signals").add("coarse_agreement").add("first_step_agreement").add("gate_tumor");
+    c.putArray("coefficients").add(2.0).add(3.0).add(1.0);
+    c.put("intercept", -2.5);
+    c.put("review_threshold", 0.5);
+    Files.writeString(copy.resolve("bundle.json"), json.writeValueAsString(manifest));
+    return copy;
+  }
+
+  @Test
+  void withoutASectionThereIsNoConfidenceButAnUncertaintyMap() throws Exception {
+    try (Segmenter s = Segmenter.builder().bundle(ModelBundle.open(TestBundles.tiny())).steps(2).ensemble(2)
+        .gating(false).sessionConfig(SessionConfig.cpuOnly()).build()) {
+      SegmentationResult r = s.segment(images().get(0), SegmentRequest.defaults());
+      assertThat(r.confidence()).isNull();
+      assertThat(r.uncertainty()).hasSize(r.modelHeight() * r.modelWidth());
+      for (float u : r.uncertainty()) {
+        assertThat(u).isBetween(0f, 1f);
+      }
+      assertThat(r.timings().assessNanos()).isPositive();
+    }
+  }
+
+  @Test
+  void theConfidenceIsTheModelOfTheSignalsAloneAndInABatchWithGatedNeighbours() throws Exception {
+    List<DecodedImage> images = images();
+    try (Segmenter s = Segmenter.builder().bundle(ModelBundle.open(tinyWithConfidence())).steps(2).ensemble(2)
+        .gating(false).sessionConfig(SessionConfig.cpuOnly()).build()) {
+      List<Double> pSkip = new ArrayList<>();
+      for (DecodedImage image : images) {
+        SegmentationResult r = s.segment(image, SegmentRequest.defaults());
+        var signals = r.confidence().signals();
+        assertThat(signals.keySet()).containsExactly(ConfidenceSignals.COARSE_AGREEMENT,
+            ConfidenceSignals.FIRST_STEP_AGREEMENT, ConfidenceSignals.GATE_TUMOR);
+        double z = -2.5 + 2 * signals.get("coarse_agreement") + 3 * signals.get("first_step_agreement")
+            + signals.get("gate_tumor");
+        assertThat(r.confidence().value()).isCloseTo(1 / (1 + Math.exp(-z)), within(1e-12));
+        assertThat(r.confidence().review()).isEqualTo(r.confidence().value() < 0.5);
+        pSkip.add(r.gate().probability(r.gate().skipClass()));
+        assertThat(signals.get("gate_tumor")).isCloseTo(1 - pSkip.getLast(), within(1e-12));
+      }
+      // the middle P(skip) as threshold: some images gated, the others sampled in the same batch
+      double between = pSkip.stream().sorted().toList().get(1);
+      try (Segmenter gated = s.toBuilder().gating(true).gateThreshold(between).build()) {
+        List<SegmentationResult> batch = gated.segmentBatch(images, SegmentRequest.defaults());
+        assertThat(batch).anyMatch(r -> r.gate().skipped()).anyMatch(r -> !r.gate().skipped());
+        for (int i = 0; i < images.size(); i++) {
+          SegmentationResult alone = gated.segment(images.get(i), SegmentRequest.defaults());
+          SegmentationResult together = batch.get(i);
+          assertThat(together.confidence().value()).as("image %s", i)
+              .isCloseTo(alone.confidence().value(), within(1e-6));
+          if (together.gate().skipped()) {
+            assertThat(together.confidence().value()).isEqualTo(pSkip.get(i));
+            assertThat(together.confidence().signals()).isEmpty();
+            assertThat(together.uncertainty()).containsOnly(0f);
+          }
+        }
+      }
+    }
+  }
+}
