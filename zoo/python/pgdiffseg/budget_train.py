@@ -146,7 +146,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--out", type=Path, required=True, help="run folder")
     p.add_argument("--budget-minutes", type=float, required=True,
                    help="training time; the learning-rate schedule ends when it ends (validation time included)")
-    p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("--batch-size", type=int, default=None,
+                   help="default: 32 on CUDA, 8 on a CPU (where larger batches were slower per image)")
     p.add_argument("--lr", type=float, default=5e-4, help="learning rate at the recipe's batch of 8")
     p.add_argument("--lr-scaling", default="sqrt", choices=["sqrt", "linear", "none"],
                    help="how --lr grows with the batch size")
@@ -180,6 +181,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     args = p.parse_args(argv)
     cuda = args.device.startswith("cuda")
     args.amp = args.amp or ("bf16" if cuda else "none")
+    args.batch_size = args.batch_size or (32 if cuda else 8)
     args.channels_last = cuda if args.channels_last is None else args.channels_last
     return args
 

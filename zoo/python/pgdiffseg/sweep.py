@@ -104,6 +104,9 @@ def main(argv=None) -> list[dict]:
         raise SystemExit(f"{args.out} is not empty: give a new folder")
     args.out.mkdir(parents=True, exist_ok=True)
     threads = max(1, (os.cpu_count() or 1) // len(runs))
+    # the runs import this package from wherever the sweep was started
+    package_root = str(Path(__file__).resolve().parents[1])
+    pythonpath = os.pathsep.join(p for p in (package_root, os.environ.get("PYTHONPATH")) if p)
     procs = []
     for name, flags, seed in runs:
         folder = args.out / f"{name}-s{seed}"
@@ -120,7 +123,8 @@ def main(argv=None) -> list[dict]:
         (folder / "command.txt").write_text(shlex.join(command) + "\n")
         log = open(folder / "stdout.txt", "w")
         procs.append((name, seed, folder, subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
-                                                           env={**os.environ, "PYTHONUNBUFFERED": "1"}), log))
+                                                           env={**os.environ, "PYTHONUNBUFFERED": "1",
+                                                                "PYTHONPATH": pythonpath}), log))
     started = time.time()
     results = []
     for name, seed, folder, proc, log in procs:
