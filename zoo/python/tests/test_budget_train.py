@@ -116,3 +116,20 @@ def test_the_larger_priors_start_from_their_imagenet_weights_and_keep_the_graph_
     prior, logits, coarse = model.prior(torch.zeros(1, 1, 128, 128))
     assert prior.shape == (1, cfg.prior_channels, cfg.bottleneck_size, cfg.bottleneck_size)
     assert logits.shape == (1, 2) and coarse.shape == (1, 1, 64, 64)
+
+
+def test_the_operator_profile_sums_kernel_time_by_type_over_the_timed_calls(tmp_path):
+    from pgdiffseg.op_profile import kernel_time_by_op
+    events = [{"cat": "Session", "name": "model_run", "ts": 0, "dur": 10},        # warm-up, left out
+              {"cat": "Node", "name": "c_kernel_time", "ts": 1, "dur": 9000, "args": {"op_name": "Conv"}},
+              {"cat": "Session", "name": "model_run", "ts": 100, "dur": 10},
+              {"cat": "Node", "name": "c_kernel_time", "ts": 101, "dur": 2000, "args": {"op_name": "Conv"}},
+              {"cat": "Node", "name": "c_fence_before", "ts": 102, "dur": 500, "args": {"op_name": "Conv"}},
+              {"cat": "Node", "name": "s_kernel_time", "ts": 103, "dur": 1000, "args": {"op_name": "Softmax"}},
+              {"cat": "Session", "name": "model_run", "ts": 200, "dur": 10},
+              {"cat": "Node", "name": "c_kernel_time", "ts": 201, "dur": 4000, "args": {"op_name": "Conv"}}]
+    profile = tmp_path / "p.json"
+    profile.write_text(json.dumps(events))
+    assert kernel_time_by_op(profile, 2) == {"Conv": 3.0, "Softmax": 0.5}
+    with pytest.raises(ValueError, match="expected at least 4"):
+        kernel_time_by_op(profile, 4)
