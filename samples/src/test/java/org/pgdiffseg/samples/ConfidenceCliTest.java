@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,18 +37,7 @@ class ConfidenceCliTest {
 
   /** The test bundle copied with a confidence section whose review threshold flags every mask (confidence < 1). */
   Path tinyWithConfidence() throws Exception {
-    Path copy = tmp.resolve("tiny-with-confidence");
-    Path tiny = TestBundles.tiny();
-    try (Stream<Path> files = Files.walk(tiny)) {
-      for (Path p : files.toList()) {
-        Path target = copy.resolve(tiny.relativize(p).toString());
-        if (Files.isDirectory(p)) {
-          Files.createDirectories(target);
-        } else {
-          Files.copy(p, target);
-        }
-      }
-    }
+    Path copy = TestBundles.copyOfTiny(tmp.resolve("tiny-with-confidence"));
     ObjectMapper json = new ObjectMapper();
     ObjectNode manifest = (ObjectNode) json.readTree(copy.resolve("bundle.json").toFile());
     ObjectNode c = manifest.putObject("confidence");

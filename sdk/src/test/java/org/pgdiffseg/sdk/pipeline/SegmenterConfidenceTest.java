@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,18 +43,7 @@ class SegmenterConfidenceTest {
 
   /** The test bundle copied with a confidence section (bundle.json is not among the checksums). */
   Path tinyWithConfidence() throws Exception {
-    Path copy = tmp.resolve("tiny");
-    Path tiny = TestBundles.tiny();
-    try (Stream<Path> files = Files.walk(tiny)) {
-      for (Path p : files.toList()) {
-        Path target = copy.resolve(tiny.relativize(p).toString());
-        if (Files.isDirectory(p)) {
-          Files.createDirectories(target);
-        } else {
-          Files.copy(p, target);
-        }
-      }
-    }
+    Path copy = TestBundles.copyOfTiny(tmp.resolve("tiny"));
     ObjectMapper json = new ObjectMapper();
     ObjectNode manifest = (ObjectNode) json.readTree(copy.resolve("bundle.json").toFile());
     ObjectNode c = manifest.putObject("confidence");
