@@ -72,8 +72,9 @@ final class ModelOptions {
   Integer threads;
 
   @Option(names = "--spin", negatable = true, paramLabel = "BOOL",
-      description = "Let ONNX Runtime's worker threads spin between operators (default: ${DEFAULT-VALUE}).",
-      defaultValue = "true", fallbackValue = "true")
+      description = "Let ONNX Runtime's worker threads spin between operators (default: ${DEFAULT-VALUE}: spinning"
+          + " threads take the cores from everything else, see docs/throughput.md).",
+      defaultValue = "false", fallbackValue = "true")
   boolean spin;
 
   @Option(names = "--optimization", paramLabel = "LEVEL",

@@ -67,6 +67,8 @@ public final class Segmenter implements AutoCloseable {
   private final Duration maxWait;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final ResultAssessment assessment;
+  /** The session settings in effect: the builder's, with intra-op threads 0 resolved ({@link WorkerThreads}). */
+  private final SessionConfig sessionConfig;
 
   private Segmenter(Builder b) throws BundleException {
     this.bundle = b.bundle;
@@ -83,8 +85,10 @@ public final class Segmenter implements AutoCloseable {
     checkSteps(options);
     options.scheduler().create(schedule);   // refuse a scheduler this schedule cannot drive, now
     this.idle = new ArrayBlockingQueue<>(b.concurrency);
+    this.sessionConfig = WorkerThreads.resolve(b.sessionConfig, b.concurrency,
+        Runtime.getRuntime().availableProcessors());
     this.model = LoadedGraphs.open(OrtRuntime.shared(), bundle.graphPath(BundleManifest.PRIOR),
-        bundle.graphPath(BundleManifest.DENOISER), b.sessionConfig);
+        bundle.graphPath(BundleManifest.DENOISER), sessionConfig);
     try {
       GraphManifestCheck.check(BundleManifest.PRIOR, m.prior(), model.priorSession());
       GraphManifestCheck.check(BundleManifest.DENOISER, m.denoiser(), model.denoiserSession());
@@ -118,10 +122,9 @@ public final class Segmenter implements AutoCloseable {
     }) : null;
     this.manifestSha256 = RunRecord.manifestSha256(bundle);
     this.record = RunRecord.of(bundle, manifestSha256, schedule, options, gate, device, model.deviceReason());
-    int intraOp = b.sessionConfig.intraOpThreads();
     LOG.info("Segmenter on {} {}: {} worker(s) (more concurrent callers wait for one), {} intra-op thread(s) per"
-        + " graph call, {}, {}; {}", m.id(), m.version(), b.concurrency,
-        intraOp == 0 ? "one per core (" + Runtime.getRuntime().availableProcessors() + ")" : intraOp, device,
+        + " graph call{}, {}, {}; {}", m.id(), m.version(), b.concurrency, sessionConfig.intraOpThreads(),
+        sessionConfig.spinning() ? " (spinning)" : "", device,
         b.maxBatch > 1 ? "concurrent calls batched up to " + b.maxBatch + " within " + b.maxWait.toMillis() + " ms"
             : "no batching of concurrent calls", options);
   }
@@ -176,6 +179,11 @@ public final class Segmenter implements AutoCloseable {
   /** Where the graphs run. */
   public ExecutionDevice device() {
     return device;
+  }
+
+  /** The session settings the graphs were opened with: intra-op threads 0 became cores / workers. */
+  public SessionConfig sessionConfig() {
+    return sessionConfig;
   }
 
   /** The most concurrent calls run as one batch ({@link Builder#batching}); 1 when dynamic batching is off. */
@@ -502,9 +510,8 @@ public final class Segmenter implements AutoCloseable {
 
     /**
      * Number of images segmented at the same time by concurrent callers (one set of bindings each); default 1, so
-     * callers on more threads wait for the worker. Each graph call already uses every core by default
-     * ({@link SessionConfig}'s intra-op threads, one per core): with n workers, give each about cores / n
-     * intra-op threads, or their threads take turns on the same cores. The values in effect are logged once.
+     * callers on more threads wait for the worker. Unless the {@link SessionConfig} names its intra-op threads, the
+     * workers share the cores: cores / n threads each, at least one. The values in effect are logged once.
      */
     public Builder concurrency(int value) {
       checkArgument(value >= 1 && value <= 64, "concurrency must be in 1..64, got %s", value);

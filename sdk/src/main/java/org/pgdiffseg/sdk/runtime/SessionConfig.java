@@ -9,12 +9,15 @@ import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
  * How ONNX Runtime sessions are built: thread counts, graph optimisation, memory pattern and the device to
  * run on. Immutable; {@link #defaults()} suits most uses.
  *
- * @param intraOpThreads threads used inside one operator; 0 lets ONNX Runtime choose (one per core)
+ * @param intraOpThreads threads used inside one operator; 0: a Segmenter gives its sessions the cores shared among
+ *     its workers (cores / workers, at least one), a session opened on its own lets ONNX Runtime choose (one per core)
  * @param interOpThreads threads used across independent operators; 0 lets ONNX Runtime choose
  * @param optimization graph optimisation level applied when a session is created
  * @param memoryPattern whether ONNX Runtime plans memory from the shapes of earlier runs
  * @param spinning whether ONNX Runtime's worker threads spin while waiting for work
- *     ({@code session.intra_op.allow_spinning}); spinning threads compete with the caller's own work between runs
+ *     ({@code session.intra_op.allow_spinning}); off by default: spinning threads compete with every other thread
+ *     for the cores, and cost a quarter to 40 % of the throughput on a shared host (docs/throughput.md,
+ *     "Deployment defaults")
  * @param device CPU, CUDA, or CUDA where it can run and CPU otherwise ({@link DeviceChoice#AUTO}, the default)
  * @param cudaDeviceId the CUDA device to run on
  */
@@ -45,12 +48,13 @@ public record SessionConfig(
     }
   }
 
-  private static final SessionConfig DEFAULTS = new SessionConfig(0, 0, Optimization.ALL, true, true, DeviceChoice.AUTO, 0);
+  private static final SessionConfig DEFAULTS = new SessionConfig(0, 0, Optimization.ALL, true, false, DeviceChoice.AUTO, 0);
 
   public SessionConfig {
     int max = maxThreads();
     checkArgument(intraOpThreads >= 0 && intraOpThreads <= max,
-        "intraOpThreads must be in 0..%s (0: one per core; at most 4 per core, 256 in all), got %s", max, intraOpThreads);
+        "intraOpThreads must be in 0..%s (0: the cores, shared among the workers; at most 4 per core, 256 in all),"
+            + " got %s", max, intraOpThreads);
     checkArgument(interOpThreads >= 0 && interOpThreads <= max,
         "interOpThreads must be in 0..%s (0: one per core; at most 4 per core, 256 in all), got %s", max, interOpThreads);
     checkNotNull(optimization, "optimization");
@@ -72,7 +76,10 @@ public record SessionConfig(
     return device != DeviceChoice.CPU;
   }
 
-  /** ONNX Runtime's own thread defaults, all optimisations, memory pattern on, CUDA device 0 where CUDA can run. */
+  /**
+   * Intra-op threads 0 (the cores, shared among a Segmenter's workers), all optimisations, memory pattern on, no
+   * spinning, CUDA device 0 where CUDA can run.
+   */
   public static SessionConfig defaults() {
     return DEFAULTS;
   }

@@ -7,13 +7,13 @@ import org.junit.jupiter.api.Test;
 
 class SessionConfigTest {
   @Test
-  void defaultsLeaveThreadsToOnnxRuntimeAndAllowCuda() {
+  void defaultsLeaveThreadsToTheSegmenterSpinNotAndAllowCuda() {
     SessionConfig config = SessionConfig.defaults();
     assertThat(config.intraOpThreads()).isZero();
     assertThat(config.interOpThreads()).isZero();
     assertThat(config.optimization()).isEqualTo(SessionConfig.Optimization.ALL);
     assertThat(config.memoryPattern()).isTrue();
-    assertThat(config.spinning()).isTrue();
+    assertThat(config.spinning()).isFalse();
     assertThat(config.device()).isEqualTo(DeviceChoice.AUTO);
     assertThat(config.cudaEnabled()).isTrue();
     assertThat(config.cudaDeviceId()).isZero();
@@ -58,7 +58,7 @@ class SessionConfigTest {
     assertThat(SessionConfig.builder().intraOpThreads(max).interOpThreads(max).build().intraOpThreads()).isEqualTo(max);
     assertThatThrownBy(() -> SessionConfig.builder().intraOpThreads(2000).build())
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("intraOpThreads must be in 0.." + max + " (0: one per core; at most 4 per core, 256 in all), got 2000");
+        .hasMessage("intraOpThreads must be in 0.." + max + " (0: the cores, shared among the workers; at most 4 per core, 256 in all), got 2000");
     assertThatThrownBy(() -> SessionConfig.builder().interOpThreads(max + 1).build())
         .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("interOpThreads must be in 0.." + max);
   }
