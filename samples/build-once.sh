@@ -30,9 +30,11 @@ build_once() {
   exec 9>&-
 }
 
-# True when STAMP is missing or a WATCHED path (outside target folders) is newer than it.
+# True when STAMP is missing or a WATCHED path (outside target folders) is newer than it. The target folders are
+# pruned whole: a build writes into sdk/target, which changes that folder's own time too, and counting it made the
+# two launchers rebuild on every alternate call.
 _build_once_stale() {
   local stamp="$1"
   shift
-  [ ! -f "$stamp" ] || [ -n "$(find "$@" -newer "$stamp" -not -path '*/target/*' -print -quit 2>/dev/null || true)" ]
+  [ ! -f "$stamp" ] || [ -n "$(find "$@" -type d -name target -prune -o -newer "$stamp" -print -quit 2>/dev/null || true)" ]
 }

@@ -21,30 +21,11 @@ class LauncherBuildLockTest {
 
   @Test
   void concurrentLaunchesOfBothLaunchersBuildOneAtATimeAndOnlyWhenStale() throws Exception {
-    Path repo = RepositoryRoot.find();
-    Path root = tmp.resolve("checkout");
-    Path samples = Files.createDirectories(root.resolve("samples"));
-    for (String script : List.of("pgdiffseg", "pgdiffseg-spark", "find-jdk.sh", "build-once.sh")) {
-      Files.copy(repo.resolve("samples").resolve(script), samples.resolve(script));
-    }
-    Files.writeString(root.resolve("pom.xml"), "<project/>");
-    Path bin = Files.createDirectories(tmp.resolve("bin"));
+    Path root = checkout();
     Path log = root.resolve("builds.log");
-    // A build: notes its start, fails loudly if another build is running, takes a while, notes its end.
-    Files.writeString(bin.resolve("mvn"), """
-        #!/usr/bin/env bash
-        log="%s"
-        if [ -e "$log.running" ]; then echo overlap >> "$log"; fi
-        touch "$log.running"; echo start >> "$log"; sleep 2; rm -f "$log.running"; echo end >> "$log"
-        """.formatted(log));
-    Files.setPosixFilePermissions(bin.resolve("mvn"), PosixFilePermissions.fromString("rwxr-xr-x"));
     List<Process> launches = new ArrayList<>();
     for (String launcher : List.of("pgdiffseg", "pgdiffseg", "pgdiffseg-spark")) {
-      ProcessBuilder pb = new ProcessBuilder("bash", samples.resolve(launcher).toString(), "--version")
-          .redirectErrorStream(true).redirectOutput(tmp.resolve(launcher + launches.size() + ".out").toFile());
-      pb.environment().put("PATH", bin + ":" + System.getenv("PATH"));
-      pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
-      launches.add(pb.start());
+      launches.add(launch(root, launcher, launches.size()));
     }
     for (Process p : launches) {
       assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
@@ -55,5 +36,55 @@ class LauncherBuildLockTest {
     assertThat(lines).containsExactly("start", "end", "start", "end");
     assertThat(root.resolve("samples/target/.built")).exists();
     assertThat(root.resolve("spark/target/.built")).exists();
+  }
+
+  @Test
+  void whatABuildWritesIntoATargetFolderDoesNotMakeTheOtherLauncherRebuild() throws Exception {
+    Path root = checkout();
+    Path source = Files.createDirectories(root.resolve("sdk/src")).resolve("A.java");
+    Files.writeString(source, "class A {}");
+    Path sdkTarget = Files.createDirectories(root.resolve("sdk/target"));   // as after an earlier build
+    for (Path p : List.of(source, source.getParent(), sdkTarget, root.resolve("sdk"))) {
+      Files.setLastModifiedTime(p, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 60_000));
+    }
+    assertThat(launch(root, "pgdiffseg", 0).waitFor(60, TimeUnit.SECONDS)).isTrue();
+    Files.writeString(sdkTarget.resolve("classes.jar"), "built");   // the other launcher's build writes here
+    assertThat(launch(root, "pgdiffseg", 1).waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(Files.readAllLines(root.resolve("builds.log"))).containsExactly("start", "end");
+    Files.setLastModifiedTime(source, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 5_000));
+    assertThat(launch(root, "pgdiffseg", 2).waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(Files.readAllLines(root.resolve("builds.log"))).containsExactly("start", "end", "start", "end");
+  }
+
+  /** A checkout holding only the launchers, with Maven replaced by a script that notes each build. */
+  private Path checkout() throws Exception {
+    Path repo = RepositoryRoot.find();
+    Path root = tmp.resolve("checkout");
+    Path samples = Files.createDirectories(root.resolve("samples"));
+    for (String script : List.of("pgdiffseg", "pgdiffseg-spark", "find-jdk.sh", "build-once.sh")) {
+      Files.copy(repo.resolve("samples").resolve(script), samples.resolve(script));
+    }
+    Files.writeString(root.resolve("pom.xml"), "<project/>");
+    Files.setLastModifiedTime(root.resolve("pom.xml"),
+        java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 60_000));
+    Path bin = Files.createDirectories(tmp.resolve("bin"));
+    Path log = root.resolve("builds.log");
+    // A build: notes its start, fails loudly if another build is running, takes a while, notes its end.
+    Files.writeString(bin.resolve("mvn"), """
+        #!/usr/bin/env bash
+        log="%s"
+        if [ -e "$log.running" ]; then echo overlap >> "$log"; fi
+        touch "$log.running"; echo start >> "$log"; sleep 2; rm -f "$log.running"; echo end >> "$log"
+        """.formatted(log));
+    Files.setPosixFilePermissions(bin.resolve("mvn"), PosixFilePermissions.fromString("rwxr-xr-x"));
+    return root;
+  }
+
+  private Process launch(Path root, String launcher, int n) throws Exception {
+    ProcessBuilder pb = new ProcessBuilder("bash", root.resolve("samples").resolve(launcher).toString(), "--version")
+        .redirectErrorStream(true).redirectOutput(tmp.resolve(launcher + n + ".out").toFile());
+    pb.environment().put("PATH", tmp.resolve("bin") + ":" + System.getenv("PATH"));
+    pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+    return pb.start();
   }
 }
