@@ -105,7 +105,8 @@ public final class SegmentJob implements Callable<Integer> {
 
   @Option(names = "--max-batch", paramLabel = "N",
       description = "Images of an executor's concurrent tasks segmented as one batch, one graph call per step for all"
-          + " (default: its cores; 1 turns batching off; results do not change).")
+          + " (default: 1, no batching, on a CPU, where a worker per task was faster; its cores with --device cuda;"
+          + " results do not change).")
   Integer maxBatch;
 
   @Option(names = "--max-wait-ms", paramLabel = "MS",

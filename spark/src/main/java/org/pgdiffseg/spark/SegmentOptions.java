@@ -27,8 +27,8 @@ import org.pgdiffseg.sdk.schedule.SchedulerSpec;
  * @param device where the graphs run on each executor: cpu, cuda (an executor without CUDA fails its tasks with
  *     the sentence naming what it lacks) or auto (CUDA where it can run); null means auto
  * @param maxBatch the most images of an executor's concurrent tasks segmented as one batch (the Segmenter's
- *     dynamic batching); 1 turns it off; null for the executor's cores, so the tasks running at once share each
- *     graph call
+ *     dynamic batching); 1 turns it off; null for 1 on a CPU (one worker per task slot measured faster there,
+ *     docs/spark.md) and for the executor's cores with {@code --device cuda}, where batches are the throughput
  * @param maxWaitMillis how long the first image of a batch waits for the others, 0..1000 ms; null for
  *     {@value #DEFAULT_MAX_WAIT_MILLIS}
  * @param flipAverage average each image with its horizontal mirror; null for the bundle's default
@@ -88,14 +88,14 @@ public record SegmentOptions(
 
   /**
    * How an executor whose cores run {@code executorCores} tasks at once sizes its Segmenter: batches of
-   * {@code maxBatch} (default: all of its tasks' images) and, unless {@code concurrency} says, one worker per batch
+   * {@code maxBatch} (default: none on a CPU, all of its tasks' images on CUDA) and, unless {@code concurrency} says, one worker per batch
    * that can run at once, so that each batch gets its share of the cores' intra-op threads rather than one.
    */
   record Sizing(int workers, int maxBatch, Duration maxWait) {}
 
   Sizing sizing(int executorCores) {
     int tasks = Math.max(1, Math.min(64, executorCores));
-    int batch = maxBatch != null ? maxBatch : tasks;
+    int batch = maxBatch != null ? maxBatch : device == DeviceChoice.CUDA ? tasks : 1;
     int workers = concurrency != null ? concurrency : (tasks + batch - 1) / batch;
     return new Sizing(workers, batch,
         Duration.ofMillis(maxWaitMillis != null ? maxWaitMillis : DEFAULT_MAX_WAIT_MILLIS));

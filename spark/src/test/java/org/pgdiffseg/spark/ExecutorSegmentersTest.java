@@ -9,6 +9,7 @@ import org.pgdiffseg.sdk.imaging.DecodedImage;
 import org.pgdiffseg.sdk.imaging.ImageDecoder;
 import org.pgdiffseg.sdk.pipeline.SegmentRequest;
 import org.pgdiffseg.sdk.pipeline.Segmenter;
+import org.pgdiffseg.sdk.runtime.DeviceChoice;
 
 class ExecutorSegmentersTest {
   @Test
@@ -39,7 +40,7 @@ class ExecutorSegmentersTest {
     try (var defaults = ExecutorSegmenters.acquire(options, 4);
         var given = ExecutorSegmenters.acquire(options.toBuilder().maxBatch(3).maxWaitMillis(7).build(), 4);
         var off = ExecutorSegmenters.acquire(options.toBuilder().maxBatch(1).build(), 4)) {
-      assertThat(defaults.value().maxBatch()).isEqualTo(4);   // the executor's cores
+      assertThat(defaults.value().maxBatch()).isEqualTo(1);   // on a CPU: a worker per task, no batching
       assertThat(defaults.value().maxWait()).isEqualTo(Duration.ofMillis(SegmentOptions.DEFAULT_MAX_WAIT_MILLIS));
       assertThat(given.value().maxBatch()).isEqualTo(3);
       assertThat(given.value().maxWait()).isEqualTo(Duration.ofMillis(7));
@@ -52,12 +53,14 @@ class ExecutorSegmentersTest {
   @Test
   void eachBatchThatCanRunAtOnceHasAWorkerUnlessConcurrencySays() {
     SegmentOptions options = SegmentOptions.defaults();
-    assertThat(options.sizing(8)).isEqualTo(new SegmentOptions.Sizing(1, 8, Duration.ofMillis(5)));
+    assertThat(options.sizing(8)).isEqualTo(new SegmentOptions.Sizing(8, 1, Duration.ofMillis(5)));
+    SegmentOptions cuda = options.toBuilder().device(DeviceChoice.CUDA).build();
+    assertThat(cuda.sizing(8)).isEqualTo(new SegmentOptions.Sizing(1, 8, Duration.ofMillis(5)));
     assertThat(options.toBuilder().maxBatch(3).build().sizing(8).workers()).isEqualTo(3);
     assertThat(options.toBuilder().maxBatch(1).build().sizing(8).workers()).isEqualTo(8);   // one per task slot
     assertThat(options.toBuilder().maxBatch(1).build().sizing(1)).isEqualTo(new SegmentOptions.Sizing(1, 1,
         Duration.ofMillis(5)));
     assertThat(options.toBuilder().concurrency(2).build().sizing(8).workers()).isEqualTo(2);
-    assertThat(options.sizing(200).maxBatch()).isEqualTo(64);
+    assertThat(cuda.sizing(200).maxBatch()).isEqualTo(64);
   }
 }
