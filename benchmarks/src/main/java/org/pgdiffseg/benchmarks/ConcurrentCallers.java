@@ -58,17 +58,17 @@ public final class ConcurrentCallers {
     }
   }
 
-  /** Wall seconds first, then each call's latency in ms. */
-  private static double[] callers(Segmenter s, List<DecodedImage> images, int callers, ExecutorService pool)
+  /** Wall seconds first, then each call's latency in ms; caller c segments images c, c + callers, ... */
+  static double[] callers(Segmenter s, List<DecodedImage> images, int callers, ExecutorService pool)
       throws Exception {
-    CyclicBarrier start = new CyclicBarrier(callers);
+    CyclicBarrier start = new CyclicBarrier(callers + 1);
     List<Future<double[]>> work = new ArrayList<>();
     for (int c = 0; c < callers; c++) {
-      int first = c;
+      int firstImage = c;
       work.add(pool.submit(() -> {
         start.await();
         List<Double> latencies = new ArrayList<>();
-        for (int i = first; i < images.size(); i += callers) {
+        for (int i = firstImage; i < images.size(); i += callers) {
           long t = System.nanoTime();
           s.segment(images.get(i), SegmentRequest.defaults());
           latencies.add((System.nanoTime() - t) / 1e6);
@@ -76,6 +76,7 @@ public final class ConcurrentCallers {
         return latencies.stream().mapToDouble(Double::doubleValue).toArray();
       }));
     }
+    start.await();
     long begin = System.nanoTime();
     List<Double> all = new ArrayList<>();
     for (Future<double[]> f : work) {
@@ -83,8 +84,7 @@ public final class ConcurrentCallers {
         all.add(v);
       }
     }
-    double wall = (System.nanoTime() - begin) / 1e9;
-    return withWall(wall, all);
+    return withWall((System.nanoTime() - begin) / 1e9, all);
   }
 
   /** One caller, batches of {@code size}; each image's latency is its batch's. */

@@ -85,7 +85,7 @@ public final class DeploymentSweep {
         for (Config c : grid) {
           Segmenter s = open(bundle, c);
           byConfig.put(c, s);
-          callers(s, images.subList(0, callers), callers, pool);   // warm-up: every batch size's first run
+          ConcurrentCallers.callers(s, images.subList(0, callers), callers, pool);   // warm-up: every batch size's first run
         }
       }
       Map<Cell, Samples> samples = new LinkedHashMap<>();
@@ -110,7 +110,7 @@ public final class DeploymentSweep {
           Map<Cell, Double> thisRound = new LinkedHashMap<>();
           try (Burner burner = load.equals("idle") ? null : Burner.start(cores)) {
             for (Cell cell : order) {
-              double[] run = callers(segmenters.get(cell.bundle()).get(cell.config()), images, callers, pool);
+              double[] run = ConcurrentCallers.callers(segmenters.get(cell.bundle()).get(cell.config()), images, callers, pool);
               Samples s = samples.get(cell);
               double throughput = (run.length - 1) / run[0];
               s.throughput().add(throughput);
@@ -178,41 +178,6 @@ public final class DeploymentSweep {
       images.add(distinct.get(i % distinct.size()));
     }
     return images;
-  }
-
-  /** Wall seconds first, then each call's latency in ms; caller c segments images c, c + callers, ... */
-  private static double[] callers(Segmenter s, List<DecodedImage> images, int callers, ExecutorService pool)
-      throws Exception {
-    CyclicBarrier start = new CyclicBarrier(callers + 1);
-    List<Future<double[]>> work = new ArrayList<>();
-    for (int c = 0; c < callers; c++) {
-      int firstImage = c;
-      work.add(pool.submit(() -> {
-        start.await();
-        List<Double> latencies = new ArrayList<>();
-        for (int i = firstImage; i < images.size(); i += callers) {
-          long t = System.nanoTime();
-          s.segment(images.get(i), SegmentRequest.defaults());
-          latencies.add((System.nanoTime() - t) / 1e6);
-        }
-        return latencies.stream().mapToDouble(Double::doubleValue).toArray();
-      }));
-    }
-    start.await();
-    long begin = System.nanoTime();
-    List<Double> all = new ArrayList<>();
-    for (Future<double[]> f : work) {
-      for (double v : f.get()) {
-        all.add(v);
-      }
-    }
-    double wall = (System.nanoTime() - begin) / 1e9;
-    double[] out = new double[all.size() + 1];
-    out[0] = wall;
-    for (int i = 0; i < all.size(); i++) {
-      out[i + 1] = all.get(i);
-    }
-    return out;
   }
 
   private static void table(List<Cell> cells, Map<Cell, Samples> samples, Map<Cell, List<Double>> ratios,
