@@ -215,7 +215,7 @@ def end_to_end(w: Writer, fns, image: np.ndarray, cfg: ModelConfig, manifest: di
                       "trajectory": [{"index": i, "file": w.array(f"{tag}_x{i:04d}", out.trajectory[i])} for i in kept],
                       "probability": w.array(f"{tag}_probability", out.probability),
                       "mask": w.array(f"{tag}_mask", (out.probability >= manifest["sampling_defaults"]["mask_threshold"]).astype(np.int64))})
-        cases[-1].update(judgement(w, fns, image_t, out, manifest, tag, with_map=not cases[:-1]))
+        cases[-1].update(judgement(w, fns, image_t, out, ensemble, manifest, tag, with_map=not cases[:-1]))
         if quantized:
             # Quantized graphs are discontinuous: a last-bit difference in x_t (another implementation's scheduler
             # arithmetic) can move a value across a quantization step, and 20 steps carry it into the mask. The
@@ -242,9 +242,11 @@ def end_to_end(w: Writer, fns, image: np.ndarray, cfg: ModelConfig, manifest: di
     return cases
 
 
-def judgement(w: Writer, fns, image_t: torch.Tensor, out, manifest: dict, tag: str, with_map: bool) -> dict:
+def judgement(w: Writer, fns, image_t: torch.Tensor, out, ensemble: int, manifest: dict, tag: str,
+              with_map: bool) -> dict:
     """The case's confidence signals (and, with the bundle's confidence section, its confidence) and, for one case,
-    its uncertainty map, from the reference pipeline by pgdiffseg.confidence's definitions."""
+    its uncertainty map, from the reference pipeline by pgdiffseg.confidence's definitions. The map's ensemble
+    spread is over the image's own K samples: a flip-averaged run's mirrored rows follow them, as in the SDK."""
     gate = manifest["gating"]
     p_skip = float(out.class_probs[gate["classes"].index(gate["skip_class"])])
     with torch.no_grad():
@@ -258,7 +260,7 @@ def judgement(w: Writer, fns, image_t: torch.Tensor, out, manifest: dict, tag: s
         judged["confidence"].update(value=value, review=value < section["review_threshold"])
     if with_map:
         judged["uncertainty"] = w.array(f"{tag}_uncertainty", confidence_ref.uncertainty_map(
-            out.probability, coarse, out.samples))
+            out.probability, coarse, out.samples[:ensemble]))
     return judged
 
 
