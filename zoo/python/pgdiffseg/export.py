@@ -49,15 +49,10 @@ def training_info(checkpoint: Path) -> dict | None:
         command += f" --prediction-type {prediction_type}"
     if args.get("init"):
         command += " --init INIT"
-    for flag, default in (("pretrained", "none"), ("encoder_lr_mult", 1.0), ("warmup_steps", 0), ("augment", "paper"),
-                          ("t_power", 1.0), ("x0_loss_weight", 0.0), ("class_weight", 0.5), ("mask_weight", 0.5)):
-        if args.get(flag, default) != default:
-            value = args[flag]
-            command += f" --{flag.replace('_', '-')} {value:g}" if isinstance(value, float) else \
-                f" --{flag.replace('_', '-')} {value}"
-    info = {"epochs": state["epoch"], "steps": state["step"], "batch_size": args["batch_size"], "lr": args["lr"],
-            "ema": args["ema"], "seed": args["seed"], "device": args["device"], "hours": round(seconds / 3600, 2),
-            "prediction_type": prediction_type, "command": command}
+    command += changed_flags(args, (("pretrained", "none"), ("encoder_lr_mult", 1.0), ("warmup_steps", 0),
+                                    ("augment", "paper"), ("t_power", 1.0), ("x0_loss_weight", 0.0),
+                                    ("class_weight", 0.5), ("mask_weight", 0.5)))
+    info = run_info(state, args, seconds, prediction_type, command)
     if decays:
         info["lr_schedule"] = {"name": args["lr_schedule"], "min": args["lr_min"]}
     if args.get("augment", "paper") != "paper":
@@ -69,17 +64,32 @@ def training_info(checkpoint: Path) -> dict | None:
     return info
 
 
+def changed_flags(args: dict, defaults) -> str:
+    """The command-line flags of the (name, default) pairs whose recorded value differs from the default."""
+    flags = ""
+    for flag, default in defaults:
+        if args.get(flag, default) != default:
+            value = args[flag]
+            flags += f" --{flag.replace('_', '-')} {value:g}" if isinstance(value, float) else \
+                f" --{flag.replace('_', '-')} {value}"
+    return flags
+
+
+def run_info(state: dict, args: dict, seconds: float, prediction_type: str, command: str) -> dict:
+    """What every training record holds: length, batch, rate, EMA, seed, device, hours and the command."""
+    return {"epochs": state["epoch"], "steps": state["step"], "batch_size": args["batch_size"], "lr": args["lr"],
+            "ema": args["ema"], "seed": args["seed"], "device": args["device"], "hours": round(seconds / 3600, 2),
+            "prediction_type": prediction_type, "command": command}
+
+
 def budget_training_info(state: dict, args: dict, seconds: float, prediction_type: str) -> dict:
     """training_info of a pgdiffseg.budget_train checkpoint (final.pt or averaged.pt)."""
     command = ("python -m pgdiffseg.budget_train --data DATA --size {size} --out RUN --budget-minutes {budget_minutes:g} "
                "--batch-size {batch_size} --lr {lr:g} --lr-scaling {lr_scaling} --seed {seed}").format(**args)
-    for flag, default in (("encoder_lr_mult", 0.2), ("t_power", 2.0), ("x0_loss_weight", 0.5), ("class_weight", 1.0),
-                          ("average_from", 0.75), ("warmup_steps", 100), ("pretrained", "imagenet")):
-        if args.get(flag, default) != default:
-            command += f" --{flag.replace('_', '-')} {args[flag]}"
-    info = {"epochs": state["epoch"], "steps": state["step"], "batch_size": args["batch_size"], "lr": args["lr"],
-            "ema": args["ema"], "seed": args["seed"], "device": args["device"], "hours": round(seconds / 3600, 2),
-            "prediction_type": prediction_type, "command": command, "augment": "ultrasound",
+    command += changed_flags(args, (("encoder_lr_mult", 0.2), ("t_power", 2.0), ("x0_loss_weight", 0.5),
+                                    ("class_weight", 1.0), ("average_from", 0.75), ("warmup_steps", 100),
+                                    ("pretrained", "imagenet")))
+    info = {**run_info(state, args, seconds, prediction_type, command), "augment": "ultrasound",
             "lr_schedule": {"name": "cosine over the time budget", "min": args["lr_min"]},
             "budget_minutes": args["budget_minutes"], "weights_kind": state.get("weights_kind", "ema")}
     if args.get("pretrained", "imagenet") != "none":
