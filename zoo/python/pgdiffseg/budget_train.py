@@ -36,7 +36,7 @@ from .batch_augment import augment_ultrasound_batch
 from .config import ModelConfig, size
 from .data import BusiDataset
 from .model import PGDiffSeg
-from .train import param_groups, seed_everything, validate_deterministic
+from .train import atomic_save, param_groups, seed_everything, validate_deterministic
 
 RECIPE_BATCH = 8   # the batch the recipe's learning rate was tuned at
 
@@ -82,12 +82,6 @@ def checkpoint(ema_state: dict, cfg: ModelConfig, epoch: int, step: int, args, *
     """The checkpoint format of pgdiffseg.train's best.pt, which pgdiffseg.export reads."""
     return {"ema": {k: v.cpu() for k, v in ema_state.items()}, "config": cfg.to_dict(), "epoch": epoch,
             "step": step, "args": {**vars(args), "data": str(args.data), "out": str(args.out)}, **extra}
-
-
-def atomic_save(value, path: Path) -> None:
-    tmp = path.with_suffix(".tmp")
-    torch.save(value, tmp)
-    tmp.replace(path)
 
 
 class Trainer:

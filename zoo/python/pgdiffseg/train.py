@@ -117,11 +117,16 @@ def save_checkpoint(path: Path, model, ema, opt, epoch: int, step: int, cfg: Mod
                     batch_in_epoch: int = 0, sums=None) -> None:
     """Atomic write. batch_in_epoch > 0: written mid-epoch; a resumed run skips that many batches of the
     epoch's (seeded) order and keeps the epoch's running loss sums."""
+    atomic_save({"model": model.state_dict(), "ema": ema.state_dict(), "opt": opt.state_dict(),
+                 "epoch": epoch, "step": step, "config": cfg.to_dict(), "args": vars(args),
+                 "torch_rng": torch.get_rng_state(), "batch_in_epoch": batch_in_epoch,
+                 "sums": None if sums is None else [float(v) for v in sums]}, path)
+
+
+def atomic_save(value, path: Path) -> None:
+    """torch.save to a temporary file renamed into place: a stopped run never leaves half a checkpoint."""
     tmp = path.with_suffix(".tmp")
-    torch.save({"model": model.state_dict(), "ema": ema.state_dict(), "opt": opt.state_dict(),
-                "epoch": epoch, "step": step, "config": cfg.to_dict(), "args": vars(args),
-                "torch_rng": torch.get_rng_state(), "batch_in_epoch": batch_in_epoch,
-                "sums": None if sums is None else [float(v) for v in sums]}, tmp)
+    torch.save(value, tmp)
     tmp.replace(path)
 
 
