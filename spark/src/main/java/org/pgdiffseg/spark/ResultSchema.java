@@ -40,6 +40,11 @@ public final class ResultSchema {
   /** Dice and IoU against the reference mask of the same file name (null without {@code masks}). */
   public static final String DICE = "dice";
   public static final String IOU = "iou";
+  /**
+   * 95th percentile of the symmetric surface distance to the reference mask in pixels, as eval's {@code hd95};
+   * null without {@code masks} or where either mask is empty (eval leaves those out of its mean too).
+   */
+  public static final String HD95 = "hd95";
   public static final String DECODE_MS = "decode_ms";
   public static final String PREPROCESS_MS = "preprocess_ms";
   public static final String PRIOR_MS = "prior_ms";
@@ -79,6 +84,7 @@ public final class ResultSchema {
       createStructField(MEASUREMENTS, StringType, true),
       createStructField(DICE, DoubleType, true),
       createStructField(IOU, DoubleType, true),
+      createStructField(HD95, DoubleType, true),
       createStructField(DECODE_MS, DoubleType, true),
       createStructField(PREPROCESS_MS, DoubleType, true),
       createStructField(PRIOR_MS, DoubleType, true),

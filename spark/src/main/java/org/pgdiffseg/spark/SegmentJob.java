@@ -10,6 +10,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import org.pgdiffseg.sdk.BundleException;
 import org.pgdiffseg.sdk.DeviceUnavailableException;
 import org.pgdiffseg.sdk.imaging.ImageDecoder;
@@ -176,9 +177,11 @@ public final class SegmentJob implements Callable<Integer> {
       results.write().mode(action == OutputFolder.Action.REPLACE ? SaveMode.Overwrite : SaveMode.ErrorIfExists)
           .parquet(output);
       double seconds = (System.nanoTime() - start) / 1e9;
-      Dataset<Row> written = spark.read().parquet(output);
-      long rows = written.count();
-      long failed = written.filter(written.col(ResultSchema.ERROR).isNotNull()).count();
+      // One pass over the written error column: count(*) and count(error), which counts the non-null ones.
+      Row counts = spark.read().parquet(output).select(ResultSchema.ERROR)
+          .agg(functions.count(functions.lit(1)), functions.count(functions.col(ResultSchema.ERROR))).first();
+      long rows = counts.getLong(0);
+      long failed = counts.getLong(1);
       out.printf("%d rows (%d with an error) in %.1f s, %.2f rows/s, %d partitions; results in %s%n", rows, failed,
           seconds, rows / seconds, images.rdd().getNumPartitions(), output);
       return OK;

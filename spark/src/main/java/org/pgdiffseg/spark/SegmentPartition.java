@@ -45,6 +45,8 @@ final class SegmentPartition implements MapPartitionsFunction<Row, Row> {
   private final SegmentOptions options;
   private final boolean withContent;
   private final boolean withError;
+  private transient Segmenter recordOf;   // whose record {@link #record} is, in this task's copy of the function
+  private transient String record;
 
   /**
    * {@code withContent}: input rows carry the file's bytes in {@code content} (binary file rows);
@@ -121,12 +123,14 @@ final class SegmentPartition implements MapPartitionsFunction<Row, Row> {
         SegmentationResult r = segmenter.segment(image, SegmentRequest.defaults());
         Double dice = null;
         Double iou = null;
+        Double hd95 = null;
         String error = null;
         if (masks != null && frames.size() == 1) {
           try {
             MaskOverlap overlap = MaskOverlap.of(r.mask(), decoder.decode(masks.maskOf(path)));
             dice = overlap.dice();
             iou = overlap.iou();
+            hd95 = Double.isNaN(overlap.hd95()) ? null : overlap.hd95();
           } catch (Exception e) {
             error = "reference mask: " + message(e);   // the segmentation stands; only the comparison failed
           }
@@ -136,7 +140,7 @@ final class SegmentPartition implements MapPartitionsFunction<Row, Row> {
         rows.add(RowFactory.create(path, f + 1, frames.size(), r.width(), r.height(),
             ImageWriter.encodeGrayPng(r.mask().pixels(), r.width(), r.height()), r.mask().lesionFraction(),
             r.gate().skipped(), CollectionConverters.asScala(probabilities),
-            measurementsJson(r.measurements()), dice, iou, decodeMs,
+            measurementsJson(r.measurements()), dice, iou, hd95, decodeMs,
             t.millis(t.preprocessNanos()), t.millis(t.priorNanos()), t.millis(t.denoiseNanos()),
             t.millis(t.postprocessNanos()), decodeMs + t.millis(t.totalNanos()), model, record, executor, error,
             r.confidence() == null ? null : r.confidence().value(),
@@ -195,7 +199,7 @@ final class SegmentPartition implements MapPartitionsFunction<Row, Row> {
   private static Row failure(String path, Integer frame, Integer frames, String model, String record, String executor,
       String error) {
     return RowFactory.create(path, frame, frames, null, null, null, null, null, null, null, null, null, null, null,
-        null, null, null, null, model, record, executor, error, null, null);
+        null, null, null, null, null, model, record, executor, error, null, null);
   }
 
   /** The result's lesion measurements as JSON; pixels, and millimetres where the image gives its spacing. */
@@ -207,13 +211,17 @@ final class SegmentPartition implements MapPartitionsFunction<Row, Row> {
     }
   }
 
-  /** The segmenter's record as JSON, the same form as results.json's top level. */
-  private static String recordJson(Segmenter segmenter) {
-    try {
-      return RECORD_JSON.writeValueAsString(segmenter.record().toMap());
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new IllegalStateException("cannot write the run's record as JSON", e);
+  /** The segmenter's record as JSON, the same form as results.json's top level; made once per task. */
+  private String recordJson(Segmenter segmenter) {
+    if (segmenter != recordOf) {
+      try {
+        record = RECORD_JSON.writeValueAsString(segmenter.record().toMap());
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        throw new IllegalStateException("cannot write the run's record as JSON", e);
+      }
+      recordOf = segmenter;
     }
+    return record;
   }
 
   private static String message(Throwable e) {

@@ -9,6 +9,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
@@ -109,23 +111,36 @@ public final class SparkSegmentation {
   public static Dataset<Row> readImages(SparkSession spark, String input, int partitions) {
     checkPartitions(partitions);
     Path local = localPath(input);
-    Dataset<Row> images;
-    long count;
-    if (isParquet(input)) {
-      images = spark.read().parquet(input);
-      count = Long.MAX_VALUE;
-    } else if (local != null) {
+    if (local != null && !isParquet(input)) {
       List<Row> files = InputListing.list(local).stream()
           .map(entry -> RowFactory.create(entry.path(), entry.error())).toList();
-      images = spark.createDataFrame(files, PATHS);
-      count = files.size();
-    } else {
-      images = spark.read().format("binaryFile").option("recursiveFileLookup", "true").load(input)
-          .select(PATH, CONTENT);
-      count = Long.MAX_VALUE;
+      return dealt(spark, files, partitionCount(spark, files.size(), partitions));
     }
-    int n = (int) Math.max(1, Math.min(count, partitions > 0 ? partitions : defaultPartitions(spark)));
-    return images.repartition(n);
+    Dataset<Row> images = isParquet(input) ? spark.read().parquet(input)
+        : spark.read().format("binaryFile").option("recursiveFileLookup", "true").load(input).select(PATH, CONTENT);
+    return images.repartition(partitionCount(spark, Long.MAX_VALUE, partitions));
+  }
+
+  /** {@code partitions}, or the default for 0, cut to one per file; at least 1. */
+  private static int partitionCount(SparkSession spark, long files, int partitions) {
+    return (int) Math.max(1, Math.min(files, partitions > 0 ? partitions : defaultPartitions(spark)));
+  }
+
+  /**
+   * The listed files as a Dataset of exactly {@code n} partitions, the files dealt out in turn (partition p holds
+   * files p, p + n, p + 2n, ... of the sorted listing) so that images of one kind, which sort together, are spread
+   * over the partitions. Built from the driver's list without a shuffle: a repartition would run a Spark stage
+   * over the listing before any image is read.
+   */
+  private static Dataset<Row> dealt(SparkSession spark, List<Row> files, int n) {
+    List<Row> inTurn = new ArrayList<>(files.size());
+    for (int p = 0; p < n; p++) {
+      for (int i = p; i < files.size(); i += n) {
+        inTurn.add(files.get(i));
+      }
+    }
+    JavaRDD<Row> rows = JavaSparkContext.fromSparkContext(spark.sparkContext()).parallelize(inTurn, n);
+    return spark.createDataFrame(rows, PATHS);
   }
 
   /**

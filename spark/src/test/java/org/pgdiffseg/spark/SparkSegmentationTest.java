@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -95,6 +96,8 @@ class SparkSegmentationTest {
         MaskOverlap overlap = MaskOverlap.of(expected.mask(), decoder.decode(masks.resolve(file.getFileName())));
         assertThat(row.<Double>getAs(ResultSchema.DICE)).isEqualTo(overlap.dice());
         assertThat(row.<Double>getAs(ResultSchema.IOU)).isEqualTo(overlap.iou());
+        assertThat(row.<Double>getAs(ResultSchema.HD95))   // null where a mask is empty, as eval leaves it out
+            .isEqualTo(Double.isNaN(overlap.hd95()) ? null : overlap.hd95());
         assertThat(row.<Double>getAs(ResultSchema.LESION_FRACTION)).isEqualTo(expected.mask().lesionFraction());
         assertThat(row.<Integer>getAs(ResultSchema.FRAME)).isEqualTo(1);
         assertThat(row.<String>getAs(ResultSchema.EXECUTOR_ID)).isEqualTo("driver");
@@ -187,6 +190,27 @@ class SparkSegmentationTest {
     assertThatThrownBy(() -> SparkSegmentation.readImages(spark, images.toString(),
         SparkSegmentation.MAX_PARTITIONS + 1)).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("partitions must be 0 (the default) to 100000, got 100001");
+  }
+
+  @Test
+  void aListedFolderIsDealtOutInTurnWithoutAShuffle() {
+    Dataset<Row> listed = SparkSegmentation.readImages(spark, images.toString(), 2);
+    List<String> sorted = listed.collectAsList().stream().map(r -> r.<String>getAs(SparkSegmentation.PATH))
+        .sorted().toList();
+    List<List<Row>> partitions = listed.javaRDD().glom().collect();
+    assertThat(partitions).hasSize(2);
+    for (int p = 0; p < 2; p++) {
+      List<String> expected = new ArrayList<>();
+      for (int i = p; i < sorted.size(); i += 2) {
+        expected.add(sorted.get(i));
+      }
+      // parallelize cuts the dealt list by position, so at most one file crosses a boundary
+      List<String> got = new ArrayList<>(partitions.get(p).stream()
+          .map(r -> r.<String>getAs(SparkSegmentation.PATH)).toList());
+      got.retainAll(expected);
+      assertThat(got.size()).isGreaterThanOrEqualTo(expected.size() - 1);
+    }
+    assertThat(listed.queryExecution().executedPlan().toString()).doesNotContain("Exchange");
   }
 
   @Test
