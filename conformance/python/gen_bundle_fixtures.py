@@ -215,7 +215,10 @@ def end_to_end(w: Writer, fns, image: np.ndarray, cfg: ModelConfig, manifest: di
                       "trajectory": [{"index": i, "file": w.array(f"{tag}_x{i:04d}", out.trajectory[i])} for i in kept],
                       "probability": w.array(f"{tag}_probability", out.probability),
                       "mask": w.array(f"{tag}_mask", (out.probability >= manifest["sampling_defaults"]["mask_threshold"]).astype(np.int64))})
-        cases[-1].update(judgement(w, fns, image_t, out, ensemble, manifest, tag, with_map=not cases[:-1]))
+        # Maps for the first case and for the first flip-averaged one, whose map has the mirror's disagreement too.
+        first_flip = flip and not any(c.get("flip_average") for c in cases[:-1])
+        cases[-1].update(judgement(w, fns, image_t, out, ensemble, manifest, tag,
+                                   with_map=not cases[:-1] or first_flip, flip=flip))
         if quantized:
             # Quantized graphs are discontinuous: a last-bit difference in x_t (another implementation's scheduler
             # arithmetic) can move a value across a quantization step, and 20 steps carry it into the mask. The
@@ -243,16 +246,18 @@ def end_to_end(w: Writer, fns, image: np.ndarray, cfg: ModelConfig, manifest: di
 
 
 def judgement(w: Writer, fns, image_t: torch.Tensor, out, ensemble: int, manifest: dict, tag: str,
-              with_map: bool) -> dict:
-    """The case's confidence signals (and, with the bundle's confidence section, its confidence) and, for one case,
+              with_map: bool, flip: bool = False) -> dict:
+    """The case's confidence signals (and, with the bundle's confidence section, its confidence) and, where asked,
     its uncertainty map, from the reference pipeline by pgdiffseg.confidence's definitions. The map's ensemble
-    spread is over the image's own K samples: a flip-averaged run's mirrored rows follow them, as in the SDK."""
+    spread is over the image's own K samples: a flip-averaged run's mirrored rows follow them, as in the SDK; their
+    probability, mirrored back, is the mirrored map of flip_agreement and of the map."""
     gate = manifest["gating"]
     p_skip = float(out.class_probs[gate["classes"].index(gate["skip_class"])])
     with torch.no_grad():
         coarse = fns[0](image_t)[2].numpy()[0, 0]
     threshold = manifest["sampling_defaults"]["mask_threshold"]
-    sig = confidence_ref.signals(out.probability, coarse, out.first_x0, p_skip, threshold)
+    mirrored = confidence_ref.mirrored_probability(out.samples, ensemble) if flip else None
+    sig = confidence_ref.signals(out.probability, coarse, out.first_x0, p_skip, threshold, mirrored)
     judged = {"confidence": {"signals": sig}}
     section = manifest.get("confidence")
     if section is not None:
@@ -260,7 +265,7 @@ def judgement(w: Writer, fns, image_t: torch.Tensor, out, ensemble: int, manifes
         judged["confidence"].update(value=value, review=value < section["review_threshold"])
     if with_map:
         judged["uncertainty"] = w.array(f"{tag}_uncertainty", confidence_ref.uncertainty_map(
-            out.probability, coarse, out.samples[:ensemble]))
+            out.probability, coarse, out.samples[:ensemble], mirrored))
     return judged
 
 

@@ -17,7 +17,7 @@ Signals (all at model resolution, p = the final lesion probability, lesion = p >
   sharpness             mean |2p - 1| over the lesion pixels (0 when there are none)
   lesion_fraction       lesion pixels / all pixels
   flip_agreement        soft Dice between p and the mirrored image's probability, mirrored back; only where a
-                        mirrored map exists (not computed here yet)
+                        mirrored map exists: with --flip (sampling with horizontal-flip averaging)
 Soft Dice of a and b is 2 sum(a b) / (sum a + sum b), 1 when both are all zero.
 """
 from __future__ import annotations
@@ -84,6 +84,12 @@ def signals(probability: np.ndarray, coarse_logits: np.ndarray, first_x0: np.nda
     if mirrored is not None:
         s["flip_agreement"] = soft_dice(probability, mirrored)
     return s
+
+
+def mirrored_probability(samples: np.ndarray, ensemble: int) -> np.ndarray:
+    """The mirror's probability, mirrored back, from a flip-averaged run's final samples [2K, H, W] (x0 in [-1, 1],
+    the mirror's K rows last): the mean of their probabilities, as the SDK keeps it for judging the mask."""
+    return np.clip((samples[ensemble:] + 1.0) / 2.0, 0.0, 1.0).mean(axis=0)[:, ::-1].astype(np.float32)
 
 
 def uncertainty_map(probability: np.ndarray, coarse_logits: np.ndarray, samples: np.ndarray | None = None,
@@ -184,9 +190,10 @@ def youden_threshold(scores, positives) -> float:
     return float(best)
 
 
-def collect(folder: Path, data: Path, split: str = "val", limit: int = 0) -> list[dict]:
+def collect(folder: Path, data: Path, split: str = "val", limit: int = 0, flip: bool = False) -> list[dict]:
     """Segments each image of the split with the bundle's sampling defaults; one row per image: id, class, Dice,
-    gated, P(skip) and the signals (None when gated)."""
+    gated, P(skip) and the signals (None when gated). flip: with horizontal-flip averaging (the gate decided on the
+    image itself, as the SDK does), which adds flip_agreement."""
     manifest = json.loads((folder / "bundle.json").read_text())
     cfg = ModelConfig.from_dict(manifest["model"]["config"])
     gate = manifest["gating"]
@@ -199,14 +206,15 @@ def collect(folder: Path, data: Path, split: str = "val", limit: int = 0) -> lis
         image = torch.from_numpy(preprocess(load_image(s.image_path), cfg.image_size))[None, None]
         out = segment(prior_fn, denoiser_fn, image, make_scheduler(d["scheduler"], cfg), d["steps"], d["ensemble"],
                       d["seed"], gate_class=gate_class, gate_threshold=gate["threshold"],
-                      init_noise=init_noise_for(d.get("initial_sample")))
+                      init_noise=init_noise_for(d.get("initial_sample")), flip_average=flip)
         truth = load_mask(s.mask_path) > 127
         pred = np.zeros_like(truth) if out.gated else to_original_size(out.probability, *truth.shape, threshold)
         p_skip = float(out.class_probs[gate_class])
         sig = None
         if not out.gated:
             coarse = prior_fn(image)[2].numpy()[0, 0]
-            sig = signals(out.probability, coarse, out.first_x0, p_skip, threshold)
+            mirrored = mirrored_probability(out.samples, d["ensemble"]) if flip else None
+            sig = signals(out.probability, coarse, out.first_x0, p_skip, threshold, mirrored)
         rows.append({"id": s.id, "class": s.busi_class, "dice": dice(pred, truth), "gated": out.gated,
                      "p_skip": p_skip, "signals": sig})
     return rows
@@ -284,15 +292,24 @@ def main(argv=None) -> None:
                    help="split the model is fitted on (default train; the figures are always on val, so with val "
                         "they are in-sample)")
     p.add_argument("--limit", type=int, default=0, help="first N images of each split only (0: all)")
+    p.add_argument("--flip", action="store_true",
+                   help="sample with horizontal-flip averaging, which makes flip_agreement available (figures only:"
+                        " not with --write)")
     p.add_argument("--write", action="store_true", help="record the model as bundle.json's confidence section")
     p.add_argument("--json", type=Path, help="also write the figures and every image's signals to this file")
     args = p.parse_args(argv)
     inputs = tuple(n for n in args.signals.split(",") if n)
-    unknown = [n for n in inputs if n not in SIGNALS or n == "flip_agreement"]
+    available = SIGNALS if args.flip else SIGNALS[:-1]
+    unknown = [n for n in inputs if n not in available]
     if unknown:
-        p.error(f"unknown or unavailable signal(s) {unknown}, expected some of {list(SIGNALS[:-1])}")
-    rows = collect(args.bundle, args.data, "val", args.limit)
-    fit_rows = rows if args.fit_split == "val" else collect(args.bundle, args.data, args.fit_split, args.limit)
+        p.error(f"unknown or unavailable signal(s) {unknown}, expected some of {list(available)}"
+                + ("" if args.flip else " (flip_agreement needs --flip)"))
+    if args.flip and args.write:
+        p.error("--flip measures; it cannot --write: the bundle's sampling defaults do not flip, so the SDK would"
+                " score its images without the mirrored pass the model was fitted with")
+    rows = collect(args.bundle, args.data, "val", args.limit, flip=args.flip)
+    fit_rows = rows if args.fit_split == "val" else collect(args.bundle, args.data, args.fit_split, args.limit,
+                                                            flip=args.flip)
     result = report(fit_rows, rows, inputs)
     print_report(result)
     if args.json:

@@ -94,7 +94,7 @@ def test_write_records_the_section_and_leaves_every_checksum_valid(tmp_path, mon
     from conftest import REPO
     folder = tmp_path / "bundle"
     shutil.copytree(REPO / "zoo" / "models" / "pgdiffseg-tiny-test", folder)
-    monkeypatch.setattr(C, "collect", lambda bundle, data, split="val", limit=0:
+    monkeypatch.setattr(C, "collect", lambda bundle, data, split="val", limit=0, flip=False:
                         _rows(80, 20, 0) if split == "train" else _rows(40, 10, 1000))
     C.main(["--bundle", str(folder), "--data", str(tmp_path), "--write", "--json", str(tmp_path / "f.json")])
     section = json.loads((folder / "bundle.json").read_text())["confidence"]
@@ -104,3 +104,29 @@ def test_write_records_the_section_and_leaves_every_checksum_valid(tmp_path, mon
     assert "--json" not in section["command"]
     assert set(section["validation"]) == {"spearman", "auroc"}
     assert bundle_io.checksum_problems(folder) == []
+
+
+def test_flip_agreement_needs_flip_and_flip_cannot_write(tmp_path, capsys):
+    for argv, message in (
+            (["--signals", "flip_agreement"], "flip_agreement needs --flip"),
+            (["--flip", "--write"], "--flip measures; it cannot --write")):
+        with pytest.raises(SystemExit) as stopped:
+            C.main(["--bundle", str(tmp_path), "--data", str(tmp_path), *argv])
+        assert stopped.value.code == 2
+        assert message in capsys.readouterr().err
+
+
+def test_collect_with_flip_gives_flip_agreement_of_the_mirrored_pass():
+    from conftest import REPO
+    data = REPO.parent / "shared" / "data" / "busi"
+    if not (data / "split.csv").exists():
+        pytest.skip("BUSI data not beside the checkout")
+    folder = REPO / "zoo" / "models" / "pgdiffseg-tiny-test"
+    plain = C.collect(folder, data, "val", limit=3)
+    flipped = C.collect(folder, data, "val", limit=3, flip=True)
+    assert not all(r["gated"] for r in flipped)   # at least one image to compare
+    for a, b in zip(plain, flipped):
+        assert a["gated"] == b["gated"]   # the gate looks at the image itself either way
+        if not a["gated"]:
+            assert "flip_agreement" not in a["signals"]
+            assert 0.0 <= b["signals"]["flip_agreement"] <= 1.0

@@ -2,7 +2,9 @@ package org.pgdiffseg.sdk.pipeline;
 
 /**
  * What the sampling loop leaves for judging one kept image's mask (docs/confidence.md): the prior's coarse mask
- * logits, the first step's x0 probability and, for an ensemble, the per-pixel spread of its samples (null for K = 1).
+ * logits, the first step's x0 probability, for an ensemble the per-pixel spread of its samples (null for K = 1) and,
+ * with flip averaging, the mirror's probability mirrored back (null without).
  * Filled by {@link DenoisingWorker}, read by {@link ResultAssessment}.
  */
-record AssessmentInputs(float[] coarseLogits, int coarseHeight, int coarseWidth, float[] firstStep, float[] spread) {}
+record AssessmentInputs(float[] coarseLogits, int coarseHeight, int coarseWidth, float[] firstStep, float[] spread,
+    float[] mirrored) {}

@@ -137,7 +137,7 @@ final class DenoisingWorker implements AutoCloseable {
       float[] coarseLogits = Arrays.copyOfRange(coarse, row * coarsePixels, (row + 1) * coarsePixels);
       firstSteps.add(new float[pixels]);
       assessment.set(keptIndex.get(j), new AssessmentInputs(coarseLogits, coarseShape[0], coarseShape[1],
-          firstSteps.get(j), k > 1 ? new float[pixels] : null));
+          firstSteps.get(j), k > 1 ? new float[pixels] : null, flip ? new float[pixels] : null));
     }
     priorNanos = System.nanoTime() - start;
     start = System.nanoTime();
@@ -188,7 +188,11 @@ final class DenoisingWorker implements AutoCloseable {
     requireFinite(sample, "the final sample", -1);
     for (int j = 0; j < m; j++) {
       probability(sample, j * copies * k * pixels, k, keptOut.get(j), scratch);
-      float[] spread = assessment.get(keptIndex.get(j)).spread();
+      AssessmentInputs judged = assessment.get(keptIndex.get(j));
+      if (judged.mirrored() != null) {   // scratch holds the mirror's own probability: mirrored back for judging
+        FlipAverage.mirror(scratch, 0, judged.mirrored(), 0, height, width);
+      }
+      float[] spread = judged.spread();
       if (spread != null) {   // the spread of the image's own K samples (not its mirror's)
         org.pgdiffseg.sdk.confidence.UncertaintyMap.spread(sample, j * copies * k * pixels, k,
             maskRange.background(), maskRange.lesion(), spread);

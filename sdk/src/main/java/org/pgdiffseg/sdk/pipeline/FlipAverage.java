@@ -48,7 +48,7 @@ final class FlipAverage {
   /**
    * The probability of the image whose 2K rows of {@code x0} start at {@code offset}: the mean over its K samples,
    * averaged with its mirror's mean over K mirrored back (float32, as numpy computes it in the reference).
-   * {@code scratch} holds one map.
+   * {@code scratch} holds one map; it is left holding the mirror's own probability (not mirrored back).
    */
   static void probability(float[] x0, int offset, int k, float[] out, float[] scratch, int height, int width,
       ModelSettings.MaskRange range) {

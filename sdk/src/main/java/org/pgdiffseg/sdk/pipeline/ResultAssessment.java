@@ -38,12 +38,12 @@ final class ResultAssessment {
     float[] coarse = ConfidenceSignals.coarseProbability(inputs.coarseLogits());
     float[] coarseUp = ConfidenceSignals.upsampleRepeat(coarse, inputs.coarseHeight(), inputs.coarseWidth(), height,
         width);
-    float[] uncertainty = UncertaintyMap.of(probability, coarseUp, inputs.spread(), null);
+    float[] uncertainty = UncertaintyMap.of(probability, coarseUp, inputs.spread(), inputs.mirrored());
     if (model == null) {
       return new Outcome(null, uncertainty);
     }
     var signals = ConfidenceSignals.of(probability, height, width, coarse, inputs.coarseHeight(),
-        inputs.coarseWidth(), inputs.firstStep(), pSkip, maskThreshold, null);
+        inputs.coarseWidth(), inputs.firstStep(), pSkip, maskThreshold, inputs.mirrored());
     return new Outcome(model.score(signals), uncertainty);
   }
 }

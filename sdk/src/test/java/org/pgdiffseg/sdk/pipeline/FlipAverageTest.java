@@ -125,6 +125,33 @@ class FlipAverageTest {
   }
 
   @Test
+  void theUncertaintyMapHasTheMirrorsDisagreement() throws Exception {
+    float[] input = asymmetricInput();
+    SamplingOptions off = plain.options().withScheduler(SchedulerSpec.parse("ddim")).withEnsemble(1)
+        .withInitialSample(InitialSample.ZEROS);
+    float[] mirror = FlipAverage.mirrored(run(FlipAverage.mirrored(input, side, side), off).probability(), side, side);
+    SegmentationResult plainRun = run(input, off);
+    SegmentationResult flipped = run(input, off.withFlipAverage(true));
+    float[] p = flipped.probability();
+    int mirrorDecides = 0;
+    for (int i = 0; i < p.length; i++) {
+      // Without flipping, K = 1, the map is |p - coarse|: the coarse mask is one of p -/+ that map. With flipping it
+      // is the larger of |p - coarse| and |p - mirror|.
+      float u = plainRun.uncertainty()[i];
+      float m = Math.abs(p[i] - mirror[i]);
+      float below = Math.max(Math.abs(p[i] - (plainRun.probability()[i] - u)), m);
+      float above = Math.max(Math.abs(p[i] - (plainRun.probability()[i] + u)), m);
+      float got = flipped.uncertainty()[i];
+      assertThat(Math.min(Math.abs(got - below), Math.abs(got - above))).as("pixel %s", i).isLessThan(1e-5f);
+      if (Math.abs(got - m) < 1e-6f && Math.max(Math.abs(p[i] - plainRun.probability()[i] + u),
+          Math.abs(p[i] - plainRun.probability()[i] - u)) < m - 1e-3f) {
+        mirrorDecides++;
+      }
+    }
+    assertThat(mirrorDecides).as("pixels where the mirror's disagreement is the map's value").isPositive();
+  }
+
+  @Test
   void aMirrorSymmetricImageGetsAMirrorSymmetricMap() throws Exception {
     // The network is not mirror-equivariant, so without flipping such an image's map is not symmetric; with it, the
     // two halves of the batch see the same input from the same x_T = 0 and the average is symmetric by construction.
