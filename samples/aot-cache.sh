@@ -47,7 +47,7 @@ _aot_cache_failed() {
 _aot_cache_make() {
   local dir="$1" cache="$2"
   shift 2
-  echo "pgdiffseg: making the JVM's start-up cache for this build (once per build, under a minute)..." >&2
+  echo "pgdiffseg: making the JVM's start-up cache (once per build, under a minute)..." >&2
   rm -f "$dir"/*.aot "$dir"/*.aot.failed "$dir"/*.aot.log   # earlier builds' caches: this script's files only
   local work
   work="$(mktemp -d "$dir/train.XXXXXX")" || return 0
