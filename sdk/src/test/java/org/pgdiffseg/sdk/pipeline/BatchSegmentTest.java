@@ -4,18 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.List;
-import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.pgdiffseg.sdk.bundle.ModelBundle;
 import org.pgdiffseg.sdk.bundle.TestBundles;
 import org.pgdiffseg.sdk.imaging.DecodedImage;
-import org.pgdiffseg.sdk.imaging.ImageDecoder;
 import org.pgdiffseg.sdk.runtime.SessionConfig;
 import org.pgdiffseg.sdk.schedule.SchedulerSpec;
 
@@ -29,15 +25,9 @@ class BatchSegmentTest {
     segmenter = Segmenter.builder().bundle(ModelBundle.open(TestBundles.tiny())).steps(6).ensemble(2).seed(3)
         .gating(false).sessionConfig(SessionConfig.cpuOnly()).build();
     for (int n = 0; n < 4; n++) {
-      BufferedImage picture = new BufferedImage(40 + 8 * n, 30 + 5 * n, BufferedImage.TYPE_BYTE_GRAY);
-      for (int y = 0; y < picture.getHeight(); y++) {
-        for (int x = 0; x < picture.getWidth(); x++) {
-          picture.getRaster().setSample(x, y, 0, (int) (127 + 120 * Math.sin(0.1 * (n + 1) * x + 0.07 * y)));
-        }
-      }
-      ByteArrayOutputStream png = new ByteArrayOutputStream();
-      ImageIO.write(picture, "png", png);
-      images.add(new ImageDecoder().decode(png.toByteArray(), "image" + n + ".png"));
+      double f = 0.1 * (n + 1);
+      images.add(TestPictures.png("image" + n + ".png", 40 + 8 * n, 30 + 5 * n,
+          (x, y) -> (int) (127 + 120 * Math.sin(f * x + 0.07 * y))));
     }
   }
 
@@ -78,13 +68,7 @@ class BatchSegmentTest {
 
   @Test
   void imagesTheGateSkipsLeaveTheBatchAndTheOthersAreUnchanged() throws Exception {
-    List<Double> noTumor = new ArrayList<>();
-    for (DecodedImage image : images) {
-      var gate = segmenter.segment(image, SegmentRequest.defaults()).gate();
-      noTumor.add(gate.probability(gate.skipClass()));
-    }
-    List<Double> sorted = noTumor.stream().sorted().toList();
-    double between = (sorted.get(1) + sorted.get(2)) / 2;   // two images skipped, two sampled
+    double between = TestPictures.thresholdSkippingHalf(segmenter, images);   // two images skipped, two sampled
     try (Segmenter gated = segmenter.toBuilder().gating(true).gateThreshold(between).build()) {
       List<SegmentationResult> batch = gated.segmentBatch(images, SegmentRequest.defaults());
       assertThat(batch).filteredOn(r -> r.gate().skipped()).hasSize(2);

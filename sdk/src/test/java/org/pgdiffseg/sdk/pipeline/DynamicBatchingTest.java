@@ -40,15 +40,9 @@ class DynamicBatchingTest {
     alone = Segmenter.builder().bundle(ModelBundle.open(TestBundles.tiny())).steps(4).ensemble(2).seed(5)
         .gating(false).sessionConfig(SessionConfig.cpuOnly()).build();
     for (int n = 0; n < CALLERS; n++) {
-      BufferedImage picture = new BufferedImage(40 + 6 * n, 30 + 4 * n, BufferedImage.TYPE_BYTE_GRAY);
-      for (int y = 0; y < picture.getHeight(); y++) {
-        for (int x = 0; x < picture.getWidth(); x++) {
-          picture.getRaster().setSample(x, y, 0, (int) (127 + 120 * Math.sin(0.09 * (n + 1) * x + 0.05 * y)));
-        }
-      }
-      ByteArrayOutputStream png = new ByteArrayOutputStream();
-      ImageIO.write(picture, "png", png);
-      images.add(new ImageDecoder().decode(png.toByteArray(), "image" + n + ".png"));
+      double f = 0.09 * (n + 1);
+      images.add(TestPictures.png("image" + n + ".png", 40 + 6 * n, 30 + 4 * n,
+          (x, y) -> (int) (127 + 120 * Math.sin(f * x + 0.05 * y))));
     }
     pool = Executors.newFixedThreadPool(CALLERS);
   }
@@ -108,13 +102,7 @@ class DynamicBatchingTest {
 
   @Test
   void gatedImagesAmongTheCallsGetTheirEmptyMaskAndTheOthersAreUnchanged() throws Exception {
-    List<Double> noTumor = new ArrayList<>();
-    for (DecodedImage image : images) {
-      var gate = alone.segment(image, SegmentRequest.defaults()).gate();
-      noTumor.add(gate.probability(gate.skipClass()));
-    }
-    List<Double> sorted = noTumor.stream().sorted().toList();
-    double between = (sorted.get(2) + sorted.get(3)) / 2;   // half of them skipped
+    double between = TestPictures.thresholdSkippingHalf(alone, images);   // half of them skipped
     try (Segmenter reference = alone.toBuilder().gating(true).gateThreshold(between).build();
         Segmenter batching = reference.toBuilder().batching(CALLERS, Duration.ofMillis(500)).build()) {
       List<SegmentationResult> results = concurrently(batching, images);

@@ -6,8 +6,6 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,7 +16,6 @@ import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -27,7 +24,6 @@ import org.pgdiffseg.sdk.BundleException;
 import org.pgdiffseg.sdk.bundle.ModelBundle;
 import org.pgdiffseg.sdk.bundle.TestBundles;
 import org.pgdiffseg.sdk.imaging.DecodedImage;
-import org.pgdiffseg.sdk.imaging.ImageDecoder;
 import org.pgdiffseg.sdk.runtime.SessionConfig;
 import org.pgdiffseg.sdk.schedule.SchedulerSpec;
 
@@ -49,15 +45,10 @@ class FlipAverageTest {
         .gating(false).sessionConfig(SessionConfig.cpuOnly()).build();
     side = plain.settings().preprocess().width();
     for (int n = 0; n < 4; n++) {
-      BufferedImage picture = new BufferedImage(40 + 8 * n, 30 + 5 * n, BufferedImage.TYPE_BYTE_GRAY);
-      for (int y = 0; y < picture.getHeight(); y++) {
-        for (int x = 0; x < picture.getWidth(); x++) {
-          picture.getRaster().setSample(x, y, 0, (int) (127 + 120 * Math.sin(0.13 * (n + 1) * x + 0.07 * y + n)));
-        }
-      }
-      ByteArrayOutputStream png = new ByteArrayOutputStream();
-      ImageIO.write(picture, "png", png);
-      images.add(new ImageDecoder().decode(png.toByteArray(), "image" + n + ".png"));
+      double f = 0.13 * (n + 1);
+      int phase = n;
+      images.add(TestPictures.png("image" + n + ".png", 40 + 8 * n, 30 + 5 * n,
+          (x, y) -> (int) (127 + 120 * Math.sin(f * x + 0.07 * y + phase))));
     }
     pool = Executors.newFixedThreadPool(images.size());
   }
@@ -81,6 +72,11 @@ class FlipAverageTest {
 
   private static SegmentationResult run(float[] input, SamplingOptions options) throws Exception {
     return plain.segmentPreprocessed("input", input, side, side, SegmentRequest.defaults().withOptions(options));
+  }
+
+  /** The map of the mirrored input sampled alone, mirrored back: what flip averaging averages with the image's. */
+  private static float[] mirroredRunMappedBack(float[] input, SamplingOptions options) throws Exception {
+    return FlipAverage.mirrored(run(FlipAverage.mirrored(input, side, side), options).probability(), side, side);
   }
 
   private static void assertClose(float[] actual, float[] expected, float tolerance) {
@@ -107,7 +103,7 @@ class FlipAverageTest {
       SamplingOptions off = plain.options().withScheduler(SchedulerSpec.parse("ddim")).withEnsemble(k)
           .withInitialSample(InitialSample.ZEROS);
       float[] image = run(input, off).probability();
-      float[] mirror = FlipAverage.mirrored(run(FlipAverage.mirrored(input, side, side), off).probability(), side, side);
+      float[] mirror = mirroredRunMappedBack(input, off);
       float[] expected = new float[image.length];
       for (int p = 0; p < expected.length; p++) {
         expected[p] = (image[p] + mirror[p]) / 2f;
@@ -129,7 +125,7 @@ class FlipAverageTest {
     float[] input = asymmetricInput();
     SamplingOptions off = plain.options().withScheduler(SchedulerSpec.parse("ddim")).withEnsemble(1)
         .withInitialSample(InitialSample.ZEROS);
-    float[] mirror = FlipAverage.mirrored(run(FlipAverage.mirrored(input, side, side), off).probability(), side, side);
+    float[] mirror = mirroredRunMappedBack(input, off);
     SegmentationResult plainRun = run(input, off);
     SegmentationResult flipped = run(input, off.withFlipAverage(true));
     float[] p = flipped.probability();
@@ -197,13 +193,7 @@ class FlipAverageTest {
 
   @Test
   void aBatchWithGatedImagesGivesEachImageItsFlipAveragedResultAlone() throws Exception {
-    List<Double> noTumor = new ArrayList<>();
-    for (DecodedImage image : images) {
-      var gate = plain.segment(image, SegmentRequest.defaults()).gate();
-      noTumor.add(gate.probability(gate.skipClass()));
-    }
-    List<Double> sorted = noTumor.stream().sorted().toList();
-    double between = (sorted.get(1) + sorted.get(2)) / 2;   // two images skipped, two sampled
+    double between = TestPictures.thresholdSkippingHalf(plain, images);   // two images skipped, two sampled
     try (Segmenter gated = plain.toBuilder().gating(true).gateThreshold(between).flipAverage(true).build()) {
       for (String scheduler : List.of("ddpm", "dpm++-sde", "dpm++")) {   // the first two draw noise every step
         SegmentRequest request = SegmentRequest.defaults()

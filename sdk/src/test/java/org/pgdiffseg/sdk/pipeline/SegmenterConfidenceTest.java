@@ -5,20 +5,16 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.pgdiffseg.sdk.bundle.ModelBundle;
 import org.pgdiffseg.sdk.bundle.TestBundles;
 import org.pgdiffseg.sdk.confidence.ConfidenceSignals;
 import org.pgdiffseg.sdk.imaging.DecodedImage;
-import org.pgdiffseg.sdk.imaging.ImageDecoder;
 import org.pgdiffseg.sdk.runtime.SessionConfig;
 
 /** The confidence and uncertainty map on real results: present, in range, the same alone and in a batch. */
@@ -28,15 +24,9 @@ class SegmenterConfidenceTest {
   static List<DecodedImage> images() throws Exception {
     List<DecodedImage> images = new ArrayList<>();
     for (int n = 0; n < 3; n++) {
-      BufferedImage picture = new BufferedImage(48, 40, BufferedImage.TYPE_BYTE_GRAY);
-      for (int y = 0; y < picture.getHeight(); y++) {
-        for (int x = 0; x < picture.getWidth(); x++) {
-          picture.getRaster().setSample(x, y, 0, (int) (127 + 120 * Math.sin(0.13 * (n + 1) * x + 0.05 * y)));
-        }
-      }
-      ByteArrayOutputStream png = new ByteArrayOutputStream();
-      ImageIO.write(picture, "png", png);
-      images.add(new ImageDecoder().decode(png.toByteArray(), "image" + n + ".png"));
+      double f = 0.13 * (n + 1);
+      images.add(TestPictures.png("image" + n + ".png", 48, 40,
+          (x, y) -> (int) (127 + 120 * Math.sin(f * x + 0.05 * y))));
     }
     return images;
   }
