@@ -2,9 +2,10 @@
 # aot_cache TARGET JAVA_ARGS...: the JDK's ahead-of-time cache for a launcher (JDK 25: JEP 483, 514, 515): the
 # classes a run loads, already parsed and linked, with their methods' profiles, so that the JVM starts and warms
 # up faster (docs/runtime.md, "Start-up cache", has the measurements). Made once per build and JDK by a training
-# run of JAVA_ARGS (the launcher's own work on the sample images, @IN@ and @OUT@ in them replaced), kept in TARGET/aot, which only this script
-# writes. Sets the array AOT_FLAGS to the JVM flags that use the cache, or leaves it empty where the cache cannot be
-# made (the launcher then runs without it, as fast as before). PGDIFFSEG_AOT=off turns it off.
+# run of JAVA_ARGS (the launcher's own work on the sample images, @IN@ and @OUT@ in them replaced), kept in
+# TARGET/aot, which only this script writes. Sets the array AOT_FLAGS to the JVM flags that use the cache, or
+# leaves it empty where the cache cannot be made (the launcher then runs without it, as fast as before).
+# PGDIFFSEG_AOT=off turns it off.
 # Sourced by the launchers, after build_once.
 aot_cache() {
   local target="$1"

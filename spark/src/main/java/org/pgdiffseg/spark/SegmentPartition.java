@@ -45,8 +45,6 @@ final class SegmentPartition implements MapPartitionsFunction<Row, Row> {
   private final SegmentOptions options;
   private final boolean withContent;
   private final boolean withError;
-  private transient Segmenter recordOf;   // whose record {@link #record} is, in this task's copy of the function
-  private transient String record;
 
   /**
    * {@code withContent}: input rows carry the file's bytes in {@code content} (binary file rows);
@@ -71,7 +69,7 @@ final class SegmentPartition implements MapPartitionsFunction<Row, Row> {
       @Override
       public boolean hasNext() {
         while (pending.isEmpty() && inputs.hasNext()) {
-          pending.addAll(segment(inputs.next(), lease.segmenter()));
+          pending.addAll(segment(inputs.next(), lease.segmenter(), lease.record()));
         }
         if (pending.isEmpty()) {
           lease.close();
@@ -92,7 +90,8 @@ final class SegmentPartition implements MapPartitionsFunction<Row, Row> {
   private static final com.fasterxml.jackson.databind.ObjectMapper RECORD_JSON =
       new com.fasterxml.jackson.databind.ObjectMapper();
 
-  private List<Row> segment(Row input, Segmenter segmenter) {
+  /** The rows of one input; {@code record} is the segmenter's record as JSON, the same for every row of the task. */
+  private List<Row> segment(Row input, Segmenter segmenter, String record) {
     String path = input.getString(input.fieldIndex(SparkSegmentation.PATH));
     byte[] content = withContent && !input.isNullAt(input.fieldIndex(SparkSegmentation.CONTENT))
         ? input.getAs(SparkSegmentation.CONTENT) : null;
@@ -100,7 +99,6 @@ final class SegmentPartition implements MapPartitionsFunction<Row, Row> {
     ImageDecoder decoder = new ImageDecoder(options.maxPixels());
     String executor = SparkEnv.get() != null ? SparkEnv.get().executorId() : null;
     String model = segmenter.bundle().manifest().id() + " " + segmenter.bundle().manifest().version();
-    String record = recordJson(segmenter);
     List<Row> rows = new ArrayList<>();
     if (listingError != null) {
       rows.add(failure(path, null, null, model, record, executor, listingError));
@@ -152,9 +150,13 @@ final class SegmentPartition implements MapPartitionsFunction<Row, Row> {
     return rows;
   }
 
-  /** This partition's hold on the executor's Segmenter: taken at the first row, let go once (idempotent). */
+  /**
+   * This partition's hold on the executor's Segmenter: taken at the first row, let go once (idempotent); with the
+   * Segmenter's record as JSON, written once per task rather than once per row.
+   */
   private final class PartitionLease {
     private LeasedCache<SegmentOptions, Segmenter>.Lease lease;
+    private String record;
     private boolean closed;
 
     synchronized Segmenter segmenter() {
@@ -164,8 +166,14 @@ final class SegmentPartition implements MapPartitionsFunction<Row, Row> {
         } catch (BundleException e) {
           throw new IllegalStateException(e.getMessage(), e);   // no image can be segmented: fail the task
         }
+        record = recordJson(lease.value());
       }
       return lease.value();
+    }
+
+    synchronized String record() {
+      segmenter();
+      return record;
     }
 
     synchronized void close() {
@@ -211,17 +219,13 @@ final class SegmentPartition implements MapPartitionsFunction<Row, Row> {
     }
   }
 
-  /** The segmenter's record as JSON, the same form as results.json's top level; made once per task. */
-  private String recordJson(Segmenter segmenter) {
-    if (segmenter != recordOf) {
-      try {
-        record = RECORD_JSON.writeValueAsString(segmenter.record().toMap());
-      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-        throw new IllegalStateException("cannot write the run's record as JSON", e);
-      }
-      recordOf = segmenter;
+  /** The segmenter's record as JSON, the same form as results.json's top level. */
+  private static String recordJson(Segmenter segmenter) {
+    try {
+      return RECORD_JSON.writeValueAsString(segmenter.record().toMap());
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("cannot write the run's record as JSON", e);
     }
-    return record;
   }
 
   private static String message(Throwable e) {
