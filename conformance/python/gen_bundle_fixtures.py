@@ -250,14 +250,16 @@ def judgement(w: Writer, fns, image_t: torch.Tensor, out, ensemble: int, manifes
     """The case's confidence signals (and, with the bundle's confidence section, its confidence) and, where asked,
     its uncertainty map, from the reference pipeline by pgdiffseg.confidence's definitions. The map's ensemble
     spread is over the image's own K samples: a flip-averaged run's mirrored rows follow them, as in the SDK; their
-    probability, mirrored back, is the mirrored map of flip_agreement and of the map."""
+    probability, mirrored back, is the mirrored map of flip_agreement and of the map. mirror_prior_agreement takes the
+    prior's coarse mask of the mirrored image on its own (a batch of one row)."""
     gate = manifest["gating"]
     p_skip = float(out.class_probs[gate["classes"].index(gate["skip_class"])])
     with torch.no_grad():
         coarse = fns[0](image_t)[2].numpy()[0, 0]
     threshold = manifest["sampling_defaults"]["mask_threshold"]
     mirrored = confidence_ref.mirrored_probability(out.samples, ensemble) if flip else None
-    sig = confidence_ref.signals(out.probability, coarse, out.first_x0, p_skip, threshold, mirrored)
+    sig = confidence_ref.signals(out.probability, coarse, out.first_x0, p_skip, threshold, mirrored,
+                                 confidence_ref.mirrored_coarse(fns[0], image_t))
     judged = {"confidence": {"signals": sig}}
     section = manifest.get("confidence")
     if section is not None:

@@ -16,9 +16,17 @@ Signals (all at model resolution, p = the final lesion probability, lesion = p >
   gate_tumor            1 - P(skip class)
   sharpness             mean |2p - 1| over the lesion pixels (0 when there are none)
   lesion_fraction       lesion pixels / all pixels
+  mirror_prior_agreement
+                        soft Dice between p and the coarse mask the prior gives for the horizontally mirrored image,
+                        mirrored back (one more prior call on the mirror; the SDK makes it only for a model that
+                        uses this signal, or takes it from the flip-averaged batch)
   flip_agreement        soft Dice between p and the mirrored image's probability, mirrored back; only where a
                         mirrored map exists: with --flip (sampling with horizontal-flip averaging)
 Soft Dice of a and b is 2 sum(a b) / (sum a + sum b), 1 when both are all zero.
+
+A gated image is scored by the gate instead: gate_precision x P(skip class), where gate_precision is the share of
+the fit split's gated images that had no lesion, by the rule of succession ((right + 1) / (gated + 2)): the
+softmax of a gate trained on these images says 0.9999999 where its record says less.
 """
 from __future__ import annotations
 
@@ -37,9 +45,9 @@ from .metrics import dice, to_original_size
 from .sampling import init_noise_for, make_scheduler, onnx_model_fns, segment
 
 SIGNALS = ("coarse_agreement", "first_step_agreement", "gate_tumor", "sharpness", "lesion_fraction",
-           "flip_agreement")
-# The model's inputs, chosen by every subset's held-out figures on BUSI val (docs/confidence.md).
-DEFAULT_INPUTS = ("coarse_agreement", "first_step_agreement")
+           "mirror_prior_agreement", "flip_agreement")
+# The model's input, chosen by held-out and cross-validated figures on BUSI val (docs/confidence.md).
+DEFAULT_INPUTS = ("mirror_prior_agreement",)
 COVERAGES = (0.5, 0.7, 0.8, 0.9, 1.0)
 L2 = 1e-2   # a light ridge keeps the fit finite when the classes separate on some signal
 
@@ -71,9 +79,11 @@ def sharpness(p: np.ndarray, threshold: float) -> float:
 
 
 def signals(probability: np.ndarray, coarse_logits: np.ndarray, first_x0: np.ndarray, p_skip: float,
-            threshold: float, mirrored: np.ndarray | None = None) -> dict[str, float]:
+            threshold: float, mirrored: np.ndarray | None = None,
+            mirrored_coarse_logits: np.ndarray | None = None) -> dict[str, float]:
     """The signals of one image the gate kept. mirrored: the probability of the mirrored image, mirrored back
-    (None where it was not computed: flip_agreement is then absent)."""
+    (None where it was not computed: flip_agreement is then absent); mirrored_coarse_logits: the coarse mask logits
+    of the mirrored image, mirrored back (None: mirror_prior_agreement is absent)."""
     h, w = probability.shape
     coarse = upsample_repeat(sigmoid(coarse_logits), h, w)
     s = {"coarse_agreement": soft_dice(probability, coarse),
@@ -81,9 +91,17 @@ def signals(probability: np.ndarray, coarse_logits: np.ndarray, first_x0: np.nda
          "gate_tumor": 1.0 - float(p_skip),
          "sharpness": sharpness(probability, threshold),
          "lesion_fraction": float((probability >= threshold).mean())}
+    if mirrored_coarse_logits is not None:
+        s["mirror_prior_agreement"] = soft_dice(probability, upsample_repeat(sigmoid(mirrored_coarse_logits), h, w))
     if mirrored is not None:
         s["flip_agreement"] = soft_dice(probability, mirrored)
     return s
+
+
+def mirrored_coarse(prior_fn, image: torch.Tensor) -> np.ndarray:
+    """The coarse mask logits of the horizontally mirrored image [1, 1, H, W], mirrored back [h', w']."""
+    with torch.no_grad():
+        return np.ascontiguousarray(prior_fn(torch.flip(image, dims=[-1]))[2].numpy()[0, 0][:, ::-1])
 
 
 def mirrored_probability(samples: np.ndarray, ensemble: int) -> np.ndarray:
@@ -107,10 +125,10 @@ def uncertainty_map(probability: np.ndarray, coarse_logits: np.ndarray, samples:
 
 
 def confidence(section: dict, sig: dict[str, float] | None, gated: bool, p_skip: float) -> float:
-    """The bundle's confidence of one image: P(skip class) for a gated image (how sure the gate is), else the
-    logistic model of its signals."""
+    """The bundle's confidence of one image: for a gated image how sure the gate is, its P(skip class) times the
+    section's gate_precision (1 where it has none), else the logistic model of its signals."""
     if gated:
-        return float(p_skip)
+        return float(section.get("gate_precision", 1.0) * p_skip)
     z = section["intercept"] + sum(c * sig[n] for n, c in zip(section["signals"], section["coefficients"]))
     return float(1.0 / (1.0 + np.exp(-z)))
 
@@ -214,7 +232,8 @@ def collect(folder: Path, data: Path, split: str = "val", limit: int = 0, flip: 
         if not out.gated:
             coarse = prior_fn(image)[2].numpy()[0, 0]
             mirrored = mirrored_probability(out.samples, d["ensemble"]) if flip else None
-            sig = signals(out.probability, coarse, out.first_x0, p_skip, threshold, mirrored)
+            sig = signals(out.probability, coarse, out.first_x0, p_skip, threshold, mirrored,
+                          mirrored_coarse(prior_fn, image))
         rows.append({"id": s.id, "class": s.busi_class, "dice": dice(pred, truth), "gated": out.gated,
                      "p_skip": p_skip, "signals": sig})
     return rows
@@ -227,7 +246,10 @@ def report(fit_rows: list[dict], rows: list[dict], inputs=DEFAULT_INPUTS) -> dic
     x = np.array([[r["signals"][n] for n in inputs] for r in fit])
     y = np.array([r["dice"] >= 0.5 for r in fit], float)
     coefficients, intercept = fit_logistic(x, y)
-    section = {"signals": list(inputs), "coefficients": [float(c) for c in coefficients], "intercept": intercept}
+    gated = [r for r in fit_rows if r["gated"]]
+    gated_right = sum(r["class"] == "normal" for r in gated)
+    section = {"signals": list(inputs), "coefficients": [float(c) for c in coefficients], "intercept": intercept,
+               "gate_precision": round((gated_right + 1) / (len(gated) + 2), 6)}
     fit_scores = [confidence(section, r["signals"], False, r["p_skip"]) for r in fit]
     review_threshold = youden_threshold(fit_scores, y == 0)
     section["review_threshold"] = round(review_threshold, 6)
@@ -240,13 +262,14 @@ def report(fit_rows: list[dict], rows: list[dict], inputs=DEFAULT_INPUTS) -> dic
         if kept and all(name in r["signals"] for r in kept):
             v = [r["signals"][name] for r in kept]
             per_signal[name] = {"spearman": spearman(v, kept_dice), "auroc": auroc(v, kept_dice < 0.5)}
-    # Every tumor image: a gated one scores P(skip) (and Dice 0), a kept one the model's confidence.
+    # Every tumor image: a gated one scores gate_precision x P(skip) (and Dice 0), a kept one the model's confidence.
     dices = np.array([r["dice"] for r in tumor])
     scores = np.array([confidence(section, r["signals"], r["gated"], r["p_skip"]) for r in tumor])
     kept_scores = np.array([s for s, r in zip(scores, tumor) if not r["gated"]])
     flagged = scores < review_threshold
     figures = {
         "fit_images": len(fit), "fit_dice_below_0_5": int((y == 0).sum()),
+        "fit_gated": len(gated), "fit_gated_without_lesion": gated_right,
         "tumor_images": len(tumor), "gated_tumor_images": len(tumor) - len(kept),
         "dice_below_0_5": int((dices < 0.5).sum()),
         "per_signal": per_signal,
@@ -267,6 +290,8 @@ def print_report(result: dict) -> None:
     print(f"fitted on {f['fit_images']} tumor images ({f['fit_dice_below_0_5']} with Dice < 0.5): "
           + " ".join(f"{c:+.4f} {n}" for n, c in zip(sec["signals"], sec["coefficients"]))
           + f" {sec['intercept']:+.4f}; review_threshold {sec['review_threshold']:.4f}")
+    print(f"gate: {f['fit_gated_without_lesion']} of the {f['fit_gated']} gated images of the fit split had no "
+          f"lesion; gate_precision {sec['gate_precision']:.6f}")
     print(f"held-out tumor images: {f['tumor_images']} ({f['gated_tumor_images']} gated), "
           f"Dice < 0.5: {f['dice_below_0_5']}")
     print(f"{'signal':22s} spearman  auroc   (held-out tumor images the gate kept)")
@@ -324,7 +349,9 @@ def main(argv=None) -> None:
         f = result["figures"]
         manifest["confidence"] = {
             **result["section"],
-            "fitted_on": f"BUSI {args.fit_split} tumor images the gate keeps ({f['fit_images']}), target Dice >= 0.5",
+            "fitted_on": f"BUSI {args.fit_split} tumor images the gate keeps ({f['fit_images']}), target Dice >= 0.5;"
+                         f" gate_precision from its {f['fit_gated']} gated images ({f['fit_gated_without_lesion']}"
+                         f" without a lesion)",
             "command": "cd zoo/python && python -m pgdiffseg.confidence " + " ".join(shlex.quote(a) for a in recorded),
             "validation": {"spearman": round(f["model"]["spearman"], 4), "auroc": round(f["model"]["auroc"], 4)}}
         # bundle.json is not among its own checksums (bundle.files): the other files keep theirs.

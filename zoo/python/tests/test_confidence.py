@@ -26,8 +26,29 @@ def test_sharpness_and_signals():
     assert s == pytest.approx({"coarse_agreement": 0.5, "first_step_agreement": 1.0, "gate_tumor": 0.8,
                                "sharpness": 1.0, "lesion_fraction": 0.5})
     assert "flip_agreement" not in s
+    assert "mirror_prior_agreement" not in s
     mirrored = np.array([[0, 1], [0, 0]], np.float32)
     assert C.signals(p, np.zeros((1, 1), np.float32), p, 0.2, 0.5, mirrored)["flip_agreement"] == pytest.approx(2 / 3)
+    # the mirror's coarse logits (mirrored back), 2 x 1 over the 2 x 2 map: a lesion on the top row agrees fully
+    top = np.array([[50.0], [-50.0]], np.float32)
+    s = C.signals(p, np.zeros((2, 1), np.float32), p, 0.2, 0.5, None, top)
+    assert s["mirror_prior_agreement"] == pytest.approx(1.0) and "flip_agreement" not in s
+    assert C.signals(p, np.zeros((2, 1), np.float32), p, 0.2, 0.5, None, -top)["mirror_prior_agreement"] \
+        == pytest.approx(0.0, abs=1e-12)
+
+
+def test_mirrored_coarse_runs_the_prior_on_the_mirror_and_mirrors_back():
+    import torch
+    seen = []
+
+    def prior_fn(image):
+        seen.append(image.clone())
+        return None, None, image[:, :, :2, :]   # "coarse" = the first two rows of what it was shown
+
+    image = torch.arange(12, dtype=torch.float32).reshape(1, 1, 3, 4)
+    back = C.mirrored_coarse(prior_fn, image)
+    assert torch.equal(seen[0], torch.flip(image, dims=[-1]))
+    assert back.tolist() == image[0, 0, :2].tolist()
 
 
 def test_uncertainty_is_the_largest_disagreement():
@@ -44,6 +65,7 @@ def test_confidence_of_segmented_and_gated_images():
     sig = {"coarse_agreement": 1.0, "first_step_agreement": 0.5}
     assert C.confidence(section, sig, False, 0.1) == pytest.approx(1 / (1 + np.exp(-2.0)))
     assert C.confidence(section, None, True, 0.995) == 0.995
+    assert C.confidence({**section, "gate_precision": 0.9}, None, True, 0.995) == pytest.approx(0.8955)
 
 
 def test_metrics_on_known_inputs():
@@ -71,7 +93,8 @@ def _rows(n_good: int, n_bad: int, start: int = 0) -> list[dict]:
         a = float(np.clip(rng.normal(0.85 if good else 0.45, 0.12), 0, 1))
         rows.append({"id": f"benign_{start + i}", "class": "benign", "dice": 0.9 if good else 0.1, "gated": False,
                      "p_skip": 0.1, "signals": {"coarse_agreement": a, "first_step_agreement": a,
-                                                "gate_tumor": 0.9, "sharpness": 0.8, "lesion_fraction": 0.1}})
+                                                "mirror_prior_agreement": a, "gate_tumor": 0.9, "sharpness": 0.8,
+                                                "lesion_fraction": 0.1}})
     return rows
 
 
@@ -82,8 +105,12 @@ def test_report_scores_the_held_out_rows_with_the_model_fitted_on_the_others():
     f = result["figures"]
     assert f["fit_images"] == 100 and f["fit_dice_below_0_5"] == 20
     assert f["tumor_images"] == 51 and f["gated_tumor_images"] == 1
-    assert result["scores"]["benign_x"] == 0.999   # a gated image scores the gate's P(skip)
-    assert f["model"]["auroc_kept"] > 0.8 and f["model"]["auroc"] < f["model"]["auroc_kept"]
+    assert result["section"]["gate_precision"] == 0.5   # no gated fit image: (0 + 1) / (0 + 2)
+    assert result["scores"]["benign_x"] == pytest.approx(0.4995)   # the gate's P(skip) times its record
+    normal = [{"id": f"normal_{i}", "class": "normal", "dice": 1.0, "gated": True, "p_skip": 0.99, "signals": None}
+              for i in range(8)]
+    assert C.report(fit + normal, held)["section"]["gate_precision"] == 0.9   # (8 + 1) / (8 + 2)
+    assert f["model"]["auroc_kept"] > 0.8 and f["model"]["auroc"] > 0.8
     assert 0 < result["section"]["review_threshold"] < 1
 
 
@@ -98,8 +125,8 @@ def test_write_records_the_section_and_leaves_every_checksum_valid(tmp_path, mon
                         _rows(80, 20, 0) if split == "train" else _rows(40, 10, 1000))
     C.main(["--bundle", str(folder), "--data", str(tmp_path), "--write", "--json", str(tmp_path / "f.json")])
     section = json.loads((folder / "bundle.json").read_text())["confidence"]
-    assert section["signals"] == ["coarse_agreement", "first_step_agreement"]
-    assert len(section["coefficients"]) == 2 and 0 < section["review_threshold"] < 1
+    assert section["signals"] == ["mirror_prior_agreement"]
+    assert len(section["coefficients"]) == 1 and section["gate_precision"] == 0.5 and 0 < section["review_threshold"] < 1
     assert section["command"].startswith("cd zoo/python && python -m pgdiffseg.confidence --bundle ")
     assert "--json" not in section["command"]
     assert set(section["validation"]) == {"spearman", "auroc"}

@@ -121,10 +121,10 @@ public record BundleManifest(
    * @param validation its figures on data it was not fitted on (the validation split)
    */
   public record ConfidenceSpec(List<String> signals, List<Double> coefficients, Double intercept,
-      Double reviewThreshold, String fittedOn, String command, ConfidenceFigures validation) {
+      Double reviewThreshold, Double gatePrecision, String fittedOn, String command, ConfidenceFigures validation) {
     /** The signals the SDK computes, by their names in bundle.json. */
     public static final List<String> SIGNALS = List.of("coarse_agreement", "first_step_agreement", "gate_tumor",
-        "sharpness", "lesion_fraction");
+        "sharpness", "lesion_fraction", "mirror_prior_agreement");
 
     public ConfidenceSpec {
       signals = signals == null ? null : List.copyOf(signals);

@@ -210,7 +210,10 @@ public final class ManifestParser {
     return p;
   }
 
-  /** The optional confidence section: known, distinct signals, one finite coefficient each, a threshold in [0, 1]. */
+  /**
+   * The optional confidence section: known, distinct signals, one finite coefficient each, a threshold in [0, 1],
+   * and where given a gate precision in (0, 1].
+   */
   private static void confidence(List<String> p, BundleManifest.ConfidenceSpec c) {
     if (require(p, c.signals(), "confidence.signals")) {
       if (c.signals().isEmpty()) {
@@ -243,6 +246,10 @@ public final class ManifestParser {
     if (require(p, c.reviewThreshold(), "confidence.review_threshold")
         && !(c.reviewThreshold() >= 0 && c.reviewThreshold() <= 1)) {
       p.add("confidence.review_threshold: expected a probability in [0, 1], got " + c.reviewThreshold());
+    }
+    // optional: a section without it scores a gated image by the gate's own P(skip)
+    if (c.gatePrecision() != null && !(c.gatePrecision() > 0 && c.gatePrecision() <= 1)) {
+      p.add("confidence.gate_precision: expected a probability in (0, 1], got " + c.gatePrecision());
     }
   }
 

@@ -16,18 +16,21 @@ public final class ConfidenceModel {
   private final double[] coefficients;
   private final double intercept;
   private final double reviewThreshold;
+  private final double gatePrecision;
 
-  private ConfidenceModel(List<String> signals, double[] coefficients, double intercept, double reviewThreshold) {
+  private ConfidenceModel(List<String> signals, double[] coefficients, double intercept, double reviewThreshold,
+      double gatePrecision) {
     this.signals = List.copyOf(signals);
     this.coefficients = coefficients;
     this.intercept = intercept;
     this.reviewThreshold = reviewThreshold;
+    this.gatePrecision = gatePrecision;
   }
 
   /** The model of a parsed (validated) section. */
   public static ConfidenceModel of(ConfidenceSpec spec) {
     return new ConfidenceModel(spec.signals(), spec.coefficients().stream().mapToDouble(Double::doubleValue).toArray(),
-        spec.intercept(), spec.reviewThreshold());
+        spec.intercept(), spec.reviewThreshold(), spec.gatePrecision() == null ? 1.0 : spec.gatePrecision());
   }
 
   public List<String> signals() {
@@ -36,6 +39,11 @@ public final class ConfidenceModel {
 
   public double reviewThreshold() {
     return reviewThreshold;
+  }
+
+  /** Whether the model needs the prior's coarse mask of the mirrored image (one more prior call per kept image). */
+  public boolean needsMirroredPrior() {
+    return signals.contains(ConfidenceSignals.MIRROR_PRIOR_AGREEMENT);
   }
 
   /** The confidence of a segmented image from its signals (every signal the model names must be there). */
@@ -52,9 +60,12 @@ public final class ConfidenceModel {
     return new Confidence(value, value < reviewThreshold, used);
   }
 
-  /** The confidence of a gated image: how sure the gate is that there is no lesion. */
+  /**
+   * The confidence of a gated image: how sure the gate is that there is no lesion, its P(skip) times the share of
+   * gated images that had none where the model was fitted ({@code gate_precision}, 1 where the section has none).
+   */
   public Confidence gated(double pSkip) {
-    double value = Math.min(1.0, Math.max(0.0, pSkip));
+    double value = gatePrecision * Math.min(1.0, Math.max(0.0, pSkip));
     return new Confidence(value, value < reviewThreshold, Map.of());
   }
 }

@@ -16,6 +16,8 @@ public final class ConfidenceSignals {
   public static final String GATE_TUMOR = "gate_tumor";
   public static final String SHARPNESS = "sharpness";
   public static final String LESION_FRACTION = "lesion_fraction";
+  /** Agreement with the prior's coarse mask of the mirrored image; computed only when one is given. */
+  public static final String MIRROR_PRIOR_AGREEMENT = "mirror_prior_agreement";
   /** Agreement with the mirrored image's map; computed only when one is given. */
   public static final String FLIP_AGREEMENT = "flip_agreement";
 
@@ -31,9 +33,11 @@ public final class ConfidenceSignals {
    * @param pSkip the gate's probability of its skip class
    * @param threshold the mask threshold
    * @param mirrored the mirrored image's probability, mirrored back; null where none was computed
+   * @param mirroredCoarse the prior's coarse mask of the mirrored image as probabilities, mirrored back, the size of
+   *     {@code coarse}; null where none was computed
    */
   public static Map<String, Double> of(float[] probability, int height, int width, float[] coarse, int coarseHeight,
-      int coarseWidth, float[] firstStep, double pSkip, double threshold, float[] mirrored) {
+      int coarseWidth, float[] firstStep, double pSkip, double threshold, float[] mirrored, float[] mirroredCoarse) {
     float[] coarseUp = upsampleRepeat(coarse, coarseHeight, coarseWidth, height, width);
     Map<String, Double> s = new LinkedHashMap<>();
     s.put(COARSE_AGREEMENT, softDice(probability, coarseUp));
@@ -41,6 +45,10 @@ public final class ConfidenceSignals {
     s.put(GATE_TUMOR, 1.0 - pSkip);
     s.put(SHARPNESS, sharpness(probability, threshold));
     s.put(LESION_FRACTION, lesionFraction(probability, threshold));
+    if (mirroredCoarse != null) {
+      s.put(MIRROR_PRIOR_AGREEMENT,
+          softDice(probability, upsampleRepeat(mirroredCoarse, coarseHeight, coarseWidth, height, width)));
+    }
     if (mirrored != null) {
       s.put(FLIP_AGREEMENT, softDice(probability, mirrored));
     }

@@ -24,6 +24,7 @@ final class DenoisingWorker implements AutoCloseable {
   private final DiffusionGraphs graphs;
   private final DiffusionSchedule schedule;
   private final ModelSettings.MaskRange maskRange;
+  private final boolean mirrorPrior;
   private final int pixels;
   private final int height;
   private final int width;
@@ -37,10 +38,16 @@ final class DenoisingWorker implements AutoCloseable {
   private float[] eps;
   private float[] t;
 
-  DenoisingWorker(DiffusionGraphs graphs, DiffusionSchedule schedule, ModelSettings.MaskRange maskRange) {
+  /**
+   * @param mirrorPrior whether each kept image's mirror also goes through the prior, for its coarse mask (the
+   *     confidence model's {@code mirror_prior_agreement}); flip averaging has it without asking
+   */
+  DenoisingWorker(DiffusionGraphs graphs, DiffusionSchedule schedule, ModelSettings.MaskRange maskRange,
+      boolean mirrorPrior) {
     this.graphs = graphs;
     this.schedule = schedule;
     this.maskRange = maskRange;
+    this.mirrorPrior = mirrorPrior;
     int[] hw = graphs.imageShape();
     this.height = hw[0];
     this.width = hw[1];
@@ -58,6 +65,8 @@ final class DenoisingWorker implements AutoCloseable {
   /** Timings of the last {@link #sample} call. */
   long priorNanos;
   long denoiseNanos;
+  /** The mirrors' prior call made for judging only (0 where none was made); not in {@link #priorNanos}. */
+  long mirrorPriorNanos;
   /** Per input of the last {@link #sample} call, in order: what judging its mask needs; null where gated. */
   private final List<AssessmentInputs> assessment = new ArrayList<>();
 
@@ -129,17 +138,26 @@ final class DenoisingWorker implements AutoCloseable {
       // the denoiser is bound to the prior of the images it samples, and only those
       condition(flip ? withMirrors(kept) : kept, k);
     }
+    priorNanos = System.nanoTime() - start;
+    start = System.nanoTime();
     int[] coarseShape = graphs.coarseMaskShape();
     int coarsePixels = coarseShape[0] * coarseShape[1];
+    boolean lookAtMirrors = mirrorPrior && !flip && !kept.isEmpty();
+    List<float[]> mirrorsCoarse = lookAtMirrors ? mirroredCoarseMasks(kept, coarseShape) : null;
+    mirrorPriorNanos = lookAtMirrors ? System.nanoTime() - start : 0;
     List<float[]> firstSteps = new ArrayList<>(kept.size());
     for (int j = 0; j < kept.size(); j++) {   // rows of the kept images now, K copies each (then the mirror's K)
       int row = j * copies * k;   // the image's own first row: its coarse mask, not its mirror's
       float[] coarseLogits = Arrays.copyOfRange(coarse, row * coarsePixels, (row + 1) * coarsePixels);
+      float[] mirroredCoarse = mirrorsCoarse == null ? null : mirrorsCoarse.get(j);
+      if (flip) {   // the mirror's first row is in the batch already
+        mirroredCoarse = new float[coarsePixels];
+        FlipAverage.mirror(coarse, (row + k) * coarsePixels, mirroredCoarse, 0, coarseShape[0], coarseShape[1]);
+      }
       firstSteps.add(new float[pixels]);
       assessment.set(keptIndex.get(j), new AssessmentInputs(coarseLogits, coarseShape[0], coarseShape[1],
-          firstSteps.get(j), k > 1 ? new float[pixels] : null, flip ? new float[pixels] : null));
+          firstSteps.get(j), k > 1 ? new float[pixels] : null, flip ? new float[pixels] : null, mirroredCoarse));
     }
-    priorNanos = System.nanoTime() - start;
     start = System.nanoTime();
     if (kept.isEmpty()) {
       denoiseNanos = 0;
@@ -209,6 +227,28 @@ final class DenoisingWorker implements AutoCloseable {
     } else {
       MaskPostprocessor.ensembleProbability(x0, offset, k, out, maskRange.background(), maskRange.lesion());
     }
+  }
+
+  /**
+   * The kept images' mirrors through the prior, one row each, in a call of their own that leaves the denoiser's
+   * binding alone: each mirror's coarse mask logits, mirrored back.
+   */
+  private List<float[]> mirroredCoarseMasks(List<float[]> kept, int[] coarseShape) throws InferenceException {
+    int m = kept.size();
+    int coarsePixels = coarseShape[0] * coarseShape[1];
+    float[] mirrors = new float[m * pixels];
+    for (int j = 0; j < m; j++) {
+      FlipAverage.mirror(kept.get(j), 0, mirrors, j * pixels, height, width);
+    }
+    float[] mirrorLogits = new float[m * graphs.classCount()];
+    float[] mirrorCoarse = new float[m * coarsePixels];
+    graphs.priorOutputs(mirrors, m, mirrorLogits, mirrorCoarse);
+    List<float[]> back = new ArrayList<>(m);
+    for (int j = 0; j < m; j++) {
+      back.add(new float[coarsePixels]);
+      FlipAverage.mirror(mirrorCoarse, j * coarsePixels, back.get(j), 0, coarseShape[0], coarseShape[1]);
+    }
+    return back;
   }
 
   /** Each input followed by its horizontal mirror. */

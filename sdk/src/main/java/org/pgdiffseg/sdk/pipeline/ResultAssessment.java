@@ -25,6 +25,11 @@ final class ResultAssessment {
     return new ResultAssessment(manifest.confidence() == null ? null : ConfidenceModel.of(manifest.confidence()));
   }
 
+  /** Whether judging needs the prior's coarse mask of each kept image's mirror. */
+  boolean needsMirroredPrior() {
+    return model != null && model.needsMirroredPrior();
+  }
+
   /**
    * A gated image ({@code inputs} null) has no map to compare (all zero) and the gate's confidence; a segmented
    * one its signals' confidence and the disagreement of its sources.
@@ -43,7 +48,9 @@ final class ResultAssessment {
       return new Outcome(null, uncertainty);
     }
     var signals = ConfidenceSignals.of(probability, height, width, coarse, inputs.coarseHeight(),
-        inputs.coarseWidth(), inputs.firstStep(), pSkip, maskThreshold, inputs.mirrored());
+        inputs.coarseWidth(), inputs.firstStep(), pSkip, maskThreshold, inputs.mirrored(),
+        inputs.mirroredCoarseLogits() == null ? null
+            : ConfidenceSignals.coarseProbability(inputs.mirroredCoarseLogits()));
     return new Outcome(model.score(signals), uncertainty);
   }
 }

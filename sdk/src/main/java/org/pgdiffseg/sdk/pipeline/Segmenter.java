@@ -93,7 +93,8 @@ public final class Segmenter implements AutoCloseable {
       GraphManifestCheck.check(BundleManifest.PRIOR, m.prior(), model.priorSession());
       GraphManifestCheck.check(BundleManifest.DENOISER, m.denoiser(), model.denoiserSession());
       for (int i = 0; i < b.concurrency; i++) {
-        workers.add(new DenoisingWorker(model.bind(), schedule, settings.maskRange()));
+        workers.add(new DenoisingWorker(model.bind(), schedule, settings.maskRange(),
+            assessment.needsMirroredPrior()));
       }
       int[] hw = workers.get(0).imageShape();
       if (hw[0] != in.height() || hw[1] != in.width()) {
@@ -283,11 +284,13 @@ public final class Segmenter implements AutoCloseable {
     List<AssessmentInputs> judged;
     long prior;
     long denoise;
+    long mirrorPrior;
     try {
       decisions = worker.sample(inputs, used, gate, request, probabilities, new ArrayList<>());
       judged = worker.assessmentInputs();
       prior = worker.priorNanos / images.size();
       denoise = worker.denoiseNanos / images.size();
+      mirrorPrior = worker.mirrorPriorNanos / images.size();
     } finally {
       idle.add(worker);
     }
@@ -301,7 +304,7 @@ public final class Segmenter implements AutoCloseable {
       start = System.nanoTime();
       ResultAssessment.Outcome judgement = assessment.assess(decisions.get(i), probabilities.get(i), in.height(),
           in.width(), judged.get(i), used.maskThreshold());
-      long assess = System.nanoTime() - start;
+      long assess = System.nanoTime() - start + mirrorPrior;   // the mirror's prior call served judging only
       StageTimings timings = new StageTimings(0, preprocessNanos, prior, denoise, post,
           (System.nanoTime() - startedAt) / images.size(), assess);
       results.add(new SegmentationResult(image.name(), mask, probabilities.get(i), in.height(), in.width(),
@@ -346,11 +349,13 @@ public final class Segmenter implements AutoCloseable {
     AssessmentInputs judged;
     long prior;
     long denoise;
+    long mirrorPrior;
     try {
       decision = worker.sample(input, used, gate, request, probability, trajectory);
       judged = worker.assessmentInputs().get(0);
       prior = worker.priorNanos;
       denoise = worker.denoiseNanos;
+      mirrorPrior = worker.mirrorPriorNanos;
     } finally {
       idle.add(worker);
     }
@@ -362,7 +367,7 @@ public final class Segmenter implements AutoCloseable {
     start = System.nanoTime();
     ResultAssessment.Outcome judgement = assessment.assess(decision, probability, in.height(), in.width(), judged,
         used.maskThreshold());
-    long assess = System.nanoTime() - start;
+    long assess = System.nanoTime() - start + mirrorPrior;   // the mirror's prior call served judging only
     StageTimings timings = new StageTimings(decodeNanos, preprocessNanos, prior, denoise, post,
         System.nanoTime() - startedAt, assess);
     return new SegmentationResult(name, mask, probability, in.height(), in.width(), decision, trajectory, timings, used,

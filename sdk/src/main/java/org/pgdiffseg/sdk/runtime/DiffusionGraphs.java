@@ -40,6 +40,7 @@ public final class DiffusionGraphs implements AutoCloseable {
   private final IoBinding priorBinding;
   private final IoBinding denoiserBinding;
   private BatchBuffers buffers; // for the batch size of the last conditionOn, or null
+  private BatchBuffers sideBuffers; // for the batch size of the last priorOutputs, or null
   private boolean conditioned;
   private boolean closed;
 
@@ -170,6 +171,41 @@ public final class DiffusionGraphs implements AutoCloseable {
   }
 
   /**
+   * Runs prior.onnx on image [batch,1,h,w] for its class_logits and coarse_mask only, in buffers of its own: what
+   * {@link #conditionOn} bound for {@link #denoise} stays bound (a look at another image, such as a mirror, between
+   * the denoiser's steps or before them).
+   *
+   * @throws IllegalArgumentException when an array's length does not match {@code batch} and the graphs
+   * @throws InferenceException when ONNX Runtime fails; its error code is kept
+   */
+  public void priorOutputs(float[] image, int batch, float[] classLogitsOut, float[] coarseMaskOut)
+      throws InferenceException {
+    checkOpen();
+    checkArgument(batch > 0, "batch must be positive, got %s", batch);
+    checkLength("image", image, (long) batch * contract.height() * contract.width());
+    checkLength("classLogitsOut", classLogitsOut, (long) batch * contract.classes());
+    checkLength("coarseMaskOut", coarseMaskOut, (long) batch * contract.coarseHeight() * contract.coarseWidth());
+    if (sideBuffers == null || sideBuffers.batch != batch) {
+      priorBinding.clear();   // nothing may stay bound to the buffers about to be freed
+      if (sideBuffers != null) {
+        sideBuffers.close();
+        sideBuffers = null;
+      }
+      sideBuffers = new BatchBuffers(batch, true);
+    }
+    sideBuffers.image.write(image);
+    priorBinding.bindInput(GraphContract.IMAGE, sideBuffers.image);
+    priorBinding.bindOutput(GraphContract.PRIOR, sideBuffers.priorOnHost);   // read by no one: on the host is fine
+    priorBinding.bindOutput(GraphContract.CLASS_LOGITS, sideBuffers.classLogits);
+    priorBinding.bindOutput(GraphContract.COARSE_MASK, sideBuffers.coarseMask);
+    priorBinding.synchronizeInputs();
+    priorBinding.run();
+    priorBinding.synchronizeOutputs();
+    sideBuffers.classLogits.read(classLogitsOut);
+    sideBuffers.coarseMask.read(coarseMaskOut);
+  }
+
+  /**
    * One denoiser call: x_t [batch,1,h,w], t [batch] -> eps [batch,1,h,w], all host float[] of the batch
    * given to conditionOn. Allocates nothing on the Java heap after the first call for a batch size.
    *
@@ -215,7 +251,7 @@ public final class DiffusionGraphs implements AutoCloseable {
       buffers.close();
       buffers = null;
     }
-    buffers = new BatchBuffers(batch);
+    buffers = new BatchBuffers(batch, device == ExecutionDevice.CPU);
     return buffers;
   }
 
@@ -241,7 +277,7 @@ public final class DiffusionGraphs implements AutoCloseable {
     }
     closed = true;
     conditioned = false;
-    closeAll(denoiserBinding, priorBinding, buffers, priorAllocator, deviceMemory, hostMemory,
+    closeAll(denoiserBinding, priorBinding, sideBuffers, buffers, priorAllocator, deviceMemory, hostMemory,
         ownsModel ? model : null);
   }
 
@@ -271,7 +307,7 @@ public final class DiffusionGraphs implements AutoCloseable {
   private final class BatchBuffers implements AutoCloseable {
     final int batch;
     final NativeTensor image;
-    final NativeTensor priorOnHost; // CPU path only
+    final NativeTensor priorOnHost; // where the prior output goes to the host (the CPU path), else null
     final NativeTensor classLogits;
     final NativeTensor coarseMask;
     final NativeTensor xt;
@@ -279,13 +315,12 @@ public final class DiffusionGraphs implements AutoCloseable {
     final NativeTensor eps;
     OrtValueRef priorOnDevice; // CUDA path only, replaced on every conditionOn
 
-    BatchBuffers(int batch) throws InferenceException {
+    BatchBuffers(int batch, boolean withPriorOnHost) throws InferenceException {
       this.batch = batch;
       NativeTensor[] made = new NativeTensor[7];
       try {
         made[0] = NativeTensor.allocate(api, hostMemory, contract.imageShape(batch));
-        made[1] = device == ExecutionDevice.CPU
-            ? NativeTensor.allocate(api, hostMemory, contract.priorShape(batch)) : null;
+        made[1] = withPriorOnHost ? NativeTensor.allocate(api, hostMemory, contract.priorShape(batch)) : null;
         made[2] = NativeTensor.allocate(api, hostMemory, contract.classLogitsShape(batch));
         made[3] = NativeTensor.allocate(api, hostMemory, contract.coarseMaskShape(batch));
         made[4] = NativeTensor.allocate(api, hostMemory, contract.imageShape(batch));

@@ -40,6 +40,19 @@ class ConfidenceSectionTest {
     assertThat(c.intercept()).isEqualTo(-18.0);
     assertThat(c.reviewThreshold()).isEqualTo(0.7);
     assertThat(c.validation().auroc()).isEqualTo(0.87);
+    assertThat(c.gatePrecision()).isNull();   // optional: the gate's own P(skip) then
+  }
+
+  @Test
+  void parsesTheGatePrecisionAndTheMirrorsPriorSignal() throws Exception {
+    ObjectNode node = withSection();
+    ObjectNode c = (ObjectNode) node.get("confidence");
+    c.putArray("signals").add("mirror_prior_agreement");
+    c.putArray("coefficients").add(9.8);
+    c.put("gate_precision", 0.989362);
+    var parsed = ManifestParserTest.parse(node).confidence();
+    assertThat(parsed.signals()).containsExactly("mirror_prior_agreement");
+    assertThat(parsed.gatePrecision()).isEqualTo(0.989362);
   }
 
   static Stream<Arguments> brokenSections() {
@@ -55,6 +68,11 @@ class ConfidenceSectionTest {
         Arguments.of((Consumer<ObjectNode>) c -> c.put("review_threshold", 1.5), "confidence.review_threshold"),
         Arguments.of((Consumer<ObjectNode>) c -> c.remove("review_threshold"), "missing key 'confidence.review_threshold'"),
         Arguments.of((Consumer<ObjectNode>) c -> c.put("intercept", "high"), "confidence.intercept"),
+        Arguments.of((Consumer<ObjectNode>) c -> c.put("gate_precision", 0.0), "confidence.gate_precision"),
+        Arguments.of((Consumer<ObjectNode>) c -> c.put("gate_precision", 1.2), "confidence.gate_precision"),
+        Arguments.of((Consumer<ObjectNode>) c -> c.put("gate_precision", "sure"), "confidence.gate_precision"),
+        Arguments.of((Consumer<ObjectNode>) c -> c.putArray("signals").add("flip_agreement").add("sharpness"),
+            "unknown signal 'flip_agreement'"),
         Arguments.of((Consumer<ObjectNode>) c -> c.put("temperature", 2), "unknown key 'confidence.temperature'"));
   }
 

@@ -11,7 +11,9 @@ import org.pgdiffseg.sdk.bundle.BundleManifest.ConfidenceSpec;
 
 class ConfidenceModelTest {
   private static final ConfidenceModel MODEL = ConfidenceModel.of(new ConfidenceSpec(
-      List.of("coarse_agreement", "first_step_agreement"), List.of(4.0, 2.0), -3.0, 0.6, null, null, null));
+      List.of("coarse_agreement", "first_step_agreement"), List.of(4.0, 2.0), -3.0, 0.6, null, null, null, null));
+  private static final ConfidenceModel WITH_GATE_RECORD = ConfidenceModel.of(new ConfidenceSpec(
+      List.of("mirror_prior_agreement"), List.of(5.0), -1.0, 0.9, 0.95, null, null, null));
 
   @Test
   void theLogisticFunctionOfTheWeightedSignals() {
@@ -29,10 +31,25 @@ class ConfidenceModelTest {
   }
 
   @Test
-  void aGatedImageIsAsConfidentAsTheGate() {
+  void aGatedImageIsAsConfidentAsTheGateWithoutARecordOfIt() {
     assertThat(MODEL.gated(0.995).value()).isEqualTo(0.995);
     assertThat(MODEL.gated(0.995).review()).isFalse();
     assertThat(MODEL.gated(0.995).signals()).isEmpty();
+  }
+
+  @Test
+  void aGatePrecisionScalesTheGatesOwnProbability() {
+    assertThat(WITH_GATE_RECORD.gated(0.9999999).value()).isCloseTo(0.95 * 0.9999999, within(1e-15));
+    assertThat(WITH_GATE_RECORD.gated(0.94).review()).isTrue();   // 0.893 < 0.9
+    assertThat(WITH_GATE_RECORD.gated(1.5).value()).isEqualTo(0.95);   // a probability past 1 is clamped first
+  }
+
+  @Test
+  void onlyAModelOfTheMirrorsPriorNeedsItsPriorCall() {
+    assertThat(MODEL.needsMirroredPrior()).isFalse();
+    assertThat(WITH_GATE_RECORD.needsMirroredPrior()).isTrue();
+    assertThat(WITH_GATE_RECORD.score(Map.of("mirror_prior_agreement", 0.5)).value())
+        .isCloseTo(1 / (1 + Math.exp(-1.5)), within(1e-12));
   }
 
   @Test

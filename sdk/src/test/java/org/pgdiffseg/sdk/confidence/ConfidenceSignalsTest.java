@@ -60,7 +60,7 @@ class ConfidenceSignalsTest {
     float[] p = {1, 1, 0, 0};
     float[] coarseLogits = {0};   // 0.5 everywhere once upsampled
     Map<String, Double> s = ConfidenceSignals.of(p, 2, 2, ConfidenceSignals.coarseProbability(coarseLogits), 1, 1,
-        new float[] {1, 1, 0, 0}, 0.2, 0.5, null);
+        new float[] {1, 1, 0, 0}, 0.2, 0.5, null, null);
     assertThat(s.keySet()).containsExactly("coarse_agreement", "first_step_agreement", "gate_tumor", "sharpness",
         "lesion_fraction");
     assertThat(s.get("coarse_agreement")).isCloseTo(2 * 1.0 / (2 + 2), within(1e-12));
@@ -69,7 +69,15 @@ class ConfidenceSignalsTest {
     assertThat(s.get("sharpness")).isEqualTo(1.0);
     assertThat(s.get("lesion_fraction")).isEqualTo(0.5);
     Map<String, Double> mirrored = ConfidenceSignals.of(p, 2, 2, new float[] {0.5f}, 1, 1, p, 0.2, 0.5,
-        new float[] {0, 1, 0, 0});
+        new float[] {0, 1, 0, 0}, null);
     assertThat(mirrored.get("flip_agreement")).isCloseTo(2 * 1.0 / 3, within(1e-12));
+    assertThat(mirrored).doesNotContainKey("mirror_prior_agreement");
+    // the mirror's coarse mask (already mirrored back), 2 x 1 coarse pixels over the 2 x 2 map: top row lesion
+    Map<String, Double> mirrorPrior = ConfidenceSignals.of(p, 2, 2, new float[] {0.5f, 0.5f}, 2, 1, p, 0.2, 0.5,
+        null, new float[] {1, 0});
+    assertThat(mirrorPrior.get("mirror_prior_agreement")).isEqualTo(1.0);
+    assertThat(mirrorPrior).doesNotContainKey("flip_agreement");
+    assertThat(ConfidenceSignals.of(p, 2, 2, new float[] {0.5f, 0.5f}, 2, 1, p, 0.2, 0.5, null,
+        new float[] {0, 1}).get("mirror_prior_agreement")).isEqualTo(0.0);
   }
 }

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.pgdiffseg.sdk.bundle.ModelBundle;
@@ -33,16 +34,69 @@ class SegmenterConfidenceTest {
 
   /** The test bundle copied with a confidence section (bundle.json is not among the checksums). */
   Path tinyWithConfidence() throws Exception {
-    Path copy = TestBundles.copyOfTiny(tmp.resolve("tiny"));
+    return tinyWith("tiny", c -> {
+      c.putArray("signals").add("coarse_agreement").add("first_step_agreement").add("gate_tumor");
+      c.putArray("coefficients").add(2.0).add(3.0).add(1.0);
+      c.put("intercept", -2.5);
+    });
+  }
+
+  /** The test bundle with a model of the mirror's prior and a record of its gate. */
+  Path tinyWithMirrorPrior() throws Exception {
+    return tinyWith("tiny-mirror", c -> {
+      c.putArray("signals").add("mirror_prior_agreement");
+      c.putArray("coefficients").add(4.0);
+      c.put("intercept", -2.0);
+      c.put("gate_precision", 0.9);
+    });
+  }
+
+  private Path tinyWith(String name, Consumer<ObjectNode> section) throws Exception {
+    Path copy = TestBundles.copyOfTiny(tmp.resolve(name));
     ObjectMapper json = new ObjectMapper();
     ObjectNode manifest = (ObjectNode) json.readTree(copy.resolve("bundle.json").toFile());
     ObjectNode c = manifest.putObject("confidence");
-    c.putArray("signals").add("coarse_agreement").add("first_step_agreement").add("gate_tumor");
-    c.putArray("coefficients").add(2.0).add(3.0).add(1.0);
-    c.put("intercept", -2.5);
+    section.accept(c);
     c.put("review_threshold", 0.5);
     Files.writeString(copy.resolve("bundle.json"), json.writeValueAsString(manifest));
     return copy;
+  }
+
+  @Test
+  void theMirrorsPriorIsLookedAtWithoutChangingTheMaskAloneInABatchAndWithFlipping() throws Exception {
+    List<DecodedImage> images = images();
+    try (Segmenter plain = Segmenter.builder().bundle(ModelBundle.open(TestBundles.tiny())).steps(2).ensemble(2)
+        .gating(false).sessionConfig(SessionConfig.cpuOnly()).build();
+        Segmenter mirror = plain.toBuilder().bundle(ModelBundle.open(tinyWithMirrorPrior())).build()) {
+      List<Double> pSkip = new ArrayList<>();
+      for (DecodedImage image : images) {
+        SegmentationResult without = plain.segment(image, SegmentRequest.defaults());
+        SegmentationResult with = mirror.segment(image, SegmentRequest.defaults());
+        // the mirror's own prior call leaves the denoiser bound to the image's prior: the same probability
+        assertThat(with.probability()).containsExactly(without.probability());
+        double agreement = with.confidence().signals().get(ConfidenceSignals.MIRROR_PRIOR_AGREEMENT);
+        assertThat(agreement).isBetween(0.0, 1.0);
+        assertThat(with.confidence().value()).isCloseTo(1 / (1 + Math.exp(-(4 * agreement - 2))), within(1e-12));
+        pSkip.add(with.gate().probability(with.gate().skipClass()));
+      }
+      double between = pSkip.stream().sorted().toList().get(1);
+      try (Segmenter gated = mirror.toBuilder().gating(true).gateThreshold(between).build()) {
+        List<SegmentationResult> batch = gated.segmentBatch(images, SegmentRequest.defaults());
+        assertThat(batch).anyMatch(r -> r.gate().skipped()).anyMatch(r -> !r.gate().skipped());
+        for (int i = 0; i < images.size(); i++) {
+          SegmentationResult alone = gated.segment(images.get(i), SegmentRequest.defaults());
+          assertThat(batch.get(i).confidence().value()).as("image %s", i)
+              .isCloseTo(alone.confidence().value(), within(1e-6));
+          if (alone.gate().skipped()) {   // the gate's record scales its own P(skip)
+            assertThat(alone.confidence().value()).isCloseTo(0.9 * pSkip.get(i), within(1e-12));
+          }
+        }
+      }
+      try (Segmenter flipping = mirror.toBuilder().flipAverage(true).build()) {
+        SegmentationResult r = flipping.segment(images.get(0), SegmentRequest.defaults());
+        assertThat(r.confidence().signals().get(ConfidenceSignals.MIRROR_PRIOR_AGREEMENT)).isBetween(0.0, 1.0);
+      }
+    }
   }
 
   @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import java.nio.file.Path;
+import java.util.Arrays;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -75,7 +76,7 @@ class DiffusionGraphsTest {
     conditionOn(reference);
     float[] eps = new float[reference.eps().length];
     for (int step = 0; step < 3; step++) {
-      java.util.Arrays.fill(eps, Float.NaN);
+      Arrays.fill(eps, Float.NaN);
       graphs.denoise(reference.xt(), reference.t(), eps);
       assertClose(eps, reference.eps());
     }
@@ -122,6 +123,31 @@ class DiffusionGraphsTest {
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("t must hold 1");
     assertThatThrownBy(() -> graphs.denoise(reference.xt(), reference.t(), new float[3]))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("epsOut");
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {1, 4})
+  void priorOutputsBetweenStepsLeaveTheDenoiserOnItsOwnPrior(int sideBatch) throws InferenceException {
+    Reference reference = Reference.load(1);   // the denoiser's batch of 1 shares its size with a side batch of 1
+    Reference other = Reference.load(4);
+    conditionOn(reference);
+    float[] eps = new float[reference.eps().length];
+    graphs.denoise(reference.xt(), reference.t(), eps);
+    float[] image = Arrays.copyOf(other.image(), sideBatch * TestGraphs.HEIGHT * TestGraphs.WIDTH);
+    float[] logits = new float[sideBatch * TestGraphs.CLASSES];
+    float[] coarse = new float[sideBatch * TestGraphs.COARSE * TestGraphs.COARSE];
+
+    graphs.priorOutputs(image, sideBatch, logits, coarse);
+
+    assertClose(logits, Arrays.copyOf(other.classLogits(), logits.length));
+    assertClose(coarse, Arrays.copyOf(other.coarseMask(), coarse.length));
+    Arrays.fill(eps, Float.NaN);
+    graphs.denoise(reference.xt(), reference.t(), eps);
+    assertClose(eps, reference.eps());
+    assertThatThrownBy(() -> graphs.priorOutputs(new float[10], 1, new float[TestGraphs.CLASSES], coarse))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("image");
+    assertThatThrownBy(() -> graphs.priorOutputs(image, 0, logits, coarse))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
