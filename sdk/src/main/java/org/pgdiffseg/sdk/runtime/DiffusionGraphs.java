@@ -136,26 +136,15 @@ public final class DiffusionGraphs implements AutoCloseable {
    */
   public void conditionOn(float[] image, int batch, float[] classLogitsOut, float[] coarseMaskOut)
       throws InferenceException {
-    checkOpen();
-    checkArgument(batch > 0, "batch must be positive, got %s", batch);
-    checkLength("image", image, (long) batch * contract.height() * contract.width());
-    checkLength("classLogitsOut", classLogitsOut, (long) batch * contract.classes());
-    checkLength("coarseMaskOut", coarseMaskOut, (long) batch * contract.coarseHeight() * contract.coarseWidth());
+    checkPriorArrays(image, batch, classLogitsOut, coarseMaskOut);
     conditioned = false;
     BatchBuffers batchBuffers = buffersFor(batch);
-    batchBuffers.image.write(image);
-
-    priorBinding.bindInput(GraphContract.IMAGE, batchBuffers.image);
     if (device == ExecutionDevice.CUDA) {
       priorBinding.bindOutputToDevice(GraphContract.PRIOR, deviceMemory);
     } else {
       priorBinding.bindOutput(GraphContract.PRIOR, batchBuffers.priorOnHost);
     }
-    priorBinding.bindOutput(GraphContract.CLASS_LOGITS, batchBuffers.classLogits);
-    priorBinding.bindOutput(GraphContract.COARSE_MASK, batchBuffers.coarseMask);
-    priorBinding.synchronizeInputs();
-    priorBinding.run();
-    priorBinding.synchronizeOutputs();
+    runPrior(batchBuffers, image);
 
     if (device == ExecutionDevice.CUDA) {
       batchBuffers.keepPriorOnDevice(fetchPriorOnDevice());
@@ -180,11 +169,7 @@ public final class DiffusionGraphs implements AutoCloseable {
    */
   public void priorOutputs(float[] image, int batch, float[] classLogitsOut, float[] coarseMaskOut)
       throws InferenceException {
-    checkOpen();
-    checkArgument(batch > 0, "batch must be positive, got %s", batch);
-    checkLength("image", image, (long) batch * contract.height() * contract.width());
-    checkLength("classLogitsOut", classLogitsOut, (long) batch * contract.classes());
-    checkLength("coarseMaskOut", coarseMaskOut, (long) batch * contract.coarseHeight() * contract.coarseWidth());
+    checkPriorArrays(image, batch, classLogitsOut, coarseMaskOut);
     if (sideBuffers == null || sideBuffers.batch != batch) {
       priorBinding.clear();   // nothing may stay bound to the buffers about to be freed
       if (sideBuffers != null) {
@@ -193,16 +178,29 @@ public final class DiffusionGraphs implements AutoCloseable {
       }
       sideBuffers = new BatchBuffers(batch, true);
     }
-    sideBuffers.image.write(image);
-    priorBinding.bindInput(GraphContract.IMAGE, sideBuffers.image);
     priorBinding.bindOutput(GraphContract.PRIOR, sideBuffers.priorOnHost);   // read by no one: on the host is fine
-    priorBinding.bindOutput(GraphContract.CLASS_LOGITS, sideBuffers.classLogits);
-    priorBinding.bindOutput(GraphContract.COARSE_MASK, sideBuffers.coarseMask);
+    runPrior(sideBuffers, image);
+    sideBuffers.classLogits.read(classLogitsOut);
+    sideBuffers.coarseMask.read(coarseMaskOut);
+  }
+
+  private void checkPriorArrays(float[] image, int batch, float[] classLogitsOut, float[] coarseMaskOut) {
+    checkOpen();
+    checkArgument(batch > 0, "batch must be positive, got %s", batch);
+    checkLength("image", image, (long) batch * contract.height() * contract.width());
+    checkLength("classLogitsOut", classLogitsOut, (long) batch * contract.classes());
+    checkLength("coarseMaskOut", coarseMaskOut, (long) batch * contract.coarseHeight() * contract.coarseWidth());
+  }
+
+  /** One prior call on {@code image} in {@code into}'s buffers, its prior output already bound by the caller. */
+  private void runPrior(BatchBuffers into, float[] image) throws InferenceException {
+    into.image.write(image);
+    priorBinding.bindInput(GraphContract.IMAGE, into.image);
+    priorBinding.bindOutput(GraphContract.CLASS_LOGITS, into.classLogits);
+    priorBinding.bindOutput(GraphContract.COARSE_MASK, into.coarseMask);
     priorBinding.synchronizeInputs();
     priorBinding.run();
     priorBinding.synchronizeOutputs();
-    sideBuffers.classLogits.read(classLogitsOut);
-    sideBuffers.coarseMask.read(coarseMaskOut);
   }
 
   /**

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -79,19 +80,9 @@ class SegmenterConfidenceTest {
         assertThat(with.confidence().value()).isCloseTo(1 / (1 + Math.exp(-(4 * agreement - 2))), within(1e-12));
         pSkip.add(with.gate().probability(with.gate().skipClass()));
       }
-      double between = pSkip.stream().sorted().toList().get(1);
-      try (Segmenter gated = mirror.toBuilder().gating(true).gateThreshold(between).build()) {
-        List<SegmentationResult> batch = gated.segmentBatch(images, SegmentRequest.defaults());
-        assertThat(batch).anyMatch(r -> r.gate().skipped()).anyMatch(r -> !r.gate().skipped());
-        for (int i = 0; i < images.size(); i++) {
-          SegmentationResult alone = gated.segment(images.get(i), SegmentRequest.defaults());
-          assertThat(batch.get(i).confidence().value()).as("image %s", i)
-              .isCloseTo(alone.confidence().value(), within(1e-6));
-          if (alone.gate().skipped()) {   // the gate's record scales its own P(skip)
-            assertThat(alone.confidence().value()).isCloseTo(0.9 * pSkip.get(i), within(1e-12));
-          }
-        }
-      }
+      // the gate's record scales its own P(skip)
+      sameAloneAndAmongGatedNeighbours(mirror, images, pSkip,
+          (gated, p) -> assertThat(gated.confidence().value()).isCloseTo(0.9 * p, within(1e-12)));
       try (Segmenter flipping = mirror.toBuilder().flipAverage(true).build()) {
         SegmentationResult r = flipping.segment(images.get(0), SegmentRequest.defaults());
         assertThat(r.confidence().signals().get(ConfidenceSignals.MIRROR_PRIOR_AGREEMENT)).isBetween(0.0, 1.0);
@@ -131,21 +122,32 @@ class SegmenterConfidenceTest {
         pSkip.add(r.gate().probability(r.gate().skipClass()));
         assertThat(signals.get("gate_tumor")).isCloseTo(1 - pSkip.getLast(), within(1e-12));
       }
-      // the middle P(skip) as threshold: some images gated, the others sampled in the same batch
-      double between = pSkip.stream().sorted().toList().get(1);
-      try (Segmenter gated = s.toBuilder().gating(true).gateThreshold(between).build()) {
-        List<SegmentationResult> batch = gated.segmentBatch(images, SegmentRequest.defaults());
-        assertThat(batch).anyMatch(r -> r.gate().skipped()).anyMatch(r -> !r.gate().skipped());
-        for (int i = 0; i < images.size(); i++) {
-          SegmentationResult alone = gated.segment(images.get(i), SegmentRequest.defaults());
-          SegmentationResult together = batch.get(i);
-          assertThat(together.confidence().value()).as("image %s", i)
-              .isCloseTo(alone.confidence().value(), within(1e-6));
-          if (together.gate().skipped()) {
-            assertThat(together.confidence().value()).isEqualTo(pSkip.get(i));
-            assertThat(together.confidence().signals()).isEmpty();
-            assertThat(together.uncertainty()).containsOnly(0f);
-          }
+      sameAloneAndAmongGatedNeighbours(s, images, pSkip, (gated, p) -> {
+        assertThat(gated.confidence().value()).isEqualTo(p);
+        assertThat(gated.confidence().signals()).isEmpty();
+        assertThat(gated.uncertainty()).containsOnly(0f);
+      });
+    }
+  }
+
+  /**
+   * With the middle P(skip) as the gate's threshold some images are gated and the others sampled in the same batch:
+   * each image's confidence is the same there as alone, and {@code gatedCheck} sees each gated result with its
+   * P(skip).
+   */
+  private static void sameAloneAndAmongGatedNeighbours(Segmenter s, List<DecodedImage> images, List<Double> pSkip,
+      BiConsumer<SegmentationResult, Double> gatedCheck) throws Exception {
+    double between = pSkip.stream().sorted().toList().get(1);
+    try (Segmenter gated = s.toBuilder().gating(true).gateThreshold(between).build()) {
+      List<SegmentationResult> batch = gated.segmentBatch(images, SegmentRequest.defaults());
+      assertThat(batch).anyMatch(r -> r.gate().skipped()).anyMatch(r -> !r.gate().skipped());
+      for (int i = 0; i < images.size(); i++) {
+        SegmentationResult alone = gated.segment(images.get(i), SegmentRequest.defaults());
+        SegmentationResult together = batch.get(i);
+        assertThat(together.confidence().value()).as("image %s", i)
+            .isCloseTo(alone.confidence().value(), within(1e-6));
+        if (together.gate().skipped()) {
+          gatedCheck.accept(together, pSkip.get(i));
         }
       }
     }
