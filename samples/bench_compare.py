@@ -53,7 +53,8 @@ def java_bench(model: Path, image: Path, scheduler: str, steps: int, ensemble: i
                *extra: str) -> dict:
     """One `pgdiffseg bench` run, its printed figures parsed."""
     cmd = [str(LAUNCHER), "bench", "--model", str(model), "--scheduler", scheduler, "--steps", str(steps),
-           "--ensemble", str(ensemble), "--runs", str(runs), "--warmup", str(warmup), "--cpu", *extra, str(image)]
+           "--ensemble", str(ensemble), "--runs", str(runs), "--warmup", str(warmup), "--cpu", "--no-confidence",
+           *extra, str(image)]
     text = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
     print(text, end="", flush=True)
 
@@ -64,7 +65,7 @@ def java_bench(model: Path, image: Path, scheduler: str, steps: int, ensemble: i
             "postprocess_ms": grab(r"^\s+postprocess\s+median\s+([\d.]+)"),
             "step_ms": grab(r"per denoiser step .*?: ([\d.]+) ms"),
             "raw_ms": grab(r"raw graph time .*?median ([\d.]+) ms"),
-            "sdk_over_raw": grab(r"SDK total / raw = ([\d.]+)"),
+            "sdk_over_raw": grab(r"SDK total (?:without the confidence )?/ raw = ([\d.]+)"),
             "gate_skipped": grab(r"the gate skipped diffusion in (\d+) of"),
             "rss_mib": [int(v) for v in re.findall(r"^run \d+: resident (\d+) MiB", text, re.MULTILINE)],
             "rss_line": next((line.strip() for line in text.splitlines() if "resident memory after" in line), None),
@@ -491,7 +492,9 @@ def render(f: dict) -> str:
         f"onnxruntime {v['onnxruntime_python']}, torch {v['torch']}, diffusers {v['diffusers']}. The pipelines run "
         "back to back in the same script on the same ONNX graphs (PyTorch on the checkpoint they were exported "
         "from) and the same image (`samples/images/benign_306.png`); medians after warm-up. Raw figures: "
-        "`docs/benchmarks.json`. The machine is shared, so compare ratios within this run, not with other runs." +
+        "`docs/benchmarks.json`. The SDK runs with `--no-confidence`: the Python pipelines score no confidence, so "
+        "both do the same graph calls (docs/confidence.md says what the confidence adds). The machine is shared, so "
+        "compare ratios within this run, not with other runs." +
         (f" The parts {', '.join(f['rerun_parts'])} were run again by `samples/bench-compare --parts "
          f"{','.join(f['rerun_parts'])}` on that date. " + measured_text(f) if f.get("rerun_parts") else ""),
         "",

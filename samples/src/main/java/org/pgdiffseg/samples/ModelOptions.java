@@ -50,6 +50,12 @@ final class ModelOptions {
           + " (default: the bundle's, off where it does not say).")
   Boolean flipAverage;
 
+  @Option(names = "--no-confidence",
+      description = "Do not score each mask's confidence, nor make the graph call its model needs (for the default"
+          + " model the prior on the image's mirror, under a tenth of an image's time): no confidence or review flag;"
+          + " the masks and the uncertainty map stay the same.")
+  boolean noConfidence;
+
   @Option(names = "--threshold", paramLabel = "T", description = "Mask threshold on the lesion probability (default: the bundle's).")
   Double threshold;
 
@@ -185,7 +191,7 @@ final class ModelOptions {
     ModelBundle bundle = bundle();
     checkSteps(bundle.manifest());
     Segmenter.Builder b = Segmenter.builder().bundle(bundle).gating(!noGating).sessionConfig(sessionConfig())
-        .cleanup(largestComponent, fillHoles);
+        .cleanup(largestComponent, fillHoles).confidence(!noConfidence);
     if (scheduler != null) b.scheduler(SchedulerSpec.parse(scheduler));
     if (steps != null) b.steps(steps);
     if (ensemble != null) b.ensemble(ensemble);
@@ -219,7 +225,8 @@ final class ModelOptions {
     checkRanges();   // what is left to check: --threads, --device
     device.check();
     RunRecord record = replayed().record();
-    return record.applyTo(Segmenter.builder().sessionConfig(sessionConfig()), bundle());
+    // the confidence does not change a mask: a replay may score it or not
+    return record.applyTo(Segmenter.builder().sessionConfig(sessionConfig()).confidence(!noConfidence), bundle());
   }
 
   /**

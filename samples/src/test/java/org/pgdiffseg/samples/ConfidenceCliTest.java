@@ -77,6 +77,20 @@ class ConfidenceCliTest {
   }
 
   @Test
+  void noConfidenceLeavesItOutOfTheResultsButKeepsTheMap() throws Exception {
+    Path image = Files.write(tmp.resolve("x.png"), png);
+    Path out = tmp.resolve("out");
+    CliRun r = CliRun.of("segment", "--model", tinyWithConfidence().toString(), "--steps", "2", "--cpu",
+        "--no-gating", "--no-confidence", "--uncertainty", "--out", out.toString(), image.toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    JsonNode row = firstRow(out);
+    assertThat(row.has("confidence")).isFalse();
+    assertThat(row.has("review")).isFalse();
+    assertThat(r.out()).doesNotContain("confidence").doesNotContain("(review)");
+    assertThat(out.resolve("x_uncertainty.png")).exists();
+  }
+
+  @Test
   void uncertaintyWritesTheMapAndNeverAUsersFileOfItsName() throws Exception {
     Path image = Files.write(tmp.resolve("x.png"), png);
     Path out = Files.createDirectories(tmp.resolve("out"));

@@ -21,8 +21,10 @@ final class ResultAssessment {
     this.model = model;
   }
 
-  static ResultAssessment of(BundleManifest manifest) {
-    return new ResultAssessment(manifest.confidence() == null ? null : ConfidenceModel.of(manifest.confidence()));
+  /** scoring: whether to score the confidence, where the bundle has a model for it. */
+  static ResultAssessment of(BundleManifest manifest, boolean scoring) {
+    return new ResultAssessment(
+        !scoring || manifest.confidence() == null ? null : ConfidenceModel.of(manifest.confidence()));
   }
 
   /** Whether judging needs the prior's coarse mask of each kept image's mirror. */

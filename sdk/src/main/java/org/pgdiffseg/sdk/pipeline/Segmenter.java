@@ -67,6 +67,7 @@ public final class Segmenter implements AutoCloseable {
   private final Duration maxWait;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final ResultAssessment assessment;
+  private final boolean confidence;   // as asked: the bundle may have no model to score it with
   /** The session settings in effect: the builder's, with intra-op threads 0 resolved ({@link WorkerThreads}). */
   private final SessionConfig sessionConfig;
 
@@ -74,7 +75,8 @@ public final class Segmenter implements AutoCloseable {
     this.bundle = b.bundle;
     BundleManifest m = bundle.manifest();
     this.settings = ModelSettings.of(bundle);
-    this.assessment = ResultAssessment.of(m);
+    this.confidence = b.confidence;
+    this.assessment = ResultAssessment.of(m, b.confidence);
     this.options = b.resolveOptions(settings.samplingDefaults());
     this.gate = settings.gate().withEnabled(b.gating)
         .withThreshold(b.gateThreshold != null ? b.gateThreshold : settings.gate().threshold());
@@ -157,7 +159,8 @@ public final class Segmenter implements AutoCloseable {
   /** A builder holding this segmenter's settings. */
   public Builder toBuilder() {
     return new Builder().bundle(bundle).options(options).gating(gate.enabled()).gateThreshold(gate.threshold())
-        .maxPixels(decoder.maxPixels()).concurrency(workers.size()).batching(maxBatch, maxWait);
+        .maxPixels(decoder.maxPixels()).concurrency(workers.size()).batching(maxBatch, maxWait)
+        .confidence(confidence);
   }
 
   public ModelBundle bundle() {
@@ -417,6 +420,7 @@ public final class Segmenter implements AutoCloseable {
     private boolean fillHoles;
     private Boolean flipAverage;
     private boolean gating = true;
+    private boolean confidence = true;
     private Double gateThreshold;
     private long maxPixels = ImageDecoder.DEFAULT_MAX_PIXELS;
     private int concurrency = 1;
@@ -491,6 +495,16 @@ public final class Segmenter implements AutoCloseable {
      */
     public Builder flipAverage(boolean value) {
       this.flipAverage = value;
+      return this;
+    }
+
+    /**
+     * Score each mask with the bundle's confidence model (on by default, where the bundle has one). Off, results
+     * have no {@link SegmentationResult#confidence()} and the model's own graph calls (the prior on each image's
+     * mirror, docs/confidence.md) are not made; the uncertainty map is computed either way.
+     */
+    public Builder confidence(boolean enabled) {
+      this.confidence = enabled;
       return this;
     }
 

@@ -87,6 +87,17 @@ class SegmenterConfidenceTest {
         SegmentationResult r = flipping.segment(images.get(0), SegmentRequest.defaults());
         assertThat(r.confidence().signals().get(ConfidenceSignals.MIRROR_PRIOR_AGREEMENT)).isBetween(0.0, 1.0);
       }
+      // turned off: no confidence, the same mask and map, and the setting survives toBuilder()
+      try (Segmenter off = mirror.toBuilder().confidence(false).build();
+          Segmenter stillOff = off.toBuilder().build()) {
+        SegmentationResult on = mirror.segment(images.get(0), SegmentRequest.defaults());
+        for (Segmenter s : List.of(off, stillOff)) {
+          SegmentationResult r = s.segment(images.get(0), SegmentRequest.defaults());
+          assertThat(r.confidence()).isNull();
+          assertThat(r.probability()).containsExactly(on.probability());
+          assertThat(r.uncertainty()).containsExactly(on.uncertainty());
+        }
+      }
     }
   }
 
