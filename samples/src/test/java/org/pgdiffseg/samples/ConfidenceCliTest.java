@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -37,16 +36,12 @@ class ConfidenceCliTest {
 
   /** The test bundle copied with a confidence section whose review threshold flags every mask (confidence < 1). */
   Path tinyWithConfidence() throws Exception {
-    Path copy = TestBundles.copyOfTiny(tmp.resolve("tiny-with-confidence"));
-    ObjectMapper json = new ObjectMapper();
-    ObjectNode manifest = (ObjectNode) json.readTree(copy.resolve("bundle.json").toFile());
-    ObjectNode c = manifest.putObject("confidence");
-    c.putArray("signals").add("coarse_agreement").add("sharpness");
-    c.putArray("coefficients").add(1.0).add(1.0);
-    c.put("intercept", 0.0);
-    c.put("review_threshold", 1.0);
-    Files.writeString(copy.resolve("bundle.json"), json.writeValueAsString(manifest));
-    return copy;
+    return TestBundles.copyOfTinyWithConfidence(tmp.resolve("tiny-with-confidence"), c -> {
+      c.putArray("signals").add("coarse_agreement").add("sharpness");
+      c.putArray("coefficients").add(1.0).add(1.0);
+      c.put("intercept", 0.0);
+      c.put("review_threshold", 1.0);
+    });
   }
 
   @Test

@@ -95,6 +95,11 @@ public final class SegmentJob implements Callable<Integer> {
   @Option(names = "--no-gating", description = "Always run diffusion, even when the prior says no tumor.")
   boolean noGating;
 
+  @Option(names = "--no-confidence",
+      description = "Do not score each mask's confidence, nor make the graph call its model needs: the confidence"
+          + " and review columns stay null; the masks stay the same.")
+  boolean noConfidence;
+
   @Option(names = "--gate-threshold", paramLabel = "P", description = "Skip diffusion when P(no tumor) >= P (default: the bundle's).")
   Double gateThreshold;
 
@@ -136,6 +141,7 @@ public final class SegmentJob implements Callable<Integer> {
     }
     SegmentOptions options = SegmentOptions.builder().model(model).scheduler(scheduler).steps(steps)
         .ensemble(ensemble).seed(seed).initialSample(initialSample).flipAverage(flipAverage).maskThreshold(threshold).gating(!noGating).gateThreshold(gateThreshold)
+        .confidence(!noConfidence)
         .maxPixels(maxPixels != null ? maxPixels : ImageDecoder.DEFAULT_MAX_PIXELS).masks(masks)
         .imagesRoot(SparkSegmentation.isParquet(input) ? null : absolute(input))
         .concurrency(concurrency).threads(threads).device(deviceChoice()).maxBatch(maxBatch)

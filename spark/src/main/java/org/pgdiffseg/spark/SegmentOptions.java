@@ -32,13 +32,15 @@ import org.pgdiffseg.sdk.schedule.SchedulerSpec;
  * @param maxWaitMillis how long the first image of a batch waits for the others, 0..1000 ms; null for
  *     {@value #DEFAULT_MAX_WAIT_MILLIS}
  * @param flipAverage average each image with its horizontal mirror; null for the bundle's default
+ * @param confidence score each mask's confidence (the {@code confidence} and {@code review} columns; false leaves
+ *     them null and saves the graph call the bundle's confidence model makes, docs/confidence.md)
  */
 public record SegmentOptions(
     String model, String scheduler, Integer steps, Integer ensemble, Long seed, String initialSample,
     Double maskThreshold,
     boolean gating, Double gateThreshold, boolean largestComponent, boolean fillHoles, long maxPixels,
     String masks, String imagesRoot, Integer concurrency, Integer threads, DeviceChoice device,
-    Integer maxBatch, Integer maxWaitMillis, Boolean flipAverage) implements Serializable {
+    Integer maxBatch, Integer maxWaitMillis, Boolean flipAverage, boolean confidence) implements Serializable {
   /** The wait of the batching benchmark (docs/throughput.md): a graph call takes hundreds of times longer. */
   public static final int DEFAULT_MAX_WAIT_MILLIS = 5;
 
@@ -73,7 +75,7 @@ public record SegmentOptions(
         .initialSample(initialSample).maskThreshold(maskThreshold).gating(gating).gateThreshold(gateThreshold)
         .cleanup(largestComponent, fillHoles).maxPixels(maxPixels).masks(masks).imagesRoot(imagesRoot)
         .concurrency(concurrency).threads(threads).device(device).maxBatch(maxBatch).maxWaitMillis(maxWaitMillis)
-        .flipAverage(flipAverage);
+        .flipAverage(flipAverage).confidence(confidence);
   }
 
   /** The options that decide which Segmenter an executor opens (everything but the masks). */
@@ -110,7 +112,7 @@ public record SegmentOptions(
 
   /** A Segmenter builder with these options, as the CLI's {@code --scheduler --steps ...} make one. */
   Segmenter.Builder apply(Segmenter.Builder b) {
-    b.gating(gating).cleanup(largestComponent, fillHoles).maxPixels(maxPixels);
+    b.gating(gating).cleanup(largestComponent, fillHoles).maxPixels(maxPixels).confidence(confidence);
     if (scheduler != null) b.scheduler(SchedulerSpec.parse(scheduler));
     if (steps != null) b.steps(steps);
     if (ensemble != null) b.ensemble(ensemble);
@@ -144,10 +146,17 @@ public record SegmentOptions(
     private Integer maxBatch;
     private Integer maxWaitMillis;
     private Boolean flipAverage;
+    private boolean confidence = true;
 
     private Builder() {}
 
     /** Average each image with its horizontal mirror; null for the bundle's default. */
+    /** Score each mask's confidence (on by default). */
+    public Builder confidence(boolean value) {
+      this.confidence = value;
+      return this;
+    }
+
     public Builder flipAverage(Boolean value) {
       this.flipAverage = value;
       return this;
@@ -258,7 +267,7 @@ public record SegmentOptions(
       return new SegmentOptions(model, scheduler, steps, ensemble, seed, initialSample, maskThreshold, gating,
           gateThreshold,
           largestComponent, fillHoles, maxPixels, masks, imagesRoot, concurrency, threads, device, maxBatch,
-          maxWaitMillis, flipAverage);
+          maxWaitMillis, flipAverage, confidence);
     }
   }
 }

@@ -27,6 +27,11 @@ final class ResultAssessment {
         !scoring || manifest.confidence() == null ? null : ConfidenceModel.of(manifest.confidence()));
   }
 
+  /** Whether results get a confidence. */
+  boolean scoresConfidence() {
+    return model != null;
+  }
+
   /** Whether judging needs the prior's coarse mask of each kept image's mirror. */
   boolean needsMirroredPrior() {
     return model != null && model.needsMirroredPrior();

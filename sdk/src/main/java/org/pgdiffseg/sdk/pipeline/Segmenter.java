@@ -167,6 +167,11 @@ public final class Segmenter implements AutoCloseable {
     return bundle;
   }
 
+  /** Whether results carry a confidence: asked for ({@link Builder#confidence}) and the bundle has a model for it. */
+  public boolean scoresConfidence() {
+    return assessment.scoresConfidence();
+  }
+
   /** The bundle's settings, as read from its manifest once. */
   public ModelSettings settings() {
     return settings;

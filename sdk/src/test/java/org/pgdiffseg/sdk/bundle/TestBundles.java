@@ -44,6 +44,20 @@ public final class TestBundles {
     return target;
   }
 
+  /**
+   * A copy of the tiny bundle under {@code dir} whose bundle.json has a confidence section filled by {@code section}
+   * (bundle.json is not among its own checksums: the copy stays verified).
+   */
+  public static Path copyOfTinyWithConfidence(Path dir, java.util.function.Consumer<ObjectNode> section)
+      throws IOException {
+    Path copy = copyOfTiny(dir);
+    ObjectMapper json = new ObjectMapper();
+    ObjectNode manifest = (ObjectNode) json.readTree(copy.resolve("bundle.json").toFile());
+    section.accept(manifest.putObject("confidence"));
+    Files.writeString(copy.resolve("bundle.json"), json.writeValueAsString(manifest));
+    return copy;
+  }
+
   /** Writes the sha256 of every file into the manifest again, as a re-export of a changed bundle would. */
   public static void resign(Path bundle) throws IOException {
     ObjectMapper json = new ObjectMapper();

@@ -3,9 +3,7 @@ package org.pgdiffseg.sdk.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,14 +51,10 @@ class SegmenterConfidenceTest {
   }
 
   private Path tinyWith(String name, Consumer<ObjectNode> section) throws Exception {
-    Path copy = TestBundles.copyOfTiny(tmp.resolve(name));
-    ObjectMapper json = new ObjectMapper();
-    ObjectNode manifest = (ObjectNode) json.readTree(copy.resolve("bundle.json").toFile());
-    ObjectNode c = manifest.putObject("confidence");
-    section.accept(c);
-    c.put("review_threshold", 0.5);
-    Files.writeString(copy.resolve("bundle.json"), json.writeValueAsString(manifest));
-    return copy;
+    return TestBundles.copyOfTinyWithConfidence(tmp.resolve(name), c -> {
+      section.accept(c);
+      c.put("review_threshold", 0.5);
+    });
   }
 
   @Test
