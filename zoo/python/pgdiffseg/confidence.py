@@ -46,7 +46,7 @@ from .sampling import init_noise_for, make_scheduler, onnx_model_fns, segment
 
 SIGNALS = ("coarse_agreement", "first_step_agreement", "gate_tumor", "sharpness", "lesion_fraction",
            "mirror_prior_agreement", "flip_agreement")
-# The model's input, chosen by held-out and cross-validated figures on BUSI val (docs/confidence.md).
+# The model's input, chosen by comparing input sets' held-out figures on BUSI val (docs/confidence.md).
 DEFAULT_INPUTS = ("mirror_prior_agreement",)
 COVERAGES = (0.5, 0.7, 0.8, 0.9, 1.0)
 L2 = 1e-2   # a light ridge keeps the fit finite when the classes separate on some signal

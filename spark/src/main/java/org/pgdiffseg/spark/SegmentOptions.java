@@ -150,13 +150,13 @@ public record SegmentOptions(
 
     private Builder() {}
 
-    /** Average each image with its horizontal mirror; null for the bundle's default. */
     /** Score each mask's confidence (on by default). */
     public Builder confidence(boolean value) {
       this.confidence = value;
       return this;
     }
 
+    /** Average each image with its horizontal mirror; null for the bundle's default. */
     public Builder flipAverage(Boolean value) {
       this.flipAverage = value;
       return this;
