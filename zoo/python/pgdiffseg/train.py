@@ -130,6 +130,19 @@ def atomic_save(value, path: Path) -> None:
     tmp.replace(path)
 
 
+def initial_weights(path: Path) -> dict:
+    """The checkpoint --init names (its EMA weights and config), or a message naming the file when it is not one."""
+    if not path.is_file():
+        raise SystemExit(f"--init {path}: no such file")
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=False)
+    except Exception as e:
+        raise SystemExit(f"--init {path}: not a PyTorch checkpoint ({e})") from e
+    if not isinstance(state, dict) or "ema" not in state or "config" not in state:
+        raise SystemExit(f"--init {path}: not a pgdiffseg checkpoint (it needs 'ema' weights and a 'config')")
+    return state
+
+
 def param_groups(model: PGDiffSeg, lr: float, encoder_lr_mult: float) -> list[dict]:
     """One group, or two when the prior has a pretrained encoder and its learning rate is scaled
     (discriminative learning rate): the group's `lr_mult` multiplies the scheduled rate."""
@@ -216,7 +229,7 @@ def main(argv=None) -> None:
     if state:
         model.load_state_dict(state["model"])
     elif args.init:
-        model.load_state_dict(torch.load(args.init, map_location="cpu", weights_only=False)["ema"])
+        model.load_state_dict(initial_weights(args.init)["ema"])
         print(f"initialised from {args.init}", flush=True)
     elif args.pretrained == "imagenet":
         if not hasattr(model.prior, "load_imagenet"):

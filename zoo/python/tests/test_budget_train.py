@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from pgdiffseg import batch_augment, budget_train, export, sweep
+from pgdiffseg import batch_augment, budget_train, export, sweep, train
+from pgdiffseg.bundle import sha256 as bundle_sha256
 from pgdiffseg.config import size
 from pgdiffseg.model import PGDiffSeg, encoder_taps, efficientnet_lite
 
@@ -77,6 +78,35 @@ def test_a_budgeted_run_writes_final_and_averaged_checkpoints_that_export_reads(
     assert info["command"].startswith("python -m pgdiffseg.budget_train") and "--budget-minutes 5" in info["command"]
     model = export.load_model(tmp_path / "averaged.pt")
     assert isinstance(model, PGDiffSeg)
+
+
+def test_a_run_can_start_from_another_runs_weights_with_a_fresh_schedule(busi_root, tmp_path):
+    flags = ["--data", str(busi_root), "--budget-minutes", "5", "--batch-size", "4", "--threads", "1",
+             "--pretrained", "none"]
+    budget_train.main(flags + ["--out", str(tmp_path / "a"), "--size", "tiny2", "--max-steps", "2"])
+    start = tmp_path / "a" / "final.pt"
+    # At learning rate 0 the weights stay where they started; the size is the checkpoint's, not --size's.
+    result = budget_train.main(flags + ["--out", str(tmp_path / "b"), "--size", "cpu2", "--init", str(start),
+                                        "--lr", "0", "--lr-min", "0", "--max-steps", "1"])
+    assert result["size"] == "tiny2" and result["steps"] == 1
+    before = export.load_model(start)
+    after = export.load_model(tmp_path / "b" / "final.pt")
+    for (name, a), b in zip(before.named_parameters(), after.parameters()):
+        assert torch.equal(a, b), name
+    info = export.training_info(tmp_path / "b" / "final.pt")
+    assert "--init INIT" in info["command"]
+    assert info["initialised_from"] == {"checkpoint": "final.pt", "sha256": bundle_sha256(start)}
+
+
+def test_init_refuses_what_is_not_a_checkpoint(tmp_path):
+    with pytest.raises(SystemExit, match="no such file"):
+        train.initial_weights(tmp_path / "missing.pt")
+    (tmp_path / "text.pt").write_text("not a checkpoint")
+    with pytest.raises(SystemExit, match="not a PyTorch checkpoint"):
+        train.initial_weights(tmp_path / "text.pt")
+    torch.save({"model": {}}, tmp_path / "raw.pt")
+    with pytest.raises(SystemExit, match="not a pgdiffseg checkpoint"):
+        train.initial_weights(tmp_path / "raw.pt")
 
 
 def test_the_sweep_tabulates_every_run_and_refuses_a_used_folder(busi_root, tmp_path):
