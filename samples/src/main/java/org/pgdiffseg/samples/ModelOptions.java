@@ -24,7 +24,8 @@ final class ModelOptions {
   /** The SDK's limit on the ensemble, run as one batch. */
   static final int MAX_ENSEMBLE = ManifestLimits.MAX_ENSEMBLE;
 
-  @Option(names = "--model", paramLabel = "ID|DIR", description = "Zoo model id, bundle folder or zip (default: the zoo's default model).")
+  @Option(names = "--model", paramLabel = "ID|DIR", description = "Zoo model id (ID@VERSION for that version only),"
+      + " bundle folder or zip (default: the zoo's default model).")
   String model;
 
   @Option(names = "--scheduler", paramLabel = "NAME",

@@ -57,7 +57,7 @@ final class ZooCommand {
   static final class Info implements Callable<Integer> {
     @ParentCommand ZooCommand zoo;
     @Spec CommandSpec spec;
-    @Parameters(paramLabel = "MODEL", description = "Model id, bundle folder or zip.") String model;
+    @Parameters(paramLabel = "MODEL", description = "Model id (ID@VERSION for that version only), bundle folder or zip.") String model;
 
     @Override
     public Integer call() throws Exception {
@@ -81,8 +81,7 @@ final class ZooCommand {
         return PgDiffSegCli.OK;
       }
       ModelZoo z = zoo.zoo();
-      ZooEntry entry = z.index().find(model).orElseThrow(() -> new BundleException("unknown model '" + model
-          + "': not a bundle folder or zip, and not one of " + z.index().entries().stream().map(ZooEntry::id).toList()));
+      ZooEntry entry = z.index().require(model);
       out.println(z.readFile(entry, MODEL_CARD).orElse(entry.description()));
       Path cached = z.cacheEntry(entry.id(), entry.version());
       out.println(Files.isDirectory(cached) ? "Cached in: " + cached
@@ -98,7 +97,7 @@ final class ZooCommand {
   static final class Verify implements Callable<Integer> {
     @ParentCommand ZooCommand zoo;
     @Spec CommandSpec spec;
-    @Parameters(paramLabel = "MODEL", description = "Model id, bundle folder or zip.") String model;
+    @Parameters(paramLabel = "MODEL", description = "Model id (ID@VERSION for that version only), bundle folder or zip.") String model;
 
     @Override
     public Integer call() throws Exception {

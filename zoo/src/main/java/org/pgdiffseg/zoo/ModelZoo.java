@@ -204,17 +204,12 @@ public final class ModelZoo {
     if (asPath != null && Files.exists(asPath)) {
       return ModelBundle.open(asPath);
     }
-    Optional<ZooEntry> entry = index.find(idOrPath);
-    if (entry.isEmpty()) {
-      throw new BundleException("unknown model '" + idOrPath + "': not a bundle folder or zip, and not one of "
-          + index.entries().stream().map(ZooEntry::id).toList());
-    }
-    ZooEntry e = entry.get();
+    ZooEntry e = index.require(idOrPath);
     Path cached = cacheEntry(e.id(), e.version());
     UnlinkedPath.require(cacheRoot, cached);   // a linked entry is neither used nor replaced
     // An embedded bundle's cached copy counts only while it is the copy of this jar's bundle: a rebuilt model
     // shipped under the same version must not be shadowed by the cache.
-    Predicate<ModelBundle> current = e.embedded() ? bundle -> sameManifest(bundle, e.id()) : bundle -> true;
+    Predicate<ModelBundle> current = e.embedded() ? bundle -> sameManifest(bundle, e.folder()) : bundle -> true;
     if (Files.isDirectory(cached, LinkOption.NOFOLLOW_LINKS)) {
       tried.add("cache " + cached);
       try {
@@ -230,8 +225,8 @@ public final class ModelZoo {
     }
     try {
       if (e.embedded()) {
-        tried.add("embedded " + EMBEDDED_ROOT + e.id());
-        return install(e, target -> copyEmbedded(e.id(), target), current);
+        tried.add("embedded " + EMBEDDED_ROOT + e.folder());
+        return install(e, target -> copyEmbedded(e.folder(), target), current);
       }
       tried.add("url " + e.source());
       URI uri = URI.create(e.source());
@@ -260,8 +255,7 @@ public final class ModelZoo {
         return new Verification(idOrPath, Verification.Outcome.FAILED, failed.getMessage());
       }
     }
-    ZooEntry e = index.find(idOrPath).orElseThrow(() -> new BundleException("unknown model '" + idOrPath
-        + "': not a bundle folder or zip, and not one of " + index.entries().stream().map(ZooEntry::id).toList()));
+    ZooEntry e = index.require(idOrPath);
     Path cached = cacheEntry(e.id(), e.version());
     try {
       UnlinkedPath.require(cacheRoot, cached);
@@ -281,7 +275,7 @@ public final class ModelZoo {
     } catch (BundleException failed) {
       return new Verification(idOrPath, Verification.Outcome.FAILED, failed.getMessage());
     }
-    if (e.embedded() && !sameManifest(bundle, e.id())) {
+    if (e.embedded() && !sameManifest(bundle, e.folder())) {
       return new Verification(idOrPath, Verification.Outcome.STALE, cached + ": a valid bundle, but not the one"
           + " embedded in this jar; the next command that uses the model installs that one");
     }
@@ -309,10 +303,11 @@ public final class ModelZoo {
     if (Files.exists(cached, LinkOption.NOFOLLOW_LINKS)) {
       return Optional.of(SmallTextFile.read(cached));
     }
-    if (!entry.embedded() || ModelZoo.class.getResource(EMBEDDED_ROOT + entry.id() + "/" + file) == null) {
+    if (!entry.embedded() || ModelZoo.class.getResource(EMBEDDED_ROOT + entry.folder() + "/" + file) == null) {
       return Optional.empty();
     }
-    return Optional.of(new String(readResource(EMBEDDED_ROOT + entry.id() + "/" + file), java.nio.charset.StandardCharsets.UTF_8));
+    return Optional.of(new String(readResource(EMBEDDED_ROOT + entry.folder() + "/" + file),
+        java.nio.charset.StandardCharsets.UTF_8));
   }
 
   /**
@@ -344,7 +339,11 @@ public final class ModelZoo {
     Path staging = newStaging(e.id());
     try {
       Path filled = installer.fill(staging.resolve("bundle"));
-      ModelBundle.open(filled);   // verify before it becomes visible
+      BundleManifest manifest = ModelBundle.open(filled).manifest();   // verify before it becomes visible
+      if (!manifest.id().equals(e.id()) || !manifest.version().equals(e.version())) {
+        throw new BundleException("the index lists " + e.id() + " " + e.version() + ", but its bundle is "
+            + manifest.id() + " " + manifest.version());
+      }
       markInstalled(filled);
       return moveIntoPlace(filled, cacheEntry(e.id(), e.version()), keepPresent);
     } finally {
@@ -422,20 +421,20 @@ public final class ModelZoo {
     }
   }
 
-  /** Whether {@code bundle}'s manifest is byte for byte the one embedded for {@code id}; its files are
+  /** Whether {@code bundle}'s manifest is byte for byte the one embedded in {@code folder}; its files are
    * tied to the manifest by their sha256. */
-  static boolean sameManifest(ModelBundle bundle, String id) {
+  static boolean sameManifest(ModelBundle bundle, String folder) {
     try {
       return Arrays.equals(Files.readAllBytes(bundle.root().resolve(ModelBundle.MANIFEST)),
-          readResource(EMBEDDED_ROOT + id + "/" + ModelBundle.MANIFEST));
+          readResource(EMBEDDED_ROOT + folder + "/" + ModelBundle.MANIFEST));
     } catch (IOException | BundleException e) {
       return false;
     }
   }
 
   /** Copies an embedded bundle's manifest and every file it lists out of the jar. */
-  static Path copyEmbedded(String id, Path target) throws BundleException {
-    String base = EMBEDDED_ROOT + id + "/";
+  static Path copyEmbedded(String folder, Path target) throws BundleException {
+    String base = EMBEDDED_ROOT + folder + "/";
     byte[] json = readResource(base + ModelBundle.MANIFEST);
     BundleManifest manifest = org.pgdiffseg.sdk.bundle.ManifestParser.lenient().parse(json, base + ModelBundle.MANIFEST);
     List<String> files = new ArrayList<>(manifest.files().keySet());
@@ -452,7 +451,7 @@ public final class ModelZoo {
         Files.write(out, readResource(base + file));
       }
     } catch (IOException e) {
-      throw new BundleException("cannot copy embedded bundle " + id + " to " + target + ": " + e.getMessage(), e);
+      throw new BundleException("cannot copy embedded bundle " + folder + " to " + target + ": " + e.getMessage(), e);
     }
     return target;
   }

@@ -1,21 +1,40 @@
 package org.pgdiffseg.zoo;
 
+import static com.google.common.base.Preconditions.checkArgument;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.pgdiffseg.sdk.BundleException;
+import org.pgdiffseg.sdk.bundle.PlainName;
 
-/** The zoo's catalog of models, like MONAI's model_info.json. Immutable and thread-safe. */
+/**
+ * The zoo's catalog of models, like MONAI's model_info.json. An id may be listed at several versions, newest
+ * first: {@code id} names the first listed, {@code id@version} that version only. Immutable and thread-safe.
+ */
 public final class ZooIndex {
   static final String RESOURCE = "/org/pgdiffseg/zoo/models/index.json";
+  /** Between an id and the version it pins: {@code pgdiffseg-busi-128@2.0.0}. */
+  public static final String VERSION_SEPARATOR = "@";
   private final List<ZooEntry> entries;
 
+  /** @throws IllegalArgumentException when an id and version, or an embedded folder, is listed twice */
   public ZooIndex(List<ZooEntry> entries) {
     this.entries = List.copyOf(entries);
+    Set<String> versions = new HashSet<>();
+    Set<String> folders = new HashSet<>();
+    for (ZooEntry e : this.entries) {
+      checkArgument(versions.add(e.pinned()), "%s is listed twice", e.pinned());
+      checkArgument(!e.embedded() || PlainName.isPlain(e.folder()), "%s: not a folder name: '%s'", e.pinned(),
+          e.folder());
+      checkArgument(!e.embedded() || folders.add(e.folder()), "embedded folder '%s' is listed twice", e.folder());
+    }
   }
 
   /** The index shipped in the jar. */
@@ -45,9 +64,11 @@ public final class ZooIndex {
           throw new BundleException(source + ": every model needs 'id', 'version' and 'source', got " + m);
         }
         entries.add(new ZooEntry(id, version, from, m.path("sha256").asText(null),
-            m.path("description").asText(""), m.path("default").asBoolean(false)));
+            m.path("description").asText(""), m.path("default").asBoolean(false), m.path("folder").asText(id)));
       }
       return new ZooIndex(entries);
+    } catch (IllegalArgumentException e) {
+      throw new BundleException(source + ": " + e.getMessage(), e);
     } catch (IOException e) {
       throw new BundleException(source + ": not valid JSON: " + e.getMessage(), e);
     }
@@ -57,8 +78,29 @@ public final class ZooIndex {
     return entries;
   }
 
-  public Optional<ZooEntry> find(String id) {
-    return entries.stream().filter(e -> e.id().equals(id)).findFirst();
+  /** The entry {@code id} (the first listed version) or {@code id@version} names, if the index has it. */
+  public Optional<ZooEntry> find(String name) {
+    int at = name.lastIndexOf(VERSION_SEPARATOR);
+    String id = at < 0 ? name : name.substring(0, at);
+    return entries.stream().filter(e -> e.id().equals(id))
+        .filter(e -> at < 0 || e.version().equals(name.substring(at + 1))).findFirst();
+  }
+
+  /** {@link #find}, or an error naming what the index has: its ids, or the versions of the id asked for. */
+  public ZooEntry require(String name) throws BundleException {
+    Optional<ZooEntry> found = find(name);
+    if (found.isPresent()) {
+      return found.get();
+    }
+    int at = name.lastIndexOf(VERSION_SEPARATOR);
+    List<String> versions = at < 0 ? List.of() : entries.stream()
+        .filter(e -> e.id().equals(name.substring(0, at))).map(ZooEntry::version).toList();
+    if (!versions.isEmpty()) {
+      throw new BundleException("unknown version '" + name.substring(at + 1) + "' of model '" + name.substring(0, at)
+          + "': the zoo has " + versions);
+    }
+    throw new BundleException("unknown model '" + name + "': not a bundle folder or zip, and not one of "
+        + entries.stream().map(ZooEntry::id).distinct().toList());
   }
 
   /** The model segment commands use when none is named. */
