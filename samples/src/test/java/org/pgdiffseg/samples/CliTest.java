@@ -83,6 +83,8 @@ class CliTest {
     assertThat(run("no-such-command")).isEqualTo(PgDiffSegCli.BAD_INPUT);
     assertThat(run("segment", "--model", "no-such-model", "a.png")).isEqualTo(PgDiffSegCli.BAD_INPUT);
     assertThat(err).contains("unknown model 'no-such-model'");
+    assertThat(run("segment", "--model", "pgdiffseg-tiny-test@0.0.1", "a.png")).isEqualTo(PgDiffSegCli.BAD_INPUT);
+    assertThat(err).contains("unknown version '0.0.1' of model 'pgdiffseg-tiny-test': the zoo has [1.0.0]");
     assertThat(run("segment", "--model", tiny.toString(), "--scheduler", "euler", "a.png")).isEqualTo(PgDiffSegCli.BAD_INPUT);
     assertThat(err).contains("unknown scheduler 'euler'");
   }
