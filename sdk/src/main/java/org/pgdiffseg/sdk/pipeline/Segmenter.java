@@ -70,6 +70,7 @@ public final class Segmenter implements AutoCloseable {
   private final boolean confidence;   // as asked: the bundle may have no model to score it with
   /** The session settings in effect: the builder's, with intra-op threads 0 resolved ({@link WorkerThreads}). */
   private final SessionConfig sessionConfig;
+  private final SessionConfig requestedSessionConfig;   // before its threads were shared out among the workers
 
   private Segmenter(Builder b) throws BundleException {
     this.bundle = b.bundle;
@@ -87,6 +88,7 @@ public final class Segmenter implements AutoCloseable {
     checkSteps(options);
     options.scheduler().create(schedule);   // refuse a scheduler this schedule cannot drive, now
     this.idle = new ArrayBlockingQueue<>(b.concurrency);
+    this.requestedSessionConfig = b.sessionConfig;
     this.sessionConfig = WorkerThreads.resolve(b.sessionConfig, b.concurrency,
         Runtime.getRuntime().availableProcessors());
     this.model = LoadedGraphs.open(OrtRuntime.shared(), bundle.graphPath(BundleManifest.PRIOR),
@@ -160,7 +162,7 @@ public final class Segmenter implements AutoCloseable {
   public Builder toBuilder() {
     return new Builder().bundle(bundle).options(options).gating(gate.enabled()).gateThreshold(gate.threshold())
         .maxPixels(decoder.maxPixels()).concurrency(workers.size()).batching(maxBatch, maxWait)
-        .confidence(confidence);
+        .confidence(confidence).sessionConfig(requestedSessionConfig);
   }
 
   public ModelBundle bundle() {

@@ -40,6 +40,16 @@ class WorkerThreadsTest {
     try (Segmenter own = Segmenter.builder().bundle(ModelBundle.open(TestBundles.tiny())).sessionConfig(asked)
         .build()) {
       assertThat(own.sessionConfig()).isEqualTo(asked);
+      try (Segmenter copy = own.toBuilder().build()) {
+        assertThat(copy.sessionConfig()).isEqualTo(asked);
+      }
+    }
+    // A copy with more workers shares the cores out again, as a fresh builder would: the request is what travels.
+    try (Segmenter one = Segmenter.builder().bundle(ModelBundle.open(TestBundles.tiny()))
+        .sessionConfig(SessionConfig.cpuOnly()).build();
+        Segmenter two = one.toBuilder().concurrency(2).build()) {
+      assertThat(two.sessionConfig().intraOpThreads()).isEqualTo(Math.max(1, cores / 2));
+      assertThat(two.sessionConfig().device()).isEqualTo(SessionConfig.cpuOnly().device());
     }
   }
 }
