@@ -37,12 +37,19 @@ def parse_run(text: str, default_ensemble: int) -> tuple[str, int, int]:
 GATE_THRESHOLDS = [0.5, 0.7, 0.9, 0.95, 0.99]
 
 
+def skipped_or_own_dice(row: dict, skipped: bool) -> float:
+    """An image's Dice had the gate skipped it (a skipped normal image scores 1, a skipped tumor image 0), else its own."""
+    if skipped:
+        return 1.0 if row["class"] == "normal" else 0.0
+    return row["dice"]
+
+
 def gate_sweep(rows: list[dict], thresholds: list[float]) -> dict[str, float]:
     """From per-image rows of a run without gating: mean Dice had the gate skipped every image whose P(skip
     class) reached each threshold (a skipped normal image scores 1, a skipped tumor image 0)."""
     sweep = {}
     for threshold in thresholds:
-        scores = [(1.0 if r["class"] == "normal" else 0.0) if r["p_skip"] >= threshold else r["dice"] for r in rows]
+        scores = [skipped_or_own_dice(r, r["p_skip"] >= threshold) for r in rows]
         sweep[f"{threshold:g}"] = float(np.mean(scores))
     return sweep
 
@@ -55,7 +62,7 @@ def flip_gate_modes(rows: list[dict], threshold: float) -> dict[str, dict[str, f
              "both": lambda r: r["p_skip"] >= threshold and r["p_skip_mirrored"] >= threshold}
     modes = {}
     for mode, skipped in skips.items():
-        scores = [(1.0 if r["class"] == "normal" else 0.0) if skipped(r) else r["dice"] for r in rows]
+        scores = [skipped_or_own_dice(r, skipped(r)) for r in rows]
         tumor = [d for d, r in zip(scores, rows) if r["class"] != "normal"]
         modes[mode] = {"dice": float(np.mean(scores)), "dice_tumor": float(np.mean(tumor)),
                        "gate_accuracy": float(np.mean([skipped(r) == (r["class"] == "normal") for r in rows]))}

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .evaluate import skipped_or_own_dice
+
 MOVED = 0.05   # a change of Dice worth counting as one image better or worse
 
 
@@ -32,10 +34,8 @@ def rows_of(path: Path) -> dict[str, dict]:
 
 
 def gated_dice(row: dict, threshold: float) -> float:
-    """The image's Dice had the gate skipped it at this threshold."""
-    if row["p_skip"] >= threshold:
-        return 1.0 if row["class"] == "normal" else 0.0
-    return row["dice"]
+    """The image's Dice with the gate at this threshold."""
+    return skipped_or_own_dice(row, row["p_skip"] >= threshold)
 
 
 def compare(a: dict[str, dict], b: dict[str, dict], threshold_a: float, threshold_b: float, resamples: int = 10000,

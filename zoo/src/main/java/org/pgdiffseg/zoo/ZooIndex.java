@@ -78,12 +78,19 @@ public final class ZooIndex {
     return entries;
   }
 
+  /** A name asking for a model: its id, and the version it pins or null. */
+  private record Name(String id, String version) {
+    static Name of(String name) {
+      int at = name.lastIndexOf(VERSION_SEPARATOR);
+      return at < 0 ? new Name(name, null) : new Name(name.substring(0, at), name.substring(at + 1));
+    }
+  }
+
   /** The entry {@code id} (the first listed version) or {@code id@version} names, if the index has it. */
   public Optional<ZooEntry> find(String name) {
-    int at = name.lastIndexOf(VERSION_SEPARATOR);
-    String id = at < 0 ? name : name.substring(0, at);
-    return entries.stream().filter(e -> e.id().equals(id))
-        .filter(e -> at < 0 || e.version().equals(name.substring(at + 1))).findFirst();
+    Name n = Name.of(name);
+    return entries.stream().filter(e -> e.id().equals(n.id()))
+        .filter(e -> n.version() == null || e.version().equals(n.version())).findFirst();
   }
 
   /** {@link #find}, or an error naming what the index has: its ids, or the versions of the id asked for. */
@@ -92,12 +99,12 @@ public final class ZooIndex {
     if (found.isPresent()) {
       return found.get();
     }
-    int at = name.lastIndexOf(VERSION_SEPARATOR);
-    List<String> versions = at < 0 ? List.of() : entries.stream()
-        .filter(e -> e.id().equals(name.substring(0, at))).map(ZooEntry::version).toList();
+    Name n = Name.of(name);
+    List<String> versions = n.version() == null ? List.of()
+        : entries.stream().filter(e -> e.id().equals(n.id())).map(ZooEntry::version).toList();
     if (!versions.isEmpty()) {
-      throw new BundleException("unknown version '" + name.substring(at + 1) + "' of model '" + name.substring(0, at)
-          + "': the zoo has " + versions);
+      throw new BundleException("unknown version '" + n.version() + "' of model '" + n.id() + "': the zoo has "
+          + versions);
     }
     throw new BundleException("unknown model '" + name + "': not a bundle folder or zip, and not one of "
         + entries.stream().map(ZooEntry::id).distinct().toList());
