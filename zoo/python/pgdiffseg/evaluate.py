@@ -24,7 +24,7 @@ from . import bundle as bundle_io
 from .config import ModelConfig
 from .data import load_image, load_mask, preprocess, read_split
 from .metrics import dice, hd95, iou, to_original_size
-from .sampling import FLIP_GATE, FLIP_GATES, make_scheduler, onnx_model_fns, segment
+from .sampling import FLIP_GATE, FLIP_GATES, averaged_model_fns, make_scheduler, onnx_model_fns, segment
 
 
 def parse_run(text: str, default_ensemble: int) -> tuple[str, int, int]:
@@ -71,12 +71,20 @@ def flip_gate_modes(rows: list[dict], threshold: float) -> dict[str, dict[str, f
 
 def evaluate(folder: Path, data: Path, scheduler: str, steps: int, ensemble: int, seed: int,
              threshold: float, limit: int = 0, gate_threshold: float | None = None, init_noise: str = "randn",
-             threads: int = 0, flip_average: bool = False, flip_gate: str = FLIP_GATE) -> dict:
+             threads: int = 0, flip_average: bool = False, flip_gate: str = FLIP_GATE,
+             average_with: Path | None = None) -> dict:
     manifest = json.loads((folder / "bundle.json").read_text())
     cfg = ModelConfig.from_dict(manifest["model"]["config"])
     gate = manifest["gating"]
     gate_class = gate["classes"].index(gate["skip_class"])
     prior_fn, denoiser_fn = onnx_model_fns(folder / "prior.onnx", folder / "denoiser.onnx", threads)
+    if average_with is not None:
+        if not (average_with / "bundle.json").is_file():
+            raise SystemExit(f"--average-with: {average_with} is not a bundle folder (no bundle.json)")
+        check_averageable(manifest, json.loads((average_with / "bundle.json").read_text()), folder, average_with)
+        prior_fn, denoiser_fn = averaged_model_fns(
+            (prior_fn, denoiser_fn),
+            onnx_model_fns(average_with / "prior.onnx", average_with / "denoiser.onnx", threads))
     samples = read_split(data, "val")[: limit or None]
     # Never skipping, a flipped run keeps what comparing the flip gates needs (an extra prior call per image).
     compare_gates = flip_average and gate_threshold is not None and gate_threshold > 1
@@ -99,11 +107,23 @@ def evaluate(folder: Path, data: Path, scheduler: str, steps: int, ensemble: int
     return {"scheduler": scheduler, "steps": steps, "ensemble": ensemble, "seed": seed, "images": len(rows),
             **({"init_noise": init_noise} if init_noise != "randn" else {}),
             **({"flip_average": True, "flip_gate": flip_gate} if flip_average else {}),
+            **({"averaged_with": str(average_with)} if average_with is not None else {}),
             "dice": float(np.mean([r["dice"] for r in rows])), "iou": float(np.mean([r["iou"] for r in rows])),
             "dice_tumor": float(np.mean([r["dice"] for r in tumor])),
             "iou_tumor": float(np.mean([r["iou"] for r in tumor])),
             "hd95": float(np.nanmean([r["hd95"] for r in rows])),
             "gate_accuracy": gate_ok / len(rows), "seconds": round(time.time() - started, 1), "per_image": rows}
+
+
+# What two bundles must share for their graphs to be averaged step by step (sampling.averaged_model_fns).
+AVERAGEABLE = ("input", "diffusion", "gating")
+
+
+def check_averageable(first: dict, second: dict, first_folder: Path, second_folder: Path) -> None:
+    for section in AVERAGEABLE:
+        if first.get(section) != second.get(section):
+            raise SystemExit(f"--average-with: {first_folder} and {second_folder} differ in bundle.json's "
+                             f"'{section}'; only models of the same input, diffusion and gate can be averaged")
 
 
 def mirrored_p_skip(prior_fn, image: torch.Tensor, gate_class: int) -> float:
@@ -131,10 +151,15 @@ def main(argv=None) -> None:
                    help=f"with --flip-average, how the gate decides (default {FLIP_GATE}, the SDK's); with "
                         "--gate-threshold above 1 the figures of every mode at the bundle's threshold are printed")
     p.add_argument("--threads", type=int, default=0, help="onnxruntime intra-op threads (0: its default)")
+    p.add_argument("--average-with", type=Path, metavar="BUNDLE",
+                   help="measure the two bundles as one model: class and coarse probabilities averaged, the "
+                        "denoisers' outputs averaged at every step (sampling.averaged_model_fns); --record refused")
     p.add_argument("--limit", type=int, default=0, help="first N validation images only (0: all 78)")
     p.add_argument("--record", action="store_true", help="write the figures into bundle.json and MODEL_CARD.md")
     p.add_argument("--json", type=Path, help="also write every figure, per image, to this file")
     args = p.parse_args(argv)
+    if args.average_with is not None and args.record:
+        p.error("--record writes the bundle's own figures; with --average-with they are two models'")
     results = []
     for run in args.run:
         scheduler, steps, ensemble = parse_run(run, args.ensemble)
@@ -142,7 +167,8 @@ def main(argv=None) -> None:
         # The modes are compared from the original image's P(skip), which only the "original" gate reports.
         flip_gate = "original" if never_skips else args.flip_gate
         r = evaluate(args.bundle, args.data, scheduler, steps, ensemble, args.seed, args.threshold, args.limit,
-                     args.gate_threshold, args.init_noise, args.threads, args.flip_average, flip_gate)
+                     args.gate_threshold, args.init_noise, args.threads, args.flip_average, flip_gate,
+                     args.average_with)
         print(f"{scheduler:10s} steps={steps:4d} K={ensemble}{' flip' if args.flip_average else ''} dice={r['dice']:.4f} iou={r['iou']:.4f} "
               f"dice_tumor={r['dice_tumor']:.4f} hd95={r['hd95']:.2f} gate_acc={r['gate_accuracy']:.4f} ({r['seconds']} s)", flush=True)
         if args.gate_threshold is not None and args.gate_threshold > 1:

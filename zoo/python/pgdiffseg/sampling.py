@@ -147,6 +147,29 @@ def torch_model_fns(model) -> tuple[Callable, Callable]:
     return model.prior, model.denoiser
 
 
+def averaged_model_fns(first: tuple[Callable, Callable], second: tuple[Callable, Callable]
+                       ) -> tuple[Callable, Callable]:
+    """Two models as one: both priors' features side by side (each denoiser takes its own), the class and
+    coarse-mask probabilities averaged (returned as logits), the denoisers' outputs averaged on the same x_t.
+    The models must share the diffusion schedule and prediction type."""
+    (prior_a, denoiser_a), (prior_b, denoiser_b) = first, second
+    channels: list[int] = []   # the first prior's feature channels, for splitting them again per denoiser
+
+    def prior_fn(image):
+        (features_a, logits_a, coarse_a), (features_b, logits_b, coarse_b) = prior_a(image), prior_b(image)
+        channels[:] = [features_a.shape[1]]
+        probs = (torch.softmax(logits_a, dim=1) + torch.softmax(logits_b, dim=1)) / 2
+        coarse = (torch.sigmoid(coarse_a) + torch.sigmoid(coarse_b)) / 2
+        return (torch.cat([features_a, features_b], dim=1), torch.log(probs.clamp_min(1e-12)),
+                torch.logit(coarse, eps=1e-6))
+
+    def denoiser_fn(x_t, image, t, p):
+        c = channels[0]
+        return (denoiser_a(x_t, image, t, p[:, :c].contiguous()) + denoiser_b(x_t, image, t, p[:, c:].contiguous())) / 2
+
+    return prior_fn, denoiser_fn
+
+
 def onnx_model_fns(prior_path, denoiser_path, threads: int = 0) -> tuple[Callable, Callable]:
     """The same callables over the exported graphs, through onnxruntime on CPU."""
     import onnxruntime as ort

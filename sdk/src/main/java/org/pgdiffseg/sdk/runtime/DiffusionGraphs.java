@@ -176,7 +176,7 @@ public final class DiffusionGraphs implements AutoCloseable {
         sideBuffers.close();
         sideBuffers = null;
       }
-      sideBuffers = new BatchBuffers(batch, true);
+      sideBuffers = new BatchBuffers(batch, true, false);
     }
     priorBinding.bindOutput(GraphContract.PRIOR, sideBuffers.priorOnHost);   // read by no one: on the host is fine
     runPrior(sideBuffers, image);
@@ -249,7 +249,7 @@ public final class DiffusionGraphs implements AutoCloseable {
       buffers.close();
       buffers = null;
     }
-    buffers = new BatchBuffers(batch, device == ExecutionDevice.CPU);
+    buffers = new BatchBuffers(batch, device == ExecutionDevice.CPU, true);
     return buffers;
   }
 
@@ -301,19 +301,22 @@ public final class DiffusionGraphs implements AutoCloseable {
     }
   }
 
-  /** The host buffers of one batch size, each with its OrtValue. */
+  /**
+   * The host buffers of one batch size, each with its OrtValue: the prior's input and outputs, and the denoiser's
+   * x_t, t and eps unless the buffers are for prior calls only (then those three are null).
+   */
   private final class BatchBuffers implements AutoCloseable {
     final int batch;
     final NativeTensor image;
     final NativeTensor priorOnHost; // where the prior output goes to the host (the CPU path), else null
     final NativeTensor classLogits;
     final NativeTensor coarseMask;
-    final NativeTensor xt;
-    final NativeTensor t;
-    final NativeTensor eps;
+    final NativeTensor xt; // null in prior-only buffers
+    final NativeTensor t; // null in prior-only buffers
+    final NativeTensor eps; // null in prior-only buffers
     OrtValueRef priorOnDevice; // CUDA path only, replaced on every conditionOn
 
-    BatchBuffers(int batch, boolean withPriorOnHost) throws InferenceException {
+    BatchBuffers(int batch, boolean withPriorOnHost, boolean forDenoiser) throws InferenceException {
       this.batch = batch;
       NativeTensor[] made = new NativeTensor[7];
       try {
@@ -321,9 +324,11 @@ public final class DiffusionGraphs implements AutoCloseable {
         made[1] = withPriorOnHost ? NativeTensor.allocate(api, hostMemory, contract.priorShape(batch)) : null;
         made[2] = NativeTensor.allocate(api, hostMemory, contract.classLogitsShape(batch));
         made[3] = NativeTensor.allocate(api, hostMemory, contract.coarseMaskShape(batch));
-        made[4] = NativeTensor.allocate(api, hostMemory, contract.imageShape(batch));
-        made[5] = NativeTensor.allocate(api, hostMemory, batch);
-        made[6] = NativeTensor.allocate(api, hostMemory, contract.imageShape(batch));
+        if (forDenoiser) {
+          made[4] = NativeTensor.allocate(api, hostMemory, contract.imageShape(batch));
+          made[5] = NativeTensor.allocate(api, hostMemory, batch);
+          made[6] = NativeTensor.allocate(api, hostMemory, contract.imageShape(batch));
+        }
       } catch (InferenceException | RuntimeException e) {
         closeAll(made);
         throw e;
