@@ -44,6 +44,11 @@ def skipped_or_own_dice(row: dict, skipped: bool) -> float:
     return row["dice"]
 
 
+def gate_was_right(row: dict, skipped: bool) -> bool:
+    """Whether the gate decided this image right: skipped exactly when it has no tumor."""
+    return skipped == (row["class"] == "normal")
+
+
 def gate_sweep(rows: list[dict], thresholds: list[float]) -> dict[str, float]:
     """From per-image rows of a run without gating: mean Dice had the gate skipped every image whose P(skip
     class) reached each threshold (a skipped normal image scores 1, a skipped tumor image 0)."""
@@ -65,7 +70,7 @@ def flip_gate_modes(rows: list[dict], threshold: float) -> dict[str, dict[str, f
         scores = [skipped_or_own_dice(r, skipped(r)) for r in rows]
         tumor = [d for d, r in zip(scores, rows) if r["class"] != "normal"]
         modes[mode] = {"dice": float(np.mean(scores)), "dice_tumor": float(np.mean(tumor)),
-                       "gate_accuracy": float(np.mean([skipped(r) == (r["class"] == "normal") for r in rows]))}
+                       "gate_accuracy": float(np.mean([gate_was_right(r, skipped(r)) for r in rows]))}
     return modes
 
 
@@ -103,7 +108,7 @@ def evaluate(folder: Path, data: Path, scheduler: str, steps: int, ensemble: int
                      "gated": out.gated, "p_skip": float(out.class_probs[gate_class]),
                      **({"p_skip_mirrored": mirrored_p_skip(prior_fn, image, gate_class)} if compare_gates else {})})
     tumor = [r for r in rows if r["class"] != "normal"]
-    gate_ok = sum(r["gated"] == (r["class"] == "normal") for r in rows)
+    gate_ok = sum(gate_was_right(r, r["gated"]) for r in rows)
     return {"scheduler": scheduler, "steps": steps, "ensemble": ensemble, "seed": seed, "images": len(rows),
             **({"init_noise": init_noise} if init_noise != "randn" else {}),
             **({"flip_average": True, "flip_gate": flip_gate} if flip_average else {}),

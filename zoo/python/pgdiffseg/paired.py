@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .evaluate import skipped_or_own_dice
+from .evaluate import gate_was_right, skipped_or_own_dice
 
 MOVED = 0.05   # a change of Dice worth counting as one image better or worse
 
@@ -53,7 +53,7 @@ def compare(a: dict[str, dict], b: dict[str, dict], threshold_a: float, threshol
     means = diff[draws].mean(axis=1)
 
     def gate_accuracy(rows: dict[str, dict], threshold: float) -> float:
-        return float(np.mean([(rows[i]["p_skip"] >= threshold) == (rows[i]["class"] == "normal") for i in ids]))
+        return float(np.mean([gate_was_right(rows[i], rows[i]["p_skip"] >= threshold) for i in ids]))
 
     return {"images": len(ids), "tumor_images": int(tumor.sum()),
             "dice_a": float(da.mean()), "dice_b": float(db.mean()),
